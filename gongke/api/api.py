@@ -1,0 +1,68 @@
+"""/api/v1: one NinjaAPI, routers per domain, JSON errors in the caller's language."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
+
+from .auth import session_auth, token_auth
+
+api = NinjaAPI(
+    title="Gongke 共克 API",
+    version="1",
+    description="Registry, donations, community duty and work resumption. Authenticate with "
+    "`Authorization: Bearer <token>` (a device token) or the browser session. Creating endpoints "
+    "accept `Idempotency-Key`: a retry with the same key returns the first answer.",
+    auth=[token_auth, session_auth],
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, detail: str, **extra):
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, _("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _error(request, 403, str(exc) or _("You may not do this."))
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return _error(request, 401, _("Sign in or send a valid API token."))
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+    return _error(request, 422, _("The data is not valid."), errors=errors)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_schema(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for e in exc.errors:
+        loc = ".".join(str(p) for p in e.get("loc", [])[1:]) or "__all__"
+        errors.setdefault(loc, []).append(str(e.get("msg", "")))
+    return _error(request, 422, _("The data is not valid."), errors=errors)
+
+
+def _mount() -> None:
+    from . import community, donations, registry, resumption
+
+    api.add_router("/registry", registry.router, tags=["registry"])
+    api.add_router("/donations", donations.router, tags=["donations"])
+    api.add_router("/community", community.router, tags=["community"])
+    api.add_router("/resumption", resumption.router, tags=["resumption"])
+
+
+_mount()

@@ -1,0 +1,5 @@
+"""/api/v1/resumption — filled in by the resumption app's work."""
+
+from ninja import Router
+
+router = Router()

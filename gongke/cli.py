@@ -1,0 +1,87 @@
+"""The `gongke` command for operators.
+
+    gongke serve [--port 8000] [--no-worker]  migrate, load the demo county on first start, serve
+    gongke worker                             run the background job worker (Huey)
+    gongke demo                               load the demo county (same data every time)
+    gongke createadmin                        create a platform admin
+    gongke backup FILE / gongke restore FILE  consistent copy of the database, and back
+    gongke <any Django command>               e.g. gongke migrate, gongke check --deploy
+"""
+
+import os
+import subprocess
+import sys
+
+
+def _django(argv: list[str]) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["gongke", *argv])
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def serve(args: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="gongke serve")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+    parser.add_argument("--no-worker", action="store_true")
+    parser.add_argument("--no-demo", action="store_true")
+    parser.add_argument("--workers", default=os.environ.get("WEB_WORKERS", "2"))
+    opts = parser.parse_args(args)
+
+    _django(["migrate", "--no-input", "-v", "0"])
+    _setup()
+    if not opts.no_demo:
+        from gongke.registry.models import Organization
+
+        if not Organization.objects.exists():
+            print("Loading the demo county (first start)…", flush=True)
+            _django(["demo"])
+    from gongke.ops.demo import print_logins
+
+    print_logins()
+
+    worker = None
+    if not opts.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "gongke.cli", "worker"])
+    env = dict(os.environ, STATIC_MANIFEST="0")
+    print(f"Gongke is serving at http://{opts.host}:{opts.port}/", flush=True)
+    try:
+        return subprocess.call(
+            [sys.executable, "-m", "gunicorn", "gongke.wsgi:application", "--bind", f"{opts.host}:{opts.port}",
+             "--workers", str(opts.workers), "--threads", "4", "--access-logfile", "-", "--timeout", "120"],
+            env=env,
+        )
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongke.settings")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "serve":
+        return serve(rest)
+    if command == "worker":
+        _django(["run_huey", *rest])
+        return 0
+    _django([command, *rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

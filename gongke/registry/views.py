@@ -1,0 +1,190 @@
+"""登记 Registry pages: thin views over the access path and registry services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from gongke.accounts.access import can_write, get_for_user, scoped, visible_organizations
+from gongke.lib.excel import xlsx_response
+
+from . import services
+from .forms import OrganizationForm, PersonForm, PlaceForm
+from .models import Industry, Organization, OrgKind, Person, Place, PlaceKind, Position, Township
+
+
+def _truthy(value: str | None) -> bool:
+    return value in {"1", "true", "on", "yes"}
+
+
+def filter_organizations(user, params):
+    qs = visible_organizations(user).select_related("parent", "township").search(params.get("q"))
+    if params.get("kind") in OrgKind.values:
+        qs = qs.filter(kind=params["kind"])
+    if params.get("parent"):
+        qs = qs.filter(parent_id=params["parent"])
+    if params.get("township"):
+        qs = qs.filter(township_id=params["township"])
+    if params.get("industry"):
+        qs = qs.filter(industry=params["industry"])
+    if _truthy(params.get("executive")):
+        qs = qs.filter(is_executive=True)
+    return qs
+
+
+@login_required
+def organizations(request: HttpRequest) -> HttpResponse:
+    qs = filter_organizations(request.user, request.GET)
+    if request.GET.get("export") == "xlsx":
+        headers = [_("Name"), _("Kind"), _("Parent"), _("Unified social credit code"), _("Industry"),
+                   _("Township"), _("Legal representative"), _("Executive committee enterprise"), _("Staff"),
+                   _("Contact"), _("Contact phone")]
+        rows = ([o.name, o.get_kind_display(), o.parent.name if o.parent else "", o.credit_code,
+                 o.get_industry_display(), o.township.name if o.township else "", o.legal_representative,
+                 _("Yes") if o.is_executive else "", o.staff_count, o.contact_name, o.masked_contact_phone]
+                for o in qs.iterator(chunk_size=1000))
+        return xlsx_response(_("organizations") + ".xlsx", headers, rows)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    parents = visible_organizations(request.user).bodies().only("pk", "name", "depth")
+    return render(request, "registry/organizations.html", {
+        "page": page, "kinds": OrgKind.choices, "industries": Industry.choices, "parents": parents,
+        "townships": Township.objects.all(), "filters": request.GET,
+    })
+
+
+@login_required
+def organization(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for_user(request.user, Organization.objects.select_related("parent", "township"), field="", pk=pk)
+    children = org.children.select_related("township").order_by("name")
+    return render(request, "registry/organization.html", {
+        "org": org,
+        "ancestors": org.ancestors(),
+        "children_page": Paginator(children, 50).get_page(request.GET.get("page")),
+        "people": org.people.all()[:200],
+        "places": org.places.select_related("parent").all()[:200],
+        "can_edit": can_write(request.user, org, manage=True),
+    })
+
+
+@login_required
+def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    org = None
+    if pk is not None:
+        org = get_for_user(request.user, Organization.objects.all(), field="", pk=pk, manage=True)
+    form = OrganizationForm(request.POST or None, instance=org, user=request.user,
+                            initial={"parent": request.GET.get("parent"), "kind": request.GET.get("kind")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if org is None:
+            org = services.create_organization(**data)
+            messages.success(request, _("The organization was created."))
+        else:
+            services.update_organization(org, **data)
+            messages.success(request, _("The changes were saved."))
+        return redirect("registry:organization", pk=org.pk)
+    return render(request, "registry/edit.html", {"form": form, "object": org,
+                                                   "title": _("Edit organization") if org else _("New organization")})
+
+
+def filter_people(user, params):
+    qs = scoped(user, Person.objects.select_related("organization")).search(params.get("q"))
+    if params.get("organization"):
+        qs = qs.filter(organization_id=params["organization"])
+    if params.get("position") in Position.values:
+        qs = qs.filter(position=params["position"])
+    if _truthy(params.get("party")):
+        qs = qs.filter(is_party_member=True)
+    if _truthy(params.get("volunteer")):
+        qs = qs.filter(is_volunteer=True)
+    return qs
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    qs = filter_people(request.user, request.GET)
+    if request.GET.get("export") == "xlsx":
+        headers = [_("Name"), _("Organization"), _("Position"), _("Title"), _("Phone"), _("ID number"),
+                   _("Party member"), _("Volunteer")]
+        rows = ([p.name, p.organization.name, p.get_position_display(), p.title, p.masked_phone,
+                 p.id_number_masked, _("Yes") if p.is_party_member else "", _("Yes") if p.is_volunteer else ""]
+                for p in qs.iterator(chunk_size=1000))
+        return xlsx_response(_("people") + ".xlsx", headers, rows)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/people.html", {"page": page, "positions": Position.choices,
+                                                    "filters": request.GET})
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_for_user(request.user, Person.objects.select_related("organization"), pk=pk)
+    return render(request, "registry/person.html", {"person": obj,
+                                                    "can_edit": can_write(request.user, obj.organization, manage=True)})
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    obj = None
+    if pk is not None:
+        obj = get_for_user(request.user, Person.objects.select_related("organization"), pk=pk, manage=True)
+    form = PersonForm(request.POST or None, instance=obj, user=request.user,
+                      initial={"organization": request.GET.get("organization")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        obj = services.save_person(person=obj, **data)
+        messages.success(request, _("The changes were saved."))
+        return redirect("registry:person", pk=obj.pk)
+    return render(request, "registry/edit.html", {"form": form, "object": obj,
+                                                   "title": _("Edit person") if obj else _("New person")})
+
+
+def filter_places(user, params):
+    qs = scoped(user, Place.objects.select_related("organization", "parent", "township")).search(params.get("q"))
+    kind = params.get("kind")
+    if kind == "compound":  # compounds and villages are one list for the people who run them
+        qs = qs.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.VILLAGE])
+    elif kind in PlaceKind.values:
+        qs = qs.filter(kind=kind)
+    if params.get("organization"):
+        qs = qs.filter(organization_id=params["organization"])
+    if params.get("township"):
+        qs = qs.filter(township_id=params["township"])
+    return qs
+
+
+@login_required
+def places(request: HttpRequest) -> HttpResponse:
+    qs = filter_places(request.user, request.GET)
+    if request.GET.get("export") == "xlsx":
+        headers = [_("Name"), _("Kind"), _("Recipient kind"), _("Organization"), _("Compound or village"),
+                   _("Township"), _("Address"), _("Households"), _("Contact"), _("Contact phone")]
+        rows = ([p.name, p.get_kind_display(), p.get_recipient_kind_display(), p.organization.name,
+                 p.parent.name if p.parent else "", p.township.name if p.township else "", p.address,
+                 p.households, p.contact_name, p.masked_contact_phone] for p in qs.iterator(chunk_size=1000))
+        return xlsx_response(_("places") + ".xlsx", headers, rows)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "registry/places.html", {"page": page, "kinds": PlaceKind.choices,
+                                                    "townships": Township.objects.all(), "filters": request.GET})
+
+
+@login_required
+def place(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_for_user(request.user, Place.objects.select_related("organization", "parent", "township"), pk=pk)
+    return render(request, "registry/place.html", {"place": obj, "children": obj.children.all(),
+                                                   "can_edit": can_write(request.user, obj.organization, manage=True)})
+
+
+@login_required
+def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    obj = None
+    if pk is not None:
+        obj = get_for_user(request.user, Place.objects.all(), pk=pk, manage=True)
+    form = PlaceForm(request.POST or None, instance=obj, user=request.user,
+                     initial={"kind": request.GET.get("kind"), "parent": request.GET.get("parent")})
+    if request.method == "POST" and form.is_valid():
+        obj = services.save_place(place=obj, **form.cleaned_data)
+        messages.success(request, _("The changes were saved."))
+        return redirect("registry:place", pk=obj.pk)
+    return render(request, "registry/edit.html", {"form": form, "object": obj,
+                                                   "title": _("Edit place") if obj else _("New place")})

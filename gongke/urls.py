@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from gongke.accounts import views as account_views
+from gongke.api.api import api
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("gongke.accounts.urls")),
+    path("registry/", include("gongke.registry.urls")),
+    path("donations/", include("gongke.donations.urls")),
+    path("community/", include("gongke.community.urls")),
+    path("resumption/", include("gongke.resumption.urls")),
+    path("briefings/", include("gongke.briefings.urls")),
+    path("api/v1/", api.urls),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("healthz", account_views.healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

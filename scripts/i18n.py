@@ -1,0 +1,88 @@
+"""Translations.
+
+    python scripts/i18n.py extract   update every zh_Hans catalog from the code (needs GNU gettext)
+    python scripts/i18n.py compile   derive zh_Hant (OpenCC) and en catalogs, compile all to .mo
+
+Source strings are English; zh_Hans is translated by hand; zh_Hant is converted from zh_Hans at
+build time, so it is complete whenever zh_Hans is; en maps every string to itself (without it,
+English users would fall back to the default language, Chinese). Compiling uses Babel, so a
+machine without gettext can build.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "gongke"
+
+
+def locale_dirs() -> list[Path]:
+    return sorted(p for p in PACKAGE.glob("**/locale") if p.is_dir() and "node_modules" not in p.parts)
+
+
+def extract() -> int:
+    for app in PACKAGE.iterdir():
+        if (app / "apps.py").exists():
+            (app / "locale").mkdir(exist_ok=True)
+    (PACKAGE / "locale").mkdir(exist_ok=True)
+    return subprocess.call(
+        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
+         "--ignore", "node_modules/*", "--ignore", ".venv/*", "--ignore", "tests/*", "--ignore", "bench/*"],
+        cwd=PACKAGE, env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "gongke.settings",
+                          "PYTHONPATH": str(ROOT)},
+    )
+
+
+def _derive(source: Path, target_lang: str) -> Path:
+    from opencc import OpenCC
+
+    with source.open("rb") as f:
+        catalog = read_po(f, locale="zh_Hans")
+    if target_lang == "zh_Hant":
+        cc = OpenCC("s2t")
+        for message in catalog:
+            if not message.id:
+                continue
+            if isinstance(message.string, (list, tuple)):
+                message.string = tuple(cc.convert(s) for s in message.string)
+            elif message.string:
+                message.string = cc.convert(message.string)
+    else:  # en: the English source strings are the translation
+        for message in catalog:
+            if not message.id:
+                continue
+            if isinstance(message.id, (list, tuple)):
+                message.string = (message.id[0], message.id[1])
+            else:
+                message.string = message.id
+        catalog.plural_forms  # noqa: B018
+    catalog.locale = target_lang  # type: ignore[assignment]
+    out = source.parent.parent.parent / target_lang / "LC_MESSAGES" / source.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as f:
+        write_po(f, catalog)
+    return out
+
+
+def compile_all() -> int:
+    count = 0
+    for base in locale_dirs():
+        for po in base.glob("zh_Hans/LC_MESSAGES/*.po"):
+            targets = [po, _derive(po, "zh_Hant"), _derive(po, "en")]
+            for path in targets:
+                with path.open("rb") as f:
+                    catalog = read_po(f)
+                with path.with_suffix(".mo").open("wb") as f:
+                    write_mo(f, catalog, use_fuzzy=False)
+                count += 1
+    print(f"compiled {count} catalogs")
+    return 0
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "compile"
+    sys.exit(extract() if command == "extract" else compile_all())
