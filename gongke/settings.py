@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "ninja",
     "gongke.registry",
     "gongke.accounts",
+    "gongke.census",
     "gongke.donations",
     "gongke.community",
     "gongke.resumption",
@@ -204,7 +205,8 @@ LANGUAGES = [
     ("zh-hant", "繁體中文"),
     ("en", "English"),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Extraction runs per app (scripts/i18n.py); LOCALE_PATHS would pull every string into the core catalog.
+LOCALE_PATHS = [] if env_bool("GONGKE_I18N_EXTRACT") else [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

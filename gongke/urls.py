@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("gongke.accounts.urls")),
     path("registry/", include("gongke.registry.urls")),
     path("donations/", include("gongke.donations.urls")),
+    path("census/", include("gongke.census.urls")),
     path("community/", include("gongke.community.urls")),
     path("resumption/", include("gongke.resumption.urls")),
     path("briefings/", include("gongke.briefings.urls")),

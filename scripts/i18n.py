@@ -1,6 +1,6 @@
 """Translations.
 
-    python scripts/i18n.py extract   update every zh_Hans catalog from the code (needs GNU gettext)
+    python scripts/i18n.py extract [core|APP ...]   update zh_Hans catalogs from the code (needs GNU gettext)
     python scripts/i18n.py compile   derive zh_Hant (OpenCC) and en catalogs, compile all to .mo
 
 Source strings are English; zh_Hans is translated by hand; zh_Hant is converted from zh_Hans at
@@ -24,17 +24,30 @@ def locale_dirs() -> list[Path]:
     return sorted(p for p in PACKAGE.glob("**/locale") if p.is_dir() and "node_modules" not in p.parts)
 
 
-def extract() -> int:
-    for app in PACKAGE.iterdir():
-        if (app / "apps.py").exists():
-            (app / "locale").mkdir(exist_ok=True)
-    (PACKAGE / "locale").mkdir(exist_ok=True)
-    return subprocess.call(
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location",
-         "--ignore", "node_modules/*", "--ignore", ".venv/*", "--ignore", "tests/*", "--ignore", "bench/*"],
-        cwd=PACKAGE, env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "gongke.settings",
-                          "PYTHONPATH": str(ROOT)},
-    )
+# Apps with a catalog of their own (gongke/<app>/locale); every other string (templates/, lib/,
+# api/, ops/, settings) goes to the core catalog gongke/locale.
+APP_CATALOGS = ["registry", "accounts", "census", "community", "donations", "resumption", "briefings"]
+
+
+def extract(targets: list[str]) -> int:
+    """makemessages for each target ("core" or an app name), each into its own catalog."""
+    import os
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gongke.settings", "PYTHONPATH": str(ROOT),
+           "GONGKE_I18N_EXTRACT": "1"}
+    common = ["-l", "zh_Hans", "--no-obsolete", "--no-location", "--ignore", "node_modules/*",
+              "--ignore", "migrations/*", "--ignore", "tests/*", "--ignore", "static/vendor/*"]
+    status = 0
+    for target in targets or ["core", *APP_CATALOGS]:
+        cwd = PACKAGE if target == "core" else PACKAGE / target
+        (cwd / "locale").mkdir(exist_ok=True)
+        ignores: list[str] = []
+        if target == "core":
+            for app in APP_CATALOGS:
+                ignores += ["--ignore", f"{app}/*"]
+        status |= subprocess.call([sys.executable, "-m", "django", "makemessages", *common, *ignores],
+                                  cwd=cwd, env=env)
+    return status
 
 
 def _derive(source: Path, target_lang: str) -> Path:
@@ -85,4 +98,4 @@ def compile_all() -> int:
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "compile"
-    sys.exit(extract() if command == "extract" else compile_all())
+    sys.exit(extract(sys.argv[2:]) if command == "extract" else compile_all())

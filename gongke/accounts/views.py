@@ -21,7 +21,7 @@ from .models import ApiToken, Role
 
 # Apps that add panels to the home dashboard: each may define dashboard.home_panels(request),
 # returning a list of rendered HTML fragments.
-DASHBOARD_APPS = ["gongke.resumption", "gongke.community", "gongke.donations"]
+DASHBOARD_APPS = ["gongke.resumption", "gongke.community", "gongke.census", "gongke.donations"]
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -33,7 +33,7 @@ from gongke.registry.models import (
 
 SEED = 20200128
 DEMO_PASSWORD = "gongke-demo-2020"
-DEMO_APPS = ["gongke.community", "gongke.resumption", "gongke.donations"]
+DEMO_APPS = ["gongke.census", "gongke.community", "gongke.resumption", "gongke.donations"]
 
 TOWNSHIPS = ["城关街道", "东城街道", "西城街道", "南湖镇", "北山镇", "青石镇", "柳河镇", "白云乡", "金桥镇", "石门镇",
              "新华街道", "长安镇"]

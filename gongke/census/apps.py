@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CensusConfig(AppConfig):
+    """入户排查 — door-to-door census: households, residents, returns, home isolation, visits."""
+
+    name = "gongke.census"
+    verbose_name = _("Door-to-door census")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        auditlog.register(models.Household)
+        auditlog.register(models.Resident, exclude_fields=["search_text", "id_number_hash"], mask_fields=["phone"])
