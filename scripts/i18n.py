@@ -51,29 +51,24 @@ def extract(targets: list[str]) -> int:
 
 
 def _derive(source: Path, target_lang: str) -> Path:
+    from babel.messages.catalog import Catalog
     from opencc import OpenCC
 
     with source.open("rb") as f:
-        catalog = read_po(f, locale="zh_Hans")
-    if target_lang == "zh_Hant":
-        cc = OpenCC("s2t")
-        for message in catalog:
-            if not message.id:
-                continue
+        original = read_po(f, locale="zh_Hans")
+    catalog = Catalog(locale=target_lang, domain=original.domain, charset="utf-8", fuzzy=False)
+    cc = OpenCC("s2t")
+    for message in original:
+        if not message.id:
+            continue
+        if target_lang == "zh_Hant":
             if isinstance(message.string, (list, tuple)):
-                message.string = tuple(cc.convert(s) for s in message.string)
-            elif message.string:
-                message.string = cc.convert(message.string)
-    else:  # en: the English source strings are the translation
-        for message in catalog:
-            if not message.id:
-                continue
-            if isinstance(message.id, (list, tuple)):
-                message.string = (message.id[0], message.id[1])
+                string = tuple(cc.convert(s) for s in message.string)
             else:
-                message.string = message.id
-        catalog.plural_forms  # noqa: B018
-    catalog.locale = target_lang  # type: ignore[assignment]
+                string = cc.convert(message.string or "")
+        else:  # en: the English source strings are the translation
+            string = (message.id[0], message.id[1]) if isinstance(message.id, (list, tuple)) else message.id
+        catalog.add(message.id, string, context=message.context, flags=message.flags)
     out = source.parent.parent.parent / target_lang / "LC_MESSAGES" / source.name
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as f:
