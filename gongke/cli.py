@@ -1,11 +1,11 @@
 """The `gongke` command for operators.
 
-    gongke serve [--port 8000] [--no-worker]  migrate, load the demo county on first start, serve
-    gongke worker                             run the background job worker (Huey)
-    gongke demo                               load the demo county (same data every time)
-    gongke createadmin                        create a platform admin
-    gongke backup FILE / gongke restore FILE  consistent copy of the database, and back
-    gongke <any Django command>               e.g. gongke migrate, gongke check --deploy
+gongke serve [--port 8000] [--no-worker]  migrate, load the demo county on first start, serve
+gongke worker                             run the background job worker (Huey)
+gongke demo                               load the demo county (same data every time)
+gongke createadmin                        create a platform admin
+gongke backup FILE / gongke restore FILE  consistent copy of the database, and back
+gongke <any Django command>               e.g. gongke migrate, gongke check --deploy
 """
 
 import os
@@ -55,8 +55,22 @@ def serve(args: list[str]) -> int:
     print(f"Gongke is serving at http://{opts.host}:{opts.port}/", flush=True)
     try:
         return subprocess.call(
-            [sys.executable, "-m", "gunicorn", "gongke.wsgi:application", "--bind", f"{opts.host}:{opts.port}",
-             "--workers", str(opts.workers), "--threads", "4", "--access-logfile", "-", "--timeout", "120"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "gongke.wsgi:application",
+                "--bind",
+                f"{opts.host}:{opts.port}",
+                "--workers",
+                str(opts.workers),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "120",
+            ],
             env=env,
         )
     except KeyboardInterrupt:

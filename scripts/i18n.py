@@ -21,22 +21,48 @@ PACKAGE = ROOT / "gongke"
 
 
 def locale_dirs() -> list[Path]:
-    return sorted(p for p in PACKAGE.glob("**/locale") if p.is_dir() and "node_modules" not in p.parts)
+    return sorted(
+        p for p in PACKAGE.glob("**/locale") if p.is_dir() and "node_modules" not in p.parts
+    )
 
 
 # Apps with a catalog of their own (gongke/<app>/locale); every other string (templates/, lib/,
 # api/, ops/, settings) goes to the core catalog gongke/locale.
-APP_CATALOGS = ["registry", "accounts", "census", "community", "donations", "resumption", "briefings"]
+APP_CATALOGS = [
+    "registry",
+    "accounts",
+    "census",
+    "community",
+    "donations",
+    "resumption",
+    "briefings",
+]
 
 
 def extract(targets: list[str]) -> int:
     """makemessages for each target ("core" or an app name), each into its own catalog."""
     import os
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gongke.settings", "PYTHONPATH": str(ROOT),
-           "GONGKE_I18N_EXTRACT": "1"}
-    common = ["-l", "zh_Hans", "--no-obsolete", "--no-location", "--ignore", "node_modules/*",
-              "--ignore", "migrations/*", "--ignore", "tests/*", "--ignore", "static/vendor/*"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gongke.settings",
+        "PYTHONPATH": str(ROOT),
+        "GONGKE_I18N_EXTRACT": "1",
+    }
+    common = [
+        "-l",
+        "zh_Hans",
+        "--no-obsolete",
+        "--no-location",
+        "--ignore",
+        "node_modules/*",
+        "--ignore",
+        "migrations/*",
+        "--ignore",
+        "tests/*",
+        "--ignore",
+        "static/vendor/*",
+    ]
     status = 0
     for target in targets or ["core", *APP_CATALOGS]:
         cwd = PACKAGE if target == "core" else PACKAGE / target
@@ -45,8 +71,9 @@ def extract(targets: list[str]) -> int:
         if target == "core":
             for app in APP_CATALOGS:
                 ignores += ["--ignore", f"{app}/*"]
-        status |= subprocess.call([sys.executable, "-m", "django", "makemessages", *common, *ignores],
-                                  cwd=cwd, env=env)
+        status |= subprocess.call(
+            [sys.executable, "-m", "django", "makemessages", *common, *ignores], cwd=cwd, env=env
+        )
     return status
 
 
@@ -67,7 +94,11 @@ def _derive(source: Path, target_lang: str) -> Path:
             else:
                 string = cc.convert(message.string or "")
         else:  # en: the English source strings are the translation
-            string = (message.id[0], message.id[1]) if isinstance(message.id, (list, tuple)) else message.id
+            string = (
+                (message.id[0], message.id[1])
+                if isinstance(message.id, (list, tuple))
+                else message.id
+            )
         catalog.add(message.id, string, context=message.context, flags=message.flags)
     out = source.parent.parent.parent / target_lang / "LC_MESSAGES" / source.name
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,11 @@ from gongke.accounts.models import ClientRequest
 
 
 def _response(status: int, data: Any) -> HttpResponse:
-    return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False), status=status,
-                        content_type="application/json; charset=utf-8")
+    return HttpResponse(
+        json.dumps(data, cls=NinjaJSONEncoder, ensure_ascii=False),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
 
 
 def _plain(payload: Any) -> Any:
@@ -23,7 +26,9 @@ def _plain(payload: Any) -> Any:
     return json.loads(json.dumps(payload, cls=NinjaJSONEncoder))
 
 
-def once(request, key: str | None, endpoint: str, create: Callable[[], tuple[int, Any]]) -> HttpResponse:
+def once(
+    request, key: str | None, endpoint: str, create: Callable[[], tuple[int, Any]]
+) -> HttpResponse:
     """Run `create` once per (user, endpoint, key); `create` returns (status, schema or dict)."""
     if not key:
         status, payload = create()
@@ -36,7 +41,9 @@ def once(request, key: str | None, endpoint: str, create: Callable[[], tuple[int
         with transaction.atomic():
             status, payload = create()
             data = _plain(payload)
-            ClientRequest.objects.create(user=user, endpoint=endpoint, key=key[:100], status=status, response=data)
+            ClientRequest.objects.create(
+                user=user, endpoint=endpoint, key=key[:100], status=status, response=data
+            )
     except IntegrityError:
         # Two copies of the request raced and the other one won: answer what it answered.
         seen = ClientRequest.objects.filter(user=user, endpoint=endpoint, key=key[:100]).first()

@@ -22,7 +22,9 @@ def to_traditional(text: str) -> str:
 
 def pinyin_initials(text: str) -> str:
     """京博集团 -> jbjt. Latin letters and digits pass through."""
-    return "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default") if p).lower()
+    return "".join(
+        p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default") if p
+    ).lower()
 
 
 def pinyin_full(text: str) -> str:

@@ -42,7 +42,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def read_rows(data: bytes, filename: str = "") -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+def read_rows(
+    data: bytes, filename: str = ""
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     """Header names and an iterator of (row number, {header: value}) for the first sheet."""
     if filename.lower().endswith(".csv"):
         text = data.decode("utf-8-sig", errors="replace")
@@ -64,7 +66,10 @@ def read_rows(data: bytes, filename: str = "") -> tuple[list[str], Iterator[tupl
             cells = [_cell(v) for v in values]
             if all(c in ("", None) for c in cells):
                 continue
-            yield number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers) if h}
+            yield (
+                number,
+                {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers) if h},
+            )
 
     return headers, rows()
 
@@ -81,11 +86,17 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def build_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: str = "Sheet1",
-               notes: Sequence[str] = ()) -> bytes:
+def build_xlsx(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet: str = "Sheet1",
+    notes: Sequence[str] = (),
+) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True,
-                                     "default_date_format": "yyyy-mm-dd"})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "constant_memory": True, "default_date_format": "yyyy-mm-dd"}
+    )
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "bg_color": "#F2F2F2"})
     stamp = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
@@ -108,7 +119,9 @@ def build_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: 
     return out.getvalue()
 
 
-def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], **kw: Any) -> HttpResponse:
+def xlsx_response(
+    filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], **kw: Any
+) -> HttpResponse:
     response = HttpResponse(build_xlsx(headers, rows, **kw), content_type=XLSX_TYPE)
     from urllib.parse import quote
 

@@ -18,7 +18,9 @@ def clean_id_number(value: str) -> str:
         return ric.validate(value)
     except StdnumError:
         raise ValidationError(
-            _("“%(value)s” is not a valid resident ID number (check the 18 digits and the last check digit)."),
+            _(
+                "“%(value)s” is not a valid resident ID number (check the 18 digits and the last check digit)."
+            ),
             code="invalid_id_number",
             params={"value": mask_id_number(str(value))},
         )
@@ -35,7 +37,9 @@ def clean_credit_code(value: str) -> str:
         return uscc.validate(value)
     except StdnumError:
         raise ValidationError(
-            _("“%(value)s” is not a valid unified social credit code (18 characters with a check character)."),
+            _(
+                "“%(value)s” is not a valid unified social credit code (18 characters with a check character)."
+            ),
             code="invalid_credit_code",
             params={"value": value},
         )
