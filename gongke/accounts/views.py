@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongke.registry.models import Organization, OrgKind, Person, Place, PlaceKind
+from gongke.registry.models import OrgKind, Person, Place, PlaceKind
 
 from .access import is_platform_admin, role_over, scoped, visible_organizations
 from .models import ApiToken, Role

@@ -237,7 +237,7 @@ def load_demo() -> DemoCounty:
 def print_logins() -> None:
     if not User.objects.filter(username="admin").exists():
         return
-    print("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+    print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for username, display, role, _where in DEMO_USERS:
         print(f"  {username:<11} {display}  [{role.label}]")
     print()

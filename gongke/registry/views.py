@@ -188,3 +188,48 @@ def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return redirect("registry:place", pk=obj.pk)
     return render(request, "registry/edit.html", {"form": form, "object": obj,
                                                    "title": _("Edit place") if obj else _("New place")})
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    from django.http import Http404
+
+    from gongke.lib.excel import XLSX_TYPE
+
+    from .imports import KINDS, template_xlsx
+
+    if kind not in KINDS:
+        raise Http404
+    names = {"organizations": _("member enterprises import template"), "people": _("people import template")}
+    response = HttpResponse(template_xlsx(kind), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(names[kind] + '.xlsx')}"
+    return response
+
+
+@login_required
+def import_members(request: HttpRequest, kind: str = "organizations") -> HttpResponse:
+    """Upload page: every bad row is listed; a clean file is imported whole, or nothing is."""
+    from django.http import Http404
+
+    from .imports import KINDS, ImportRejected, column_labels, import_file, require_importer
+
+    if kind not in KINDS:
+        raise Http404
+    require_importer(request.user)
+    ctx: dict = {"kind": kind, "kinds": list(KINDS), "columns": column_labels(kind)}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            ctx["errors"] = []
+            ctx["problem"] = _("Choose a file to upload.")
+        else:
+            try:
+                ctx["created"] = import_file(request.user, kind, upload.read(), upload.name or "")
+            except ImportRejected as exc:
+                ctx["errors"] = exc.errors
+                ctx["problem"] = str(exc)
+        if request.headers.get("HX-Request"):
+            return render(request, "registry/import_result.html", ctx)
+    return render(request, "registry/import.html", ctx)
