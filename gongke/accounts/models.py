@@ -73,6 +73,14 @@ class User(AbstractUser):
         m = self.primary_membership
         return m.organization if m else None
 
+    def get_additional_data(self) -> dict:
+        """The audit page scopes entries by this path: a new user carries it before joining."""
+        path = getattr(self, "_audit_org_path", None)
+        if path is None:
+            paths = [m.organization.path for m in self.memberships.select_related("organization")]
+            path = min(paths, key=len) if paths else ""
+        return {"org_path": path}
+
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
