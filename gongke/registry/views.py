@@ -73,8 +73,9 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     org = None
     if pk is not None:
         org = get_for_user(request.user, Organization.objects.all(), field="", pk=pk, manage=True)
-    form = OrganizationForm(request.POST or None, instance=org, user=request.user,
-                            initial={"parent": request.GET.get("parent"), "kind": request.GET.get("kind")})
+    # A new record's defaults come from the link; an existing one's from the record itself.
+    initial = {} if org else {"parent": request.GET.get("parent"), "kind": request.GET.get("kind")}
+    form = OrganizationForm(request.POST or None, instance=org, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if org is None:
@@ -128,8 +129,8 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     obj = None
     if pk is not None:
         obj = get_for_user(request.user, Person.objects.select_related("organization"), pk=pk, manage=True)
-    form = PersonForm(request.POST or None, instance=obj, user=request.user,
-                      initial={"organization": request.GET.get("organization")})
+    initial = {} if obj else {"organization": request.GET.get("organization")}
+    form = PersonForm(request.POST or None, instance=obj, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         obj = services.save_person(person=obj, **data)
@@ -180,8 +181,8 @@ def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     obj = None
     if pk is not None:
         obj = get_for_user(request.user, Place.objects.all(), pk=pk, manage=True)
-    form = PlaceForm(request.POST or None, instance=obj, user=request.user,
-                     initial={"kind": request.GET.get("kind"), "parent": request.GET.get("parent")})
+    initial = {} if obj else {"kind": request.GET.get("kind"), "parent": request.GET.get("parent")}
+    form = PlaceForm(request.POST or None, instance=obj, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         obj = services.save_place(place=obj, **form.cleaned_data)
         messages.success(request, _("The changes were saved."))
