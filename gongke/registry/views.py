@@ -19,6 +19,16 @@ def _truthy(value: str | None) -> bool:
     return value in {"1", "true", "on", "yes"}
 
 
+def _require_some_manage_rights(user) -> None:
+    """A "new" page is for staff and admins; read-only roles get 403 before seeing a form."""
+    from django.core.exceptions import PermissionDenied
+
+    from gongke.accounts.access import writable_organizations
+
+    if not writable_organizations(user, manage=True).exists():
+        raise PermissionDenied(_("Your role may only read here."))
+
+
 def filter_organizations(user, params):
     qs = visible_organizations(user).select_related("parent", "township").search(params.get("q"))
     if params.get("kind") in OrgKind.values:
@@ -73,6 +83,8 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     org = None
     if pk is not None:
         org = get_for_user(request.user, Organization.objects.all(), field="", pk=pk, manage=True)
+    else:
+        _require_some_manage_rights(request.user)
     # A new record's defaults come from the link; an existing one's from the record itself.
     initial = {} if org else {"parent": request.GET.get("parent"), "kind": request.GET.get("kind")}
     form = OrganizationForm(request.POST or None, instance=org, user=request.user, initial=initial)
@@ -129,6 +141,8 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     obj = None
     if pk is not None:
         obj = get_for_user(request.user, Person.objects.select_related("organization"), pk=pk, manage=True)
+    else:
+        _require_some_manage_rights(request.user)
     initial = {} if obj else {"organization": request.GET.get("organization")}
     form = PersonForm(request.POST or None, instance=obj, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -181,6 +195,8 @@ def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     obj = None
     if pk is not None:
         obj = get_for_user(request.user, Place.objects.all(), pk=pk, manage=True)
+    else:
+        _require_some_manage_rights(request.user)
     initial = {} if obj else {"kind": request.GET.get("kind"), "parent": request.GET.get("parent")}
     form = PlaceForm(request.POST or None, instance=obj, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
