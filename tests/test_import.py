@@ -12,7 +12,7 @@ from gongke.registry.models import Organization, Person
 
 pytestmark = pytest.mark.django_db
 
-ORG_HEADERS = ["企业名称 *", "统一社会信用代码", "行业", "乡镇", "法定代表人", "法定代表人电话", "执委企业", "员工数",
+ORG_HEADERS = ["企业名称 *", "统一社会信用代码", "行业", "乡镇", "法定代表人", "法定代表人电话", "执委企业", "员工人数",
                "联系人", "联系电话", "所属商会 *"]
 PEOPLE_HEADERS = ["姓名 *", "所属组织 *", "职务", "电话", "身份证号", "党员", "志愿者"]
 GOOD_CODE = "91110108551385082Q"
@@ -44,7 +44,7 @@ def test_the_template_has_headers_in_the_users_language_an_example_and_notes(cas
     cast.admin_a.language = "en"
     cast.admin_a.save()
     book = CalamineWorkbook.from_filelike(io.BytesIO(english.get("/registry/import/people/template.xlsx").content))
-    assert book.get_sheet_by_index(0).to_python()[0][0] == "Name *"
+    assert book.get_sheet_by_index(0).to_python()[0][0] == "Full name *"
 
 
 def test_a_clean_file_is_imported_whole_with_one_audit_entry(cast, client_for):

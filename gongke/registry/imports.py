@@ -49,14 +49,14 @@ ORGANIZATION_COLUMNS = [
     Column("legal_representative", gettext_lazy("Legal representative"), False, "张强"),
     Column("legal_representative_phone", gettext_lazy("Legal representative's phone"), False, "13900001111"),
     Column("is_executive", gettext_lazy("Executive committee enterprise"), False, "是"),
-    Column("staff_count", gettext_lazy("Staff"), False, 85),
+    Column("staff_count", gettext_lazy("Number of staff"), False, 85),
     Column("contact_name", gettext_lazy("Contact"), False, "刘敏"),
     Column("contact_phone", gettext_lazy("Contact phone"), False, "13900002222"),
     Column("parent", gettext_lazy("Chamber"), True, "青原县钣金商会"),
 ]
 
 PEOPLE_COLUMNS = [
-    Column("name", gettext_lazy("Name"), True, "陈静"),
+    Column("name", gettext_lazy("Full name"), True, "陈静"),
     Column("organization", gettext_lazy("Organization"), True, "青原县钣金商会"),
     Column("position", gettext_lazy("Position"), False, "秘书长"),
     Column("phone", gettext_lazy("Phone"), False, "13900003333"),

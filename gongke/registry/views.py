@@ -49,7 +49,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
     qs = filter_organizations(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
         headers = [_("Name"), _("Kind"), _("Parent"), _("Unified social credit code"), _("Industry"),
-                   _("Township"), _("Legal representative"), _("Executive committee enterprise"), _("Staff"),
+                   _("Township"), _("Legal representative"), _("Executive committee enterprise"), _("Number of staff"),
                    _("Contact"), _("Contact phone")]
         rows = ([o.name, o.get_kind_display(), o.parent.name if o.parent else "", o.credit_code,
                  o.get_industry_display(), o.township.name if o.township else "", o.legal_representative,
@@ -118,7 +118,7 @@ def filter_people(user, params):
 def people(request: HttpRequest) -> HttpResponse:
     qs = filter_people(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
-        headers = [_("Name"), _("Organization"), _("Position"), _("Title"), _("Phone"), _("ID number"),
+        headers = [_("Full name"), _("Organization"), _("Position"), _("Title"), _("Phone"), _("ID number"),
                    _("Party member"), _("Volunteer")]
         rows = ([p.name, p.organization.name, p.get_position_display(), p.title, p.masked_phone,
                  p.id_number_masked, _("Yes") if p.is_party_member else "", _("Yes") if p.is_volunteer else ""]
