@@ -25,17 +25,32 @@ def entries(obj, action=None):
 
 def test_a_page_create_and_change_record_who_when_where_and_what(cast, client_for):
     client = client_for(cast.admin_a)
-    client.post("/registry/organizations/new/", {"kind": "enterprise", "parent": cast.chamber_a.pk, "name": "瑞丰科技",
-                                                 "legal_representative_phone": PHONE, "is_active": "on"},
-                REMOTE_ADDR="10.3.3.3")
+    client.post(
+        "/registry/organizations/new/",
+        {
+            "kind": "enterprise",
+            "parent": cast.chamber_a.pk,
+            "name": "瑞丰科技",
+            "legal_representative_phone": PHONE,
+            "is_active": "on",
+        },
+        REMOTE_ADDR="10.3.3.3",
+    )
     org = Organization.objects.get(name="瑞丰科技")
     created = entries(org, LogEntry.Action.CREATE).get()
     assert created.actor == cast.admin_a and created.remote_addr == "10.3.3.3" and created.timestamp
     assert created.changes_dict["name"] == ["None", "瑞丰科技"]
     assert PHONE not in str(created.changes) and "139****4321" in str(created.changes)
     assert created.additional_data["org_path"] == org.path
-    r = client.post(f"/registry/organizations/{org.pk}/edit/", {"parent": cast.chamber_a.pk, "name": "瑞丰科技有限公司",
-                                                            "staff_count": "12", "is_active": "on"})
+    r = client.post(
+        f"/registry/organizations/{org.pk}/edit/",
+        {
+            "parent": cast.chamber_a.pk,
+            "name": "瑞丰科技有限公司",
+            "staff_count": "12",
+            "is_active": "on",
+        },
+    )
     assert r.status_code == 302, r.context["form"].errors
     changed = entries(org, LogEntry.Action.UPDATE).get()
     assert set(changed.changes_dict) >= {"name", "staff_count"}
@@ -44,8 +59,12 @@ def test_a_page_create_and_change_record_who_when_where_and_what(cast, client_fo
 
 def test_an_api_call_with_a_token_is_logged_with_its_user(cast, api_for):
     api = api_for(cast.staff_a)
-    r = api.post("/api/v1/registry/people", {"organization_id": cast.a1.pk, "name": "陈静", "phone": PHONE,
-                                             "id_number": ID}, content_type="application/json", REMOTE_ADDR="10.4.4.4")
+    r = api.post(
+        "/api/v1/registry/people",
+        {"organization_id": cast.a1.pk, "name": "陈静", "phone": PHONE, "id_number": ID},
+        content_type="application/json",
+        REMOTE_ADDR="10.4.4.4",
+    )
     assert r.status_code == 201
     person = Person.objects.get(name="陈静")
     entry = entries(person, LogEntry.Action.CREATE).get()
@@ -53,14 +72,25 @@ def test_an_api_call_with_a_token_is_logged_with_its_user(cast, api_for):
     text = str(entry.changes)
     assert PHONE not in text and ID not in text and person.id_number_hash not in text
     assert "110105********002X" in text
-    api.patch(f"/api/v1/registry/organizations/{cast.a1.pk}", {"staff_count": 130}, content_type="application/json")
+    api.patch(
+        f"/api/v1/registry/organizations/{cast.a1.pk}",
+        {"staff_count": 130},
+        content_type="application/json",
+    )
     assert entries(cast.a1, LogEntry.Action.UPDATE).get().actor == cast.staff_a
 
 
 def test_places_and_deletions_are_logged(cast, client_for):
-    client_for(cast.admin_a).post("/registry/places/new/", {"kind": "warehouse", "name": "东城仓库",
-                                                           "organization": cast.chamber_a.pk,
-                                                           "contact_phone": PHONE, "is_active": "on"})
+    client_for(cast.admin_a).post(
+        "/registry/places/new/",
+        {
+            "kind": "warehouse",
+            "name": "东城仓库",
+            "organization": cast.chamber_a.pk,
+            "contact_phone": PHONE,
+            "is_active": "on",
+        },
+    )
     place = Place.objects.get(name="东城仓库")
     assert entries(place, LogEntry.Action.CREATE).get().actor == cast.admin_a
     assert PHONE not in str(entries(place).get().changes)
@@ -70,18 +100,32 @@ def test_places_and_deletions_are_logged(cast, client_for):
         place.delete()
         person.delete()
         Membership.objects.get(user=cast.viewer_a).delete()
-    deleted = LogEntry.objects.filter(action=LogEntry.Action.DELETE, object_pk=str(pk),
-                                      content_type__model="place").get()
+    deleted = LogEntry.objects.filter(
+        action=LogEntry.Action.DELETE, object_pk=str(pk), content_type__model="place"
+    ).get()
     assert deleted.actor == cast.admin_a and deleted.remote_addr == "10.5.5.5"
     assert deleted.additional_data["org_path"] == cast.chamber_a.path
-    assert LogEntry.objects.filter(action=LogEntry.Action.DELETE, content_type__model="person").exists()
-    assert LogEntry.objects.filter(action=LogEntry.Action.DELETE, content_type__model="membership").exists()
+    assert LogEntry.objects.filter(
+        action=LogEntry.Action.DELETE, content_type__model="person"
+    ).exists()
+    assert LogEntry.objects.filter(
+        action=LogEntry.Action.DELETE, content_type__model="membership"
+    ).exists()
 
 
 def test_users_and_memberships_are_logged_with_masked_phones(cast, client_for):
-    client_for(cast.admin_a).post("/accounts/users/new/", {
-        "username": "zhao", "display_name": "赵", "phone": PHONE, "organization": cast.a1.pk, "role": "reporter",
-        "password1": "Qingyuan-duty-2026!", "password2": "Qingyuan-duty-2026!"})
+    client_for(cast.admin_a).post(
+        "/accounts/users/new/",
+        {
+            "username": "zhao",
+            "display_name": "赵",
+            "phone": PHONE,
+            "organization": cast.a1.pk,
+            "role": "reporter",
+            "password1": "Qingyuan-duty-2026!",
+            "password2": "Qingyuan-duty-2026!",
+        },
+    )
     user = cast.admin_a.__class__.objects.get(username="zhao")
     entry = entries(user, LogEntry.Action.CREATE).get()
     assert entry.actor == cast.admin_a and PHONE not in str(entry.changes)
@@ -94,8 +138,11 @@ def test_numbers_are_masked_in_lists_and_exports(cast, client_for):
     services.save_person(organization=cast.a1, name="陈静", phone=PHONE, id_number=ID)
     services.update_organization(cast.a1, contact_phone=PHONE)
     client = client_for(cast.admin_a)
-    for url in ("/registry/people/", f"/registry/organizations/{cast.a1.pk}/",
-                f"/registry/people/{Person.objects.get(name='陈静').pk}/"):
+    for url in (
+        "/registry/people/",
+        f"/registry/organizations/{cast.a1.pk}/",
+        f"/registry/people/{Person.objects.get(name='陈静').pk}/",
+    ):
         page = client.get(url).content.decode()
         assert PHONE not in page and ID not in page
     for url in ("/registry/people/?export=xlsx", "/registry/?export=xlsx"):
@@ -113,19 +160,31 @@ def test_numbers_are_masked_in_logs(caplog, db):
         logger.warning(f"inline {PHONE}")
     assert PHONE not in caplog.text and ID not in caplog.text
     assert "139****4321" in caplog.text and "110105********002X" in caplog.text
-    console = [h for h in logging.getLogger().handlers
-               if any(type(f).__name__ == "MaskingFilter" for f in h.filters)]
+    console = [
+        h
+        for h in logging.getLogger().handlers
+        if any(type(f).__name__ == "MaskingFilter" for f in h.filters)
+    ]
     assert console, "the console handler masks too"
 
 
 def test_the_audit_page_shows_an_admin_only_their_subtree(cast, client_for):
     services.update_organization(cast.a1, staff_count=1)
     services.update_organization(cast.b1, staff_count=2)
-    a = {e.object_repr for e in client_for(cast.admin_a).get("/accounts/audit/").context["page"].object_list}
+    a = {
+        e.object_repr
+        for e in client_for(cast.admin_a).get("/accounts/audit/").context["page"].object_list
+    }
     assert "京博集团" in a and "南湖食品有限公司" not in a
-    b = {e.object_repr for e in client_for(cast.outsider_b).get("/accounts/audit/").context["page"].object_list}
+    b = {
+        e.object_repr
+        for e in client_for(cast.outsider_b).get("/accounts/audit/").context["page"].object_list
+    }
     assert "南湖食品有限公司" in b and "京博集团" not in b
-    everything = {e.object_repr for e in client_for(cast.admin).get("/accounts/audit/").context["page"].object_list}
+    everything = {
+        e.object_repr
+        for e in client_for(cast.admin).get("/accounts/audit/").context["page"].object_list
+    }
     assert {"京博集团", "南湖食品有限公司"} <= everything
 
 
@@ -140,8 +199,10 @@ def test_the_audit_filters_work(cast, client_for):
     client = client_for(cast.fed_admin)
 
     def reprs(**params):
-        return [(e.content_type.model, e.object_repr, e.action)
-                for e in client.get("/accounts/audit/", params).context["page"].object_list]
+        return [
+            (e.content_type.model, e.object_repr, e.action)
+            for e in client.get("/accounts/audit/", params).context["page"].object_list
+        ]
 
     assert reprs(actor="staff_a") == [("organization", "京博集团", 1)]
     assert all(m == "place" for m, _r, _a in reprs(model="place"))
@@ -152,7 +213,9 @@ def test_the_audit_filters_work(cast, client_for):
     assert reprs(since="2000-01-01")
 
 
-def test_the_audit_page_has_a_fixed_number_of_queries(cast, client_for, django_assert_max_num_queries):
+def test_the_audit_page_has_a_fixed_number_of_queries(
+    cast, client_for, django_assert_max_num_queries
+):
     for i in range(10):
         services.update_organization(cast.a1, staff_count=i)
     client = client_for(cast.admin_a)
@@ -164,6 +227,9 @@ def test_the_audit_page_has_a_fixed_number_of_queries(cast, client_for, django_a
 def test_an_admin_role_change_is_visible_to_the_admin(cast, client_for):
     m = cast.staff_a.memberships.get()
     client = client_for(cast.admin_a)
-    client.post(f"/accounts/users/{cast.staff_a.pk}/memberships/{m.pk}/role/", {f"m{m.pk}-role": Role.VIEWER})
+    client.post(
+        f"/accounts/users/{cast.staff_a.pk}/memberships/{m.pk}/role/",
+        {f"m{m.pk}-role": Role.VIEWER},
+    )
     page = client.get("/accounts/audit/", {"model": "membership"}).context["page"].object_list
     assert any(e.object_pk == str(m.pk) and e.actor == cast.admin_a for e in page)

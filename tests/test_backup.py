@@ -18,7 +18,9 @@ def test_a_backup_restores_the_database_as_it_was(cast, tmp_path, capsys):
     assert target.exists() and target.stat().st_size > 0
     assert str(target) in capsys.readouterr().out
 
-    services.create_organization(parent=cast.chamber_a, kind=OrgKind.ENTERPRISE, name="备份之后的企业")
+    services.create_organization(
+        parent=cast.chamber_a, kind=OrgKind.ENTERPRISE, name="备份之后的企业"
+    )
     Person.objects.filter(name="陈静").delete()
     services.update_organization(cast.a1, name="改过的名字")
 
@@ -30,7 +32,9 @@ def test_a_backup_restores_the_database_as_it_was(cast, tmp_path, capsys):
     assert person.id_number_masked == "110105********002X"
     assert Organization.objects.count() == 6
     # the restored database keeps working for writes
-    services.create_organization(parent=cast.chamber_a, kind=OrgKind.ENTERPRISE, name="恢复之后的企业")
+    services.create_organization(
+        parent=cast.chamber_a, kind=OrgKind.ENTERPRISE, name="恢复之后的企业"
+    )
 
 
 def test_restore_refuses_a_missing_file(db, tmp_path):
@@ -46,7 +50,9 @@ def test_restore_asks_first(db, tmp_path, monkeypatch):
         call_command("restore", str(target))
 
 
-@pytest.mark.skipif(not backup_module.Path("/usr/lib/postgresql").exists(), reason="no PostgreSQL client tools")
+@pytest.mark.skipif(
+    not backup_module.Path("/usr/lib/postgresql").exists(), reason="no PostgreSQL client tools"
+)
 def test_the_pg_tools_match_the_server_version():
     tool = backup_module._tool("pg_dump", 15)
     assert backup_module._major(tool) >= 15

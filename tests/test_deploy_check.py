@@ -9,12 +9,23 @@ import sys
 
 def run_check(tmp_path, **overrides):
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
-    env = {**os.environ, "DEBUG": "0", "SECURE": "1", "ALLOWED_HOSTS": "gongke.example.org",
-           "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
-           "GONGKE_DATA_DIR": str(tmp_path), **overrides}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECURE": "1",
+        "ALLOWED_HOSTS": "gongke.example.org",
+        "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
+        "GONGKE_DATA_DIR": str(tmp_path),
+        **overrides,
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.run([sys.executable, "-m", "gongke.cli", "check", "--deploy", "--fail-level", "WARNING"],
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gongke.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):

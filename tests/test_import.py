@@ -12,8 +12,19 @@ from gongke.registry.models import Organization, Person
 
 pytestmark = pytest.mark.django_db
 
-ORG_HEADERS = ["企业名称 *", "统一社会信用代码", "行业", "乡镇", "法定代表人", "法定代表人电话", "执委企业", "员工人数",
-               "联系人", "联系电话", "所属商会 *"]
+ORG_HEADERS = [
+    "企业名称 *",
+    "统一社会信用代码",
+    "行业",
+    "乡镇",
+    "法定代表人",
+    "法定代表人电话",
+    "执委企业",
+    "员工人数",
+    "联系人",
+    "联系电话",
+    "所属商会 *",
+]
 PEOPLE_HEADERS = ["姓名 *", "所属组织 *", "职务", "电话", "身份证号", "党员", "志愿者"]
 GOOD_CODE = "91110108551385082Q"
 GOOD_ID = "11010519491231002X"
@@ -24,7 +35,19 @@ def xlsx(headers, rows):
 
 
 def org_row(name="瑞丰五金有限公司", code="", industry="制造业", chamber="青原县钣金商会", **kw):
-    row = [name, code, industry, "东城街道", "张强", "13900001111", "是", 85, "刘敏", "13900002222", chamber]
+    row = [
+        name,
+        code,
+        industry,
+        "东城街道",
+        "张强",
+        "13900001111",
+        "是",
+        85,
+        "刘敏",
+        "13900002222",
+        chamber,
+    ]
     return row
 
 
@@ -43,7 +66,9 @@ def test_the_template_has_headers_in_the_users_language_an_example_and_notes(cas
     english = client_for(cast.admin_a)
     cast.admin_a.language = "en"
     cast.admin_a.save()
-    book = CalamineWorkbook.from_filelike(io.BytesIO(english.get("/registry/import/people/template.xlsx").content))
+    book = CalamineWorkbook.from_filelike(
+        io.BytesIO(english.get("/registry/import/people/template.xlsx").content)
+    )
     assert book.get_sheet_by_index(0).to_python()[0][0] == "Full name *"
 
 
@@ -59,10 +84,12 @@ def test_a_clean_file_is_imported_whole_with_one_audit_entry(cast, client_for):
     assert first.credit_code == GOOD_CODE and first.industry == "C" and first.is_executive
     assert first.township == cast.township_east and first.staff_count == 85
     assert Organization.objects.search("rf0h").filter(pk=first.pk).exists()
-    assert len({o.path for o in created}) == 30 and all(o.path.startswith(cast.chamber_a.path) for o in created)
+    assert len({o.path for o in created}) == 30 and all(
+        o.path.startswith(cast.chamber_a.path) for o in created
+    )
     entries = LogEntry.objects.filter(additional_data__import=True)
     assert entries.count() == 1
-    assert entries.get().actor == cast.admin_a
+    assert entries.get().actor == cast.admin_a and entries.get().remote_addr == "127.0.0.1"
     assert entries.get().additional_data["org_path"] == cast.chamber_a.path
 
 
@@ -87,9 +114,11 @@ def test_every_bad_row_is_listed_and_nothing_is_saved(cast, client_for):
 
 
 def test_people_are_imported_with_id_numbers_kept_only_masked(cast, client_for):
-    rows = [["陈静", "青原县钣金商会", "秘书长", "13900003333", GOOD_ID, "是", "否"],
-            ["王芳", "京博集团", "Staff", "", "", "", "是"],
-            ["李雷", "京博集團", "副會長", "", "", "否", ""]]
+    rows = [
+        ["陈静", "青原县钣金商会", "秘书长", "13900003333", GOOD_ID, "是", "否"],
+        ["王芳", "京博集团", "Staff", "", "", "", "是"],
+        ["李雷", "京博集團", "副會長", "", "", "否", ""],
+    ]
     response = post(client_for(cast.admin_a), "people", xlsx(PEOPLE_HEADERS, rows))
     assert response.status_code == 200
     chen = Person.objects.get(name="陈静")
@@ -100,10 +129,12 @@ def test_people_are_imported_with_id_numbers_kept_only_masked(cast, client_for):
 
 
 def test_bad_people_rows_are_listed(cast, client_for):
-    rows = [["陈静", "青原县钣金商会", "秘书长", "13900003333", "110105194912310021", "是", "否"],
-            ["王芳", "南湖镇商会", "厨师", "abc", "", "也许", ""],
-            ["A", "青原县钣金商会", "", "", GOOD_ID, "", ""],
-            ["B", "青原县钣金商会", "", "", GOOD_ID, "", ""]]
+    rows = [
+        ["陈静", "青原县钣金商会", "秘书长", "13900003333", "110105194912310021", "是", "否"],
+        ["王芳", "南湖镇商会", "厨师", "abc", "", "也许", ""],
+        ["A", "青原县钣金商会", "", "", GOOD_ID, "", ""],
+        ["B", "青原县钣金商会", "", "", GOOD_ID, "", ""],
+    ]
     response = post(client_for(cast.admin_a), "people", xlsx(PEOPLE_HEADERS, rows))
     errors = response.context["errors"]
     by_row = {}
@@ -118,23 +149,37 @@ def test_bad_people_rows_are_listed(cast, client_for):
 
 def test_headers_in_english_or_traditional_are_understood(cast, client_for):
     headers = ["Enterprise name", "Chamber", "Industry"]
-    response = post(client_for(cast.admin_a), "organizations", xlsx(headers, [["Acme Ltd", "青原县钣金商会", "C"]]))
+    response = post(
+        client_for(cast.admin_a),
+        "organizations",
+        xlsx(headers, [["Acme Ltd", "青原县钣金商会", "C"]]),
+    )
     assert response.context["created"] == 1
     headers = ["企業名稱", "所屬商會", "行業"]
-    response = post(client_for(cast.admin_a), "organizations", xlsx(headers, [["遠大", "青原縣鈑金商會", "製造業"]]))
+    response = post(
+        client_for(cast.admin_a),
+        "organizations",
+        xlsx(headers, [["遠大", "青原縣鈑金商會", "製造業"]]),
+    )
     assert response.context["created"] == 1
 
 
 def test_a_missing_required_column_and_an_unreadable_file_are_reported(cast, client_for):
     response = post(client_for(cast.admin_a), "organizations", xlsx(["企业名称"], [["X"]]))
     assert response.context["errors"][0].column == "所属商会"
-    response = post(client_for(cast.admin_a), "organizations", SimpleUploadedFile("x.xlsx", b"not excel"))
+    response = post(
+        client_for(cast.admin_a), "organizations", SimpleUploadedFile("x.xlsx", b"not excel")
+    )
     assert response.context["errors"][0].row == 1
 
 
 def test_the_htmx_upload_answers_a_fragment(cast, client_for):
-    response = post(client_for(cast.admin_a), "organizations", xlsx(ORG_HEADERS, [org_row("片段")]),
-                    headers={"HX-Request": "true"})
+    response = post(
+        client_for(cast.admin_a),
+        "organizations",
+        xlsx(ORG_HEADERS, [org_row("片段")]),
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
 
@@ -148,18 +193,27 @@ def test_readers_and_reporters_may_not_import(cast, client_for):
 
 def test_the_api_imports_a_clean_file_and_lists_row_errors_as_json(cast, api_for):
     api = api_for(cast.admin_a)
-    bad = api.post("/api/v1/registry/import/organizations",
-                   {"file": xlsx(ORG_HEADERS, [org_row("坏", code="91110108551385082X"), org_row("")])})
+    bad = api.post(
+        "/api/v1/registry/import/organizations",
+        {"file": xlsx(ORG_HEADERS, [org_row("坏", code="91110108551385082X"), org_row("")])},
+    )
     assert bad.status_code == 422
     body = bad.json()
     assert body["detail"]
-    assert [(e["row"], e["column"]) for e in body["errors"]] == [(2, "统一社会信用代码"), (3, "企业名称")]
-    good = api.post("/api/v1/registry/import/organizations", {"file": xlsx(ORG_HEADERS, [org_row("好")])})
+    assert [(e["row"], e["column"]) for e in body["errors"]] == [
+        (2, "统一社会信用代码"),
+        (3, "企业名称"),
+    ]
+    good = api.post(
+        "/api/v1/registry/import/organizations", {"file": xlsx(ORG_HEADERS, [org_row("好")])}
+    )
     assert good.status_code == 201
     assert good.json() == {"created": 1}
     assert LogEntry.objects.filter(additional_data__import=True).get().actor == cast.admin_a
-    people = api.post("/api/v1/registry/import/people",
-                      {"file": xlsx(PEOPLE_HEADERS, [["赵六", "好", "", "", "", "", ""]])})
+    people = api.post(
+        "/api/v1/registry/import/people",
+        {"file": xlsx(PEOPLE_HEADERS, [["赵六", "好", "", "", "", "", ""]])},
+    )
     assert people.status_code == 201
 
 
@@ -168,16 +222,29 @@ def test_the_api_refuses_an_outsider_and_a_viewer(cast, api_for):
     r = api_for(cast.outsider_b).post("/api/v1/registry/import/organizations", {"file": upload})
     assert r.status_code == 422  # chamber A is not one of theirs
     upload = xlsx(ORG_HEADERS, [org_row("X")])
-    assert api_for(cast.viewer_a).post("/api/v1/registry/import/organizations", {"file": upload}).status_code == 403
+    assert (
+        api_for(cast.viewer_a)
+        .post("/api/v1/registry/import/organizations", {"file": upload})
+        .status_code
+        == 403
+    )
 
 
 def test_export_follows_the_filters(cast, client_for):
     client = client_for(cast.fed_admin)
     response = client.get("/registry/", {"export": "xlsx", "kind": "enterprise", "executive": "1"})
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
     assert [r[0] for r in rows[1:]] == ["京博集团"]
     response = client.get("/registry/people/", {"export": "xlsx"})
     assert response.status_code == 200
     response = client.get("/registry/places/", {"export": "xlsx", "kind": "post"})
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
     assert sorted(r[0] for r in rows[1:]) == ["东城花园东门卡口", "南湖新村北门卡口"]

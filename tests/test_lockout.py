@@ -15,7 +15,9 @@ ELSEWHERE = "10.9.9.9"
 
 
 def sign_in(username, password, address=HOME):
-    return Client(REMOTE_ADDR=address).post("/accounts/login/", {"username": username, "password": password})
+    return Client(REMOTE_ADDR=address).post(
+        "/accounts/login/", {"username": username, "password": password}
+    )
 
 
 def fail(times, username="staff_a", address=HOME):
@@ -25,7 +27,9 @@ def fail(times, username="staff_a", address=HOME):
 
 
 def locked(response):
-    return response.status_code == 429 and "registration/locked_out.html" in [t.name for t in response.templates]
+    return response.status_code == 429 and "registration/locked_out.html" in [
+        t.name for t in response.templates
+    ]
 
 
 def test_four_failures_leave_the_account_open(cast):

@@ -8,7 +8,16 @@ from gongke.registry.models import OrgKind, Person
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["admin", "fed_admin", "admin_a", "staff_a", "reporter_a1", "guard_a", "viewer_a", "outsider_b"]
+ROLES = [
+    "admin",
+    "fed_admin",
+    "admin_a",
+    "staff_a",
+    "reporter_a1",
+    "guard_a",
+    "viewer_a",
+    "outsider_b",
+]
 MANAGERS = {"admin", "fed_admin", "admin_a", "staff_a"}
 
 
@@ -52,8 +61,11 @@ def test_each_role_reads_and_writes_only_what_it_may(cast, client_for, person_a1
     assert client.get(url).status_code == expected_read(role, target_org(target))
     assert client.get(url + "edit/").status_code == expected_write(role, target_org(target))
     posted = client.post(url + "edit/", {"name": "改名"})
-    assert posted.status_code in ({200, 302} if role in MANAGERS and expected_read(role, target_org(target)) == 200
-                                  else {expected_write(role, target_org(target))})
+    assert posted.status_code in (
+        {200, 302}
+        if role in MANAGERS and expected_read(role, target_org(target)) == 200
+        else {expected_write(role, target_org(target))}
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -65,19 +77,26 @@ def test_new_pages_are_for_managers(cast, client_for, role):
 
 
 def test_a_manager_cannot_create_outside_their_subtree(cast, client_for):
-    response = client_for(cast.admin_a).post("/registry/organizations/new/", {
-        "kind": "enterprise", "parent": cast.chamber_b.pk, "name": "越界企业", "is_active": "on"})
+    response = client_for(cast.admin_a).post(
+        "/registry/organizations/new/",
+        {"kind": "enterprise", "parent": cast.chamber_b.pk, "name": "越界企业", "is_active": "on"},
+    )
     assert response.status_code == 200 and "parent" in response.context["form"].errors
-    response = client_for(cast.admin_a).post("/registry/people/new/", {"organization": cast.b1.pk, "name": "越界"})
+    response = client_for(cast.admin_a).post(
+        "/registry/people/new/", {"organization": cast.b1.pk, "name": "越界"}
+    )
     assert "organization" in response.context["form"].errors
     assert not Person.objects.filter(name="越界").exists()
 
 
-@pytest.mark.parametrize("role,visible", [
-    ("reporter_a1", {"京博集团"}),
-    ("viewer_a", {"青原县钣金商会", "京博集团"}),
-    ("outsider_b", {"南湖镇商会", "南湖食品有限公司"}),
-])
+@pytest.mark.parametrize(
+    "role,visible",
+    [
+        ("reporter_a1", {"京博集团"}),
+        ("viewer_a", {"青原县钣金商会", "京博集团"}),
+        ("outsider_b", {"南湖镇商会", "南湖食品有限公司"}),
+    ],
+)
 def test_lists_show_only_the_subtree(cast, client_for, person_a1, role, visible):
     client = client_for(getattr(cast, role))
     assert {o.name for o in client.get("/registry/").context["page"].object_list} == visible
@@ -96,22 +115,42 @@ def test_a_reporter_exports_only_their_enterprise(cast, client_for):
     from python_calamine import CalamineWorkbook
 
     response = client_for(cast.reporter_a1).get("/registry/", {"export": "xlsx"})
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
     assert [r[0] for r in rows[1:]] == ["京博集团"]
 
 
 def grow(cast, n):
     for i in range(n):
-        org = services.create_organization(parent=cast.chamber_a, kind=OrgKind.ENTERPRISE, name=f"企业{i}",
-                                           township=cast.township_east)
+        org = services.create_organization(
+            parent=cast.chamber_a,
+            kind=OrgKind.ENTERPRISE,
+            name=f"企业{i}",
+            township=cast.township_east,
+        )
         services.save_person(organization=org, name=f"人员{i}")
-        services.save_place(kind="compound", name=f"小区{i}", organization=org, township=cast.township_east)
+        services.save_place(
+            kind="compound", name=f"小区{i}", organization=org, township=cast.township_east
+        )
 
 
-@pytest.mark.parametrize("url", ["/registry/", "/registry/people/", "/registry/places/", "/",
-                                 "/registry/?kind=enterprise&executive=1", "/accounts/users/",
-                                 "/api/v1/registry/organizations", "/api/v1/registry/people",
-                                 "/api/v1/registry/places"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/registry/",
+        "/registry/people/",
+        "/registry/places/",
+        "/",
+        "/registry/?kind=enterprise&executive=1",
+        "/accounts/users/",
+        "/api/v1/registry/organizations",
+        "/api/v1/registry/people",
+        "/api/v1/registry/places",
+    ],
+)
 def test_lists_keep_a_fixed_number_of_queries(cast, client_for, django_assert_max_num_queries, url):
     client = client_for(cast.fed_admin)
     grow(cast, 3)
@@ -123,7 +162,9 @@ def test_lists_keep_a_fixed_number_of_queries(cast, client_for, django_assert_ma
         client.get(url)
 
 
-def test_the_organization_page_keeps_a_fixed_number_of_queries(cast, client_for, django_assert_max_num_queries):
+def test_the_organization_page_keeps_a_fixed_number_of_queries(
+    cast, client_for, django_assert_max_num_queries
+):
     client = client_for(cast.fed_admin)
     grow(cast, 3)
     url = f"/registry/organizations/{cast.chamber_a.pk}/"

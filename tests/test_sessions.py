@@ -59,6 +59,10 @@ def test_the_login_page_says_the_session_ended(client, db):
 
 
 def test_the_session_cookie_is_http_only_and_lax(cast, client):
-    client.post("/accounts/login/", {"username": "staff_a", "password": cast.password}, REMOTE_ADDR="10.2.2.2")
+    client.post(
+        "/accounts/login/",
+        {"username": "staff_a", "password": cast.password},
+        REMOTE_ADDR="10.2.2.2",
+    )
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"

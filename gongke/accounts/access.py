@@ -107,8 +107,15 @@ def _org_of(obj: Model, field: str) -> Organization:
     return target
 
 
-def get_for_user(user: Any, qs: QuerySet[M], *, field: str = "organization", write: bool = False,
-                 manage: bool = False, **lookup: Any) -> M:
+def get_for_user(
+    user: Any,
+    qs: QuerySet[M],
+    *,
+    field: str = "organization",
+    write: bool = False,
+    manage: bool = False,
+    **lookup: Any,
+) -> M:
     """One record through the access path: 404 if absent or outside, 403 if read-only role."""
     try:
         obj = scoped(user, qs, field=field).get(**lookup)
@@ -163,7 +170,10 @@ def managed_users(user: Any) -> QuerySet[User]:
     if not paths:
         return User.objects.none()
     ids = Membership.objects.filter(_or_paths(paths, "organization__path")).values("user_id")
-    return User.objects.filter(pk__in=ids, is_superuser=False)
+    # Platform admins are managed by the platform alone.
+    return User.objects.filter(pk__in=ids, is_superuser=False).exclude(
+        memberships__role=Role.PLATFORM_ADMIN
+    )
 
 
 def _or_paths(paths: list[str], lookup: str) -> Q:
@@ -176,7 +186,9 @@ def _or_paths(paths: list[str], lookup: str) -> Q:
 def get_managed_user(user: Any, pk: Any, *, entirely: bool = False) -> User:
     """A user the admin manages, 404 otherwise. entirely=True (deactivate, reset password) also
     asks that every membership of theirs is inside the admin's subtrees: 403 if not."""
-    if not (is_platform_admin(user) or any(Role(m.role) == Role.ORG_ADMIN for m in _memberships(user))):
+    if not (
+        is_platform_admin(user) or any(Role(m.role) == Role.ORG_ADMIN for m in _memberships(user))
+    ):
         raise PermissionDenied(_("Only an organization admin may do this."))
     try:
         target = managed_users(user).get(pk=pk)
@@ -190,7 +202,20 @@ def get_managed_user(user: Any, pk: Any, *, entirely: bool = False) -> User:
 
 
 __all__ = [
-    "User", "admin_organizations", "get_managed_user", "managed_users", "can_write", "duty_post_ids", "get_for_user", "is_platform_admin", "reference_organizations",
-    "require_admin", "require_write", "role_over", "scope_q", "scoped", "visible_organizations",
+    "User",
+    "admin_organizations",
+    "get_managed_user",
+    "managed_users",
+    "can_write",
+    "duty_post_ids",
+    "get_for_user",
+    "is_platform_admin",
+    "reference_organizations",
+    "require_admin",
+    "require_write",
+    "role_over",
+    "scope_q",
+    "scoped",
+    "visible_organizations",
     "writable_organizations",
 ]

@@ -12,8 +12,16 @@ from .models import Membership, Role, User
 
 
 @transaction.atomic
-def create_user(*, username: str, password: str, organization: Organization, role: str,
-                display_name: str = "", phone: str = "", email: str = "") -> User:
+def create_user(
+    *,
+    username: str,
+    password: str,
+    organization: Organization,
+    role: str,
+    display_name: str = "",
+    phone: str = "",
+    email: str = "",
+) -> User:
     user = User(username=username, display_name=display_name, phone=phone, email=email)
     user._audit_org_path = organization.path  # type: ignore[attr-defined]
     validate_password(password, user)

@@ -15,8 +15,16 @@ from django.db import connections
 
 
 def _pg_env(settings_dict: dict) -> tuple[list[str], dict[str, str]]:
-    args = ["--host", settings_dict.get("HOST") or "127.0.0.1", "--port", str(settings_dict.get("PORT") or 5432),
-            "--username", settings_dict.get("USER") or "postgres", "--dbname", settings_dict["NAME"]]
+    args = [
+        "--host",
+        settings_dict.get("HOST") or "127.0.0.1",
+        "--port",
+        str(settings_dict.get("PORT") or 5432),
+        "--username",
+        settings_dict.get("USER") or "postgres",
+        "--dbname",
+        settings_dict["NAME"],
+    ]
     env = dict(os.environ)
     if settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = settings_dict["PASSWORD"]
@@ -61,8 +69,18 @@ def backup(target: Path, alias: str = "default") -> Path:
         dest.close()
     elif conn.vendor == "postgresql":
         args, env = _pg_env(conn.settings_dict)
-        subprocess.run([_tool("pg_dump", _server_major(conn)), "--format=custom", "--no-owner", "--file", str(target), *args],
-                       check=True, env=env)
+        subprocess.run(
+            [
+                _tool("pg_dump", _server_major(conn)),
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(target),
+                *args,
+            ],
+            check=True,
+            env=env,
+        )
     else:
         raise NotImplementedError(conn.vendor)
     return target
@@ -83,7 +101,18 @@ def restore(source: Path, alias: str = "default") -> None:
         tool = _tool("pg_restore", _server_major(conn))
         conn.close()
         args, env = _pg_env(conn.settings_dict)
-        subprocess.run([tool, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                        *args, str(source)], check=True, env=env)
+        subprocess.run(
+            [
+                tool,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                str(source),
+            ],
+            check=True,
+            env=env,
+        )
     else:
         raise NotImplementedError(conn.vendor)

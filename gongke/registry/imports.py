@@ -47,7 +47,12 @@ ORGANIZATION_COLUMNS = [
     Column("industry", gettext_lazy("Industry"), False, "制造业"),
     Column("township", gettext_lazy("Township"), False, "东城街道"),
     Column("legal_representative", gettext_lazy("Legal representative"), False, "张强"),
-    Column("legal_representative_phone", gettext_lazy("Legal representative's phone"), False, "13900001111"),
+    Column(
+        "legal_representative_phone",
+        gettext_lazy("Legal representative's phone"),
+        False,
+        "13900001111",
+    ),
     Column("is_executive", gettext_lazy("Executive committee enterprise"), False, "是"),
     Column("staff_count", gettext_lazy("Number of staff"), False, 85),
     Column("contact_name", gettext_lazy("Contact"), False, "刘敏"),
@@ -138,7 +143,9 @@ def template_xlsx(kind: str) -> bytes:
     ]
     if kind == "organizations":
         notes += [
-            _("Chamber: the exact name of a chamber or association you manage; the enterprise joins it."),
+            _(
+                "Chamber: the exact name of a chamber or association you manage; the enterprise joins it."
+            ),
             _("Unified social credit code: 18 characters, checked by its check character."),
             _("Industry: one of the sections below, by name or by letter."),
         ]
@@ -146,11 +153,15 @@ def template_xlsx(kind: str) -> bytes:
     else:
         notes += [
             _("Organization: the exact name of an organization or enterprise you manage."),
-            _("ID number: 18 characters, checked by its check digit; it is stored only as a masked copy."),
+            _(
+                "ID number: 18 characters, checked by its check digit; it is stored only as a masked copy."
+            ),
             _("Position: one of the positions below."),
         ]
         notes += [str(label) for _code, label in Position.choices]
-    return build_xlsx(column_labels(kind), [[c.example for c in columns]], sheet=str(_("Import")), notes=notes)
+    return build_xlsx(
+        column_labels(kind), [[c.example for c in columns]], sheet=str(_("Import")), notes=notes
+    )
 
 
 def _yes_no(value: Any) -> bool:
@@ -206,10 +217,16 @@ class _Sheet:
             return
         mapping, missing = _header_map(kind, headers)
         for column in missing:
-            self.errors.append(RowError(1, str(column.label), _("This column is missing from the header row.")))
-        self.rows = [(n, {mapping[h]: v for h, v in values.items() if h in mapping}) for n, values in rows]
+            self.errors.append(
+                RowError(1, str(column.label), _("This column is missing from the header row."))
+            )
+        self.rows = [
+            (n, {mapping[h]: v for h, v in values.items() if h in mapping}) for n, values in rows
+        ]
         if len(self.rows) > MAX_ROWS:
-            self.errors.append(RowError(1, "", _("A file may hold at most %(n)d rows.") % {"n": MAX_ROWS}))
+            self.errors.append(
+                RowError(1, "", _("A file may hold at most %(n)d rows.") % {"n": MAX_ROWS})
+            )
             self.rows = []
         if not self.rows and not self.errors:
             self.errors.append(RowError(1, "", _("The file holds no rows to import.")))
@@ -217,7 +234,9 @@ class _Sheet:
     def error(self, row: int, key: str, message: Any) -> None:
         self.errors.append(RowError(row, self.labels.get(key, key), str(message)))
 
-    def clean(self, row: int, values: dict[str, Any], key: str, cleaner: Callable[[Any], Any]) -> Any:
+    def clean(
+        self, row: int, values: dict[str, Any], key: str, cleaner: Callable[[Any], Any]
+    ) -> Any:
         try:
             return cleaner(values.get(key, ""))
         except ValidationError as exc:
@@ -232,12 +251,16 @@ class _Sheet:
         return False
 
 
-def _organizations_by_name(user: Any, names: set[str], *, bodies_only: bool) -> dict[str, list[Organization]]:
+def _organizations_by_name(
+    user: Any, names: set[str], *, bodies_only: bool
+) -> dict[str, list[Organization]]:
     """Organizations the user may manage, keyed by every script variant of name and short name."""
     variants: set[str] = set()
     for name in names:
         variants |= _variants(name)
-    qs = writable_organizations(user, manage=True).filter(Q(name__in=variants) | Q(short_name__in=variants))
+    qs = writable_organizations(user, manage=True).filter(
+        Q(name__in=variants) | Q(short_name__in=variants)
+    )
     if bodies_only:
         qs = qs.exclude(kind=OrgKind.ENTERPRISE)
     found: dict[str, list[Organization]] = {}
@@ -256,7 +279,9 @@ def _match_org(sheet: _Sheet, row: int, key: str, name: str, found: dict[str, li
         sheet.error(row, key, _("“%(name)s” is not an organization you manage.") % {"name": name})
         return None
     if len(matches) > 1:
-        sheet.error(row, key, _("More than one organization is called “%(name)s”.") % {"name": name})
+        sheet.error(
+            row, key, _("More than one organization is called “%(name)s”.") % {"name": name}
+        )
         return None
     return matches[0]
 
@@ -267,7 +292,9 @@ def parse_organizations(user: Any, data: bytes, filename: str = "") -> Parsed:
     if sheet.errors:
         return parsed
     industries = _choice_lookup(Industry.choices)
-    parents = _organizations_by_name(user, {str(v.get("parent", "")) for _n, v in sheet.rows}, bodies_only=True)
+    parents = _organizations_by_name(
+        user, {str(v.get("parent", "")) for _n, v in sheet.rows}, bodies_only=True
+    )
     seen_codes: dict[str, int] = {}
     seen_names: dict[tuple[int, str], int] = {}
     for n, values in sheet.rows:
@@ -275,15 +302,20 @@ def parse_organizations(user: Any, data: bytes, filename: str = "") -> Parsed:
         record: dict[str, Any] = {"row": n}
         record["name"] = sheet.clean(n, values, "name", _text(200))
         code = str(values.get("credit_code", "") or "").strip().upper()
-        record["credit_code"] = sheet.clean(n, {"credit_code": code}, "credit_code",
-                                            lambda v: clean_credit_code(v) if v else "")
+        record["credit_code"] = sheet.clean(
+            n, {"credit_code": code}, "credit_code", lambda v: clean_credit_code(v) if v else ""
+        )
         industry = str(values.get("industry", "") or "").strip()
         record["industry"] = industries.get(industry.lower(), "") if industry else ""
         if industry and not record["industry"]:
-            sheet.error(n, "industry", _("“%(value)s” is not a known industry.") % {"value": industry})
+            sheet.error(
+                n, "industry", _("“%(value)s” is not a known industry.") % {"value": industry}
+            )
         record["township"] = sheet.clean(n, values, "township", _text(100))
         record["legal_representative"] = sheet.clean(n, values, "legal_representative", _text(50))
-        record["legal_representative_phone"] = sheet.clean(n, values, "legal_representative_phone", _phone)
+        record["legal_representative_phone"] = sheet.clean(
+            n, values, "legal_representative_phone", _phone
+        )
         record["is_executive"] = sheet.clean(n, values, "is_executive", _yes_no)
         record["staff_count"] = sheet.clean(n, values, "staff_count", _count)
         record["contact_name"] = sheet.clean(n, values, "contact_name", _text(50))
@@ -295,7 +327,9 @@ def parse_organizations(user: Any, data: bytes, filename: str = "") -> Parsed:
         if record["credit_code"]:
             first = seen_codes.setdefault(record["credit_code"], n)
             if first != n:
-                sheet.error(n, "credit_code", _("The same code is on row %(row)d.") % {"row": first})
+                sheet.error(
+                    n, "credit_code", _("The same code is on row %(row)d.") % {"row": first}
+                )
         if parent is not None and record["name"]:
             first = seen_names.setdefault((parent.pk, to_simplified(record["name"])), n)
             if first != n:
@@ -308,18 +342,32 @@ def parse_organizations(user: Any, data: bytes, filename: str = "") -> Parsed:
 
 def _check_existing_organizations(sheet: _Sheet, rows: list[dict[str, Any]]) -> None:
     codes = {r["credit_code"] for r in rows if r["credit_code"]}
-    taken = dict(Organization.objects.filter(credit_code__in=codes).values_list("credit_code", "name"))
+    taken = dict(
+        Organization.objects.filter(credit_code__in=codes).values_list("credit_code", "name")
+    )
     for r in rows:
         if r["credit_code"] in taken:
-            sheet.error(r["row"], "credit_code", _("This code is already registered to “%(name)s”.")
-                        % {"name": taken[r["credit_code"]]})
+            sheet.error(
+                r["row"],
+                "credit_code",
+                _("This code is already registered to “%(name)s”.")
+                % {"name": taken[r["credit_code"]]},
+            )
     names = {r["name"] for r in rows if r["name"] and r["parent"] is not None}
     variants = set().union(*(_variants(n) for n in names)) if names else set()
     parent_ids = {r["parent"].pk for r in rows if r["parent"] is not None}
-    existing = {(p, to_simplified(n)) for p, n in Organization.objects.filter(
-        parent_id__in=parent_ids, name__in=variants).values_list("parent_id", "name")}
+    existing = {
+        (p, to_simplified(n))
+        for p, n in Organization.objects.filter(
+            parent_id__in=parent_ids, name__in=variants
+        ).values_list("parent_id", "name")
+    }
     for r in rows:
-        if r["parent"] is not None and r["name"] and (r["parent"].pk, to_simplified(r["name"])) in existing:
+        if (
+            r["parent"] is not None
+            and r["name"]
+            and (r["parent"].pk, to_simplified(r["name"])) in existing
+        ):
             sheet.error(r["row"], "name", _("This enterprise is already a member of the chamber."))
 
 
@@ -329,8 +377,9 @@ def parse_people(user: Any, data: bytes, filename: str = "") -> Parsed:
     if sheet.errors:
         return parsed
     positions = _choice_lookup(Position.choices)
-    orgs = _organizations_by_name(user, {str(v.get("organization", "")) for _n, v in sheet.rows},
-                                  bodies_only=False)
+    orgs = _organizations_by_name(
+        user, {str(v.get("organization", "")) for _n, v in sheet.rows}, bodies_only=False
+    )
     seen_ids: dict[str, int] = {}
     seen_people: dict[tuple[int, str, str], int] = {}
     for n, values in sheet.rows:
@@ -340,34 +389,56 @@ def parse_people(user: Any, data: bytes, filename: str = "") -> Parsed:
         position = str(values.get("position", "") or "").strip()
         record["position"] = positions.get(position.lower(), "") if position else Position.STAFF
         if not record["position"]:
-            sheet.error(n, "position", _("“%(value)s” is not a known position.") % {"value": position})
+            sheet.error(
+                n, "position", _("“%(value)s” is not a known position.") % {"value": position}
+            )
         record["phone"] = sheet.clean(n, values, "phone", _phone)
-        record["id_number"] = sheet.clean(n, values, "id_number", lambda v: clean_id_number(str(v)) if v else "")
+        record["id_number"] = sheet.clean(
+            n, values, "id_number", lambda v: clean_id_number(str(v)) if v else ""
+        )
         record["is_party_member"] = sheet.clean(n, values, "is_party_member", _yes_no)
         record["is_volunteer"] = sheet.clean(n, values, "is_volunteer", _yes_no)
-        org = _match_org(sheet, n, "organization", str(values["organization"]), orgs) if ok else None
+        org = (
+            _match_org(sheet, n, "organization", str(values["organization"]), orgs) if ok else None
+        )
         record["organization"] = org
-        record["id_number_hash"] = hash_id_number(record["id_number"]) if record["id_number"] else ""
+        record["id_number_hash"] = (
+            hash_id_number(record["id_number"]) if record["id_number"] else ""
+        )
         if record["id_number_hash"]:
             first = seen_ids.setdefault(record["id_number_hash"], n)
             if first != n:
-                sheet.error(n, "id_number", _("The same ID number is on row %(row)d.") % {"row": first})
+                sheet.error(
+                    n, "id_number", _("The same ID number is on row %(row)d.") % {"row": first}
+                )
         if org is not None and record["name"]:
             first = seen_people.setdefault((org.pk, record["name"], record["phone"] or ""), n)
             if first != n:
                 sheet.error(n, "name", _("The same person is on row %(row)d.") % {"row": first})
         parsed.rows.append(record)
     hashes = {r["id_number_hash"] for r in parsed.rows if r["id_number_hash"]}
-    taken = set(Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", flat=True))
+    taken = set(
+        Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", flat=True)
+    )
     org_ids = {r["organization"].pk for r in parsed.rows if r["organization"] is not None}
     names = {r["name"] for r in parsed.rows if r["name"]}
-    existing = set(Person.objects.filter(organization_id__in=org_ids, name__in=names)
-                   .values_list("organization_id", "name", "phone"))
+    existing = set(
+        Person.objects.filter(organization_id__in=org_ids, name__in=names).values_list(
+            "organization_id", "name", "phone"
+        )
+    )
     for r in parsed.rows:
         if r["id_number_hash"] in taken:
-            sheet.error(r["row"], "id_number", _("A person with this ID number is already registered."))
-        if r["organization"] is not None and (r["organization"].pk, r["name"], r["phone"] or "") in existing:
-            sheet.error(r["row"], "name", _("This person is already registered with the organization."))
+            sheet.error(
+                r["row"], "id_number", _("A person with this ID number is already registered.")
+            )
+        if (
+            r["organization"] is not None
+            and (r["organization"].pk, r["name"], r["phone"] or "") in existing
+        ):
+            sheet.error(
+                r["row"], "name", _("This person is already registered with the organization.")
+            )
     parsed.errors.sort(key=lambda e: (e.row, e.column))
     return parsed
 

@@ -35,7 +35,7 @@ def _next_path(parent: Organization | None) -> str:
     depth = (parent.depth + 1) if parent else 0
     siblings = Organization.objects.filter(depth=depth, path__startswith=prefix)
     last = siblings.aggregate(m=Max("path"))["m"]
-    index = _decode(last[len(prefix): len(prefix) + SEGMENT]) + 1 if last else 1
+    index = _decode(last[len(prefix) : len(prefix) + SEGMENT]) + 1 if last else 1
     return f"{prefix}{_encode(index)}."
 
 
@@ -80,7 +80,7 @@ def _move(org: Organization, new_parent: Organization | None) -> None:
     org.path = _next_path(new_parent)
     org.depth = (new_parent.depth + 1) if new_parent else 0
     for child in Organization.objects.filter(path__startswith=old_path).exclude(pk=org.pk):
-        child.path = org.path + child.path[len(old_path):]
+        child.path = org.path + child.path[len(old_path) :]
         child.depth = child.depth - old_depth + org.depth
         child.save(update_fields=["path", "depth"])
 
@@ -90,7 +90,9 @@ def _person_search_text(person: Person) -> str:
 
 
 @transaction.atomic
-def save_person(*, person: Person | None = None, id_number: str | None = None, **fields: Any) -> Person:
+def save_person(
+    *, person: Person | None = None, id_number: str | None = None, **fields: Any
+) -> Person:
     """Create (person=None) or change a person; an ID number is kept only as hash and mask."""
     person = person or Person()
     for name, value in fields.items():
@@ -159,28 +161,43 @@ def import_organizations(*, rows: list[dict[str, Any]]) -> list[Organization]:
     parents = {p.pk: p for p in Organization.objects.select_for_update().filter(pk__in=parent_ids)}
     next_index: dict[int, int] = {}
     for parent in parents.values():
-        last = Organization.objects.filter(depth=parent.depth + 1, path__startswith=parent.path).aggregate(
-            m=Max("path"))["m"]
-        next_index[parent.pk] = _decode(last[len(parent.path): len(parent.path) + SEGMENT]) + 1 if last else 1
-    townships = {name: get_or_create_township(name) for name in {r["township"] for r in rows if r["township"]}}
+        last = Organization.objects.filter(
+            depth=parent.depth + 1, path__startswith=parent.path
+        ).aggregate(m=Max("path"))["m"]
+        next_index[parent.pk] = (
+            _decode(last[len(parent.path) : len(parent.path) + SEGMENT]) + 1 if last else 1
+        )
+    townships = {
+        name: get_or_create_township(name)
+        for name in {r["township"] for r in rows if r["township"]}
+    }
     orgs = []
     for r in rows:
         parent = parents[r["parent"].pk]
         index = next_index[parent.pk]
         next_index[parent.pk] = index + 1
         org = Organization(
-            kind=OrgKind.ENTERPRISE, parent=parent, path=f"{parent.path}{_encode(index)}.", depth=parent.depth + 1,
-            name=r["name"], credit_code=r["credit_code"] or "", industry=r["industry"] or "",
+            kind=OrgKind.ENTERPRISE,
+            parent=parent,
+            path=f"{parent.path}{_encode(index)}.",
+            depth=parent.depth + 1,
+            name=r["name"],
+            credit_code=r["credit_code"] or "",
+            industry=r["industry"] or "",
             township=townships.get(r["township"]) if r["township"] else None,
             legal_representative=r["legal_representative"] or "",
             legal_representative_phone=r["legal_representative_phone"] or "",
-            is_executive=bool(r["is_executive"]), staff_count=r["staff_count"],
-            contact_name=r["contact_name"] or "", contact_phone=r["contact_phone"] or "",
+            is_executive=bool(r["is_executive"]),
+            staff_count=r["staff_count"],
+            contact_name=r["contact_name"] or "",
+            contact_phone=r["contact_phone"] or "",
         )
         org.search_text = _org_search_text(org)
         orgs.append(org)
     created = Organization.objects.bulk_create(orgs, batch_size=500)
-    _log_import(Organization, len(created), [p.path for p in parents.values()], [o.name for o in created])
+    _log_import(
+        Organization, len(created), [p.path for p in parents.values()], [o.name for o in created]
+    )
     return created
 
 
@@ -190,8 +207,12 @@ def import_people(*, rows: list[dict[str, Any]]) -> list[Person]:
     people = []
     for r in rows:
         person = Person(
-            organization=r["organization"], name=r["name"], position=r["position"], phone=r["phone"] or "",
-            is_party_member=bool(r["is_party_member"]), is_volunteer=bool(r["is_volunteer"]),
+            organization=r["organization"],
+            name=r["name"],
+            position=r["position"],
+            phone=r["phone"] or "",
+            is_party_member=bool(r["is_party_member"]),
+            is_volunteer=bool(r["is_volunteer"]),
         )
         if r["id_number"]:
             person.id_number_hash = hash_id_number(r["id_number"])
@@ -199,5 +220,7 @@ def import_people(*, rows: list[dict[str, Any]]) -> list[Person]:
         person.search_text = _person_search_text(person)
         people.append(person)
     created = Person.objects.bulk_create(people, batch_size=500)
-    _log_import(Person, len(created), [r["organization"].path for r in rows], [p.name for p in created])
+    _log_import(
+        Person, len(created), [r["organization"].path for r in rows], [p.name for p in created]
+    )
     return created

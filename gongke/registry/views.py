@@ -48,34 +48,70 @@ def filter_organizations(user, params):
 def organizations(request: HttpRequest) -> HttpResponse:
     qs = filter_organizations(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
-        headers = [_("Name"), _("Kind"), _("Parent"), _("Unified social credit code"), _("Industry"),
-                   _("Township"), _("Legal representative"), _("Executive committee enterprise"), _("Number of staff"),
-                   _("Contact"), _("Contact phone")]
-        rows = ([o.name, o.get_kind_display(), o.parent.name if o.parent else "", o.credit_code,
-                 o.get_industry_display(), o.township.name if o.township else "", o.legal_representative,
-                 _("Yes") if o.is_executive else "", o.staff_count, o.contact_name, o.masked_contact_phone]
-                for o in qs.iterator(chunk_size=1000))
+        headers = [
+            _("Name"),
+            _("Kind"),
+            _("Parent"),
+            _("Unified social credit code"),
+            _("Industry"),
+            _("Township"),
+            _("Legal representative"),
+            _("Executive committee enterprise"),
+            _("Number of staff"),
+            _("Contact"),
+            _("Contact phone"),
+        ]
+        rows = (
+            [
+                o.name,
+                o.get_kind_display(),
+                o.parent.name if o.parent else "",
+                o.credit_code,
+                o.get_industry_display(),
+                o.township.name if o.township else "",
+                o.legal_representative,
+                _("Yes") if o.is_executive else "",
+                o.staff_count,
+                o.contact_name,
+                o.masked_contact_phone,
+            ]
+            for o in qs.iterator(chunk_size=1000)
+        )
         return xlsx_response(_("organizations") + ".xlsx", headers, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     parents = visible_organizations(request.user).bodies().only("pk", "name", "depth")
-    return render(request, "registry/organizations.html", {
-        "page": page, "kinds": OrgKind.choices, "industries": Industry.choices, "parents": parents,
-        "townships": Township.objects.all(), "filters": request.GET,
-    })
+    return render(
+        request,
+        "registry/organizations.html",
+        {
+            "page": page,
+            "kinds": OrgKind.choices,
+            "industries": Industry.choices,
+            "parents": parents,
+            "townships": Township.objects.all(),
+            "filters": request.GET,
+        },
+    )
 
 
 @login_required
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_for_user(request.user, Organization.objects.select_related("parent", "township"), field="", pk=pk)
+    org = get_for_user(
+        request.user, Organization.objects.select_related("parent", "township"), field="", pk=pk
+    )
     children = org.children.select_related("township").order_by("name")
-    return render(request, "registry/organization.html", {
-        "org": org,
-        "ancestors": org.ancestors(),
-        "children_page": Paginator(children, 50).get_page(request.GET.get("page")),
-        "people": org.people.all()[:200],
-        "places": org.places.select_related("parent").all()[:200],
-        "can_edit": can_write(request.user, org, manage=True),
-    })
+    return render(
+        request,
+        "registry/organization.html",
+        {
+            "org": org,
+            "ancestors": org.ancestors(),
+            "children_page": Paginator(children, 50).get_page(request.GET.get("page")),
+            "people": org.people.all()[:200],
+            "places": org.places.select_related("parent").all()[:200],
+            "can_edit": can_write(request.user, org, manage=True),
+        },
+    )
 
 
 @login_required
@@ -97,8 +133,15 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
             services.update_organization(org, **data)
             messages.success(request, _("The changes were saved."))
         return redirect("registry:organization", pk=org.pk)
-    return render(request, "registry/edit.html", {"form": form, "object": org,
-                                                   "title": _("Edit organization") if org else _("New organization")})
+    return render(
+        request,
+        "registry/edit.html",
+        {
+            "form": form,
+            "object": org,
+            "title": _("Edit organization") if org else _("New organization"),
+        },
+    )
 
 
 def filter_people(user, params):
@@ -118,29 +161,55 @@ def filter_people(user, params):
 def people(request: HttpRequest) -> HttpResponse:
     qs = filter_people(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
-        headers = [_("Full name"), _("Organization"), _("Position"), _("Title"), _("Phone"), _("ID number"),
-                   _("Party member"), _("Volunteer")]
-        rows = ([p.name, p.organization.name, p.get_position_display(), p.title, p.masked_phone,
-                 p.id_number_masked, _("Yes") if p.is_party_member else "", _("Yes") if p.is_volunteer else ""]
-                for p in qs.iterator(chunk_size=1000))
+        headers = [
+            _("Full name"),
+            _("Organization"),
+            _("Position"),
+            _("Title"),
+            _("Phone"),
+            _("ID number"),
+            _("Party member"),
+            _("Volunteer"),
+        ]
+        rows = (
+            [
+                p.name,
+                p.organization.name,
+                p.get_position_display(),
+                p.title,
+                p.masked_phone,
+                p.id_number_masked,
+                _("Yes") if p.is_party_member else "",
+                _("Yes") if p.is_volunteer else "",
+            ]
+            for p in qs.iterator(chunk_size=1000)
+        )
         return xlsx_response(_("people") + ".xlsx", headers, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/people.html", {"page": page, "positions": Position.choices,
-                                                    "filters": request.GET})
+    return render(
+        request,
+        "registry/people.html",
+        {"page": page, "positions": Position.choices, "filters": request.GET},
+    )
 
 
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_for_user(request.user, Person.objects.select_related("organization"), pk=pk)
-    return render(request, "registry/person.html", {"person": obj,
-                                                    "can_edit": can_write(request.user, obj.organization, manage=True)})
+    return render(
+        request,
+        "registry/person.html",
+        {"person": obj, "can_edit": can_write(request.user, obj.organization, manage=True)},
+    )
 
 
 @login_required
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     obj = None
     if pk is not None:
-        obj = get_for_user(request.user, Person.objects.select_related("organization"), pk=pk, manage=True)
+        obj = get_for_user(
+            request.user, Person.objects.select_related("organization"), pk=pk, manage=True
+        )
     else:
         _require_some_manage_rights(request.user)
     initial = {} if obj else {"organization": request.GET.get("organization")}
@@ -150,12 +219,17 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = services.save_person(person=obj, **data)
         messages.success(request, _("The changes were saved."))
         return redirect("registry:person", pk=obj.pk)
-    return render(request, "registry/edit.html", {"form": form, "object": obj,
-                                                   "title": _("Edit person") if obj else _("New person")})
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "object": obj, "title": _("Edit person") if obj else _("New person")},
+    )
 
 
 def filter_places(user, params):
-    qs = scoped(user, Place.objects.select_related("organization", "parent", "township")).search(params.get("q"))
+    qs = scoped(user, Place.objects.select_related("organization", "parent", "township")).search(
+        params.get("q")
+    )
     kind = params.get("kind")
     if kind == "compound":  # compounds and villages are one list for the people who run them
         qs = qs.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.VILLAGE])
@@ -172,22 +246,61 @@ def filter_places(user, params):
 def places(request: HttpRequest) -> HttpResponse:
     qs = filter_places(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
-        headers = [_("Name"), _("Kind"), _("Recipient kind"), _("Organization"), _("Compound or village"),
-                   _("Township"), _("Address"), _("Households"), _("Contact"), _("Contact phone")]
-        rows = ([p.name, p.get_kind_display(), p.get_recipient_kind_display(), p.organization.name,
-                 p.parent.name if p.parent else "", p.township.name if p.township else "", p.address,
-                 p.households, p.contact_name, p.masked_contact_phone] for p in qs.iterator(chunk_size=1000))
+        headers = [
+            _("Name"),
+            _("Kind"),
+            _("Recipient kind"),
+            _("Organization"),
+            _("Compound or village"),
+            _("Township"),
+            _("Address"),
+            _("Households"),
+            _("Contact"),
+            _("Contact phone"),
+        ]
+        rows = (
+            [
+                p.name,
+                p.get_kind_display(),
+                p.get_recipient_kind_display(),
+                p.organization.name,
+                p.parent.name if p.parent else "",
+                p.township.name if p.township else "",
+                p.address,
+                p.households,
+                p.contact_name,
+                p.masked_contact_phone,
+            ]
+            for p in qs.iterator(chunk_size=1000)
+        )
         return xlsx_response(_("places") + ".xlsx", headers, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/places.html", {"page": page, "kinds": PlaceKind.choices,
-                                                    "townships": Township.objects.all(), "filters": request.GET})
+    return render(
+        request,
+        "registry/places.html",
+        {
+            "page": page,
+            "kinds": PlaceKind.choices,
+            "townships": Township.objects.all(),
+            "filters": request.GET,
+        },
+    )
 
 
 @login_required
 def place(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(request.user, Place.objects.select_related("organization", "parent", "township"), pk=pk)
-    return render(request, "registry/place.html", {"place": obj, "children": obj.children.all(),
-                                                   "can_edit": can_write(request.user, obj.organization, manage=True)})
+    obj = get_for_user(
+        request.user, Place.objects.select_related("organization", "parent", "township"), pk=pk
+    )
+    return render(
+        request,
+        "registry/place.html",
+        {
+            "place": obj,
+            "children": obj.children.all(),
+            "can_edit": can_write(request.user, obj.organization, manage=True),
+        },
+    )
 
 
 @login_required
@@ -203,8 +316,11 @@ def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = services.save_place(place=obj, **form.cleaned_data)
         messages.success(request, _("The changes were saved."))
         return redirect("registry:place", pk=obj.pk)
-    return render(request, "registry/edit.html", {"form": form, "object": obj,
-                                                   "title": _("Edit place") if obj else _("New place")})
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "object": obj, "title": _("Edit place") if obj else _("New place")},
+    )
 
 
 @login_required
@@ -219,7 +335,10 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
     if kind not in KINDS:
         raise Http404
-    names = {"organizations": _("member enterprises import template"), "people": _("people import template")}
+    names = {
+        "organizations": _("member enterprises import template"),
+        "people": _("people import template"),
+    }
     response = HttpResponse(template_xlsx(kind), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(names[kind] + '.xlsx')}"
     return response
