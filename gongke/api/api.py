@@ -4,8 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
-from ninja.errors import ValidationError as NinjaValidationError
+from ninja.errors import AuthenticationError, ValidationError as NinjaValidationError
 
 from .auth import session_auth, token_auth
 
