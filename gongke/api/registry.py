@@ -107,7 +107,9 @@ def list_organizations(request: HttpRequest, filters: Query[OrganizationFilter])
 
 @router.get("/organizations/{org_id}", response=OrganizationOut)
 def get_organization(request: HttpRequest, org_id: int):
-    return get_for_user(request.user, Organization.objects.select_related("township"), field="", pk=org_id)
+    return get_for_user(
+        request.user, Organization.objects.select_related("township"), field="", pk=org_id
+    )
 
 
 def _township(name: str | None):
@@ -116,11 +118,15 @@ def _township(name: str | None):
 
 @router.post("/organizations", response={201: OrganizationOut})
 def create_organization(request: HttpRequest, payload: OrganizationIn):
-    parent = get_for_user(request.user, Organization.objects.all(), field="", pk=payload.parent_id, manage=True)
+    parent = get_for_user(
+        request.user, Organization.objects.all(), field="", pk=payload.parent_id, manage=True
+    )
 
     def create():
         data = payload.dict(exclude={"parent_id", "township"})
-        org = services.create_organization(parent=parent, township=_township(payload.township), **data)
+        org = services.create_organization(
+            parent=parent, township=_township(payload.township), **data
+        )
         return 201, OrganizationOut.from_orm(org)
 
     return once(request, request.headers.get("Idempotency-Key"), "registry.org.create", create)
@@ -160,8 +166,13 @@ class PersonIn(Schema):
 
 @router.get("/people", response=list[PersonOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_people(request: HttpRequest, q: str | None = None, organization_id: int | None = None,
-                is_party_member: bool | None = None, is_volunteer: bool | None = None):
+def list_people(
+    request: HttpRequest,
+    q: str | None = None,
+    organization_id: int | None = None,
+    is_party_member: bool | None = None,
+    is_volunteer: bool | None = None,
+):
     qs = scoped(request.user, Person.objects.all()).search(q)
     if organization_id:
         qs = qs.filter(organization_id=organization_id)
@@ -179,7 +190,9 @@ def get_person(request: HttpRequest, person_id: int):
 
 @router.post("/people", response={201: PersonOut})
 def create_person(request: HttpRequest, payload: PersonIn):
-    org = get_for_user(request.user, Organization.objects.all(), field="", pk=payload.organization_id, manage=True)
+    org = get_for_user(
+        request.user, Organization.objects.all(), field="", pk=payload.organization_id, manage=True
+    )
 
     def create():
         person = services.save_person(organization=org, **payload.dict(exclude={"organization_id"}))
@@ -218,8 +231,13 @@ class PlaceIn(Schema):
 
 @router.get("/places", response=list[PlaceOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_places(request: HttpRequest, q: str | None = None, kind: str | None = None,
-                organization_id: int | None = None, parent_id: int | None = None):
+def list_places(
+    request: HttpRequest,
+    q: str | None = None,
+    kind: str | None = None,
+    organization_id: int | None = None,
+    parent_id: int | None = None,
+):
     # Recipient units kept by a federation are shared with everyone beneath it.
     if kind == "recipient":
         qs = Place.objects.filter(organization__in=reference_organizations(request.user))
@@ -242,14 +260,18 @@ def get_place(request: HttpRequest, place_id: int):
 
 @router.post("/places", response={201: PlaceOut})
 def create_place(request: HttpRequest, payload: PlaceIn):
-    org = get_for_user(request.user, Organization.objects.all(), field="", pk=payload.organization_id, manage=True)
+    org = get_for_user(
+        request.user, Organization.objects.all(), field="", pk=payload.organization_id, manage=True
+    )
     parent = None
     if payload.parent_id:
         parent = get_for_user(request.user, Place.objects.all(), pk=payload.parent_id)
 
     def create():
         data = payload.dict(exclude={"organization_id", "parent_id", "township"})
-        place = services.save_place(organization=org, parent=parent, township=_township(payload.township), **data)
+        place = services.save_place(
+            organization=org, parent=parent, township=_township(payload.township), **data
+        )
         return 201, PlaceOut.from_orm(place)
 
     return once(request, request.headers.get("Idempotency-Key"), "registry.place.create", create)
@@ -264,7 +286,6 @@ class TownshipOut(Schema):
 @router.get("/townships", response=list[TownshipOut])
 def list_townships(request: HttpRequest, q: str | None = None):
     return Township.objects.search(q)[:500]
-
 
 
 class ImportOut(Schema):
@@ -283,7 +304,11 @@ class ImportRejectedOut(Schema):
 
 
 @router.post("/import/{kind}", response={201: ImportOut, 422: ImportRejectedOut})
-def import_members(request: HttpRequest, kind: Literal["organizations", "people"], file: UploadedFile = File(...)):  # noqa: B008
+def import_members(
+    request: HttpRequest,
+    kind: Literal["organizations", "people"],
+    file: UploadedFile = File(...),  # noqa: B008
+):
     """An Excel (or CSV) file like the page's template: every bad row comes back, or all are imported."""
     imports.require_importer(request.user)
     try:

@@ -140,7 +140,9 @@ def template_xlsx(kind: str) -> bytes:
         _("Fill in one row per record, below the example row (delete the example row first)."),
         _("Columns marked * are required. Keep the header row as it is."),
         _("Yes/no columns: write 是 or 否 (yes or no); an empty cell means no."),
-        _("Format long numbers (codes, ID numbers, phones) as text, or Excel may change their last digits."),
+        _(
+            "Format long numbers (codes, ID numbers, phones) as text, or Excel may change their last digits."
+        ),
     ]
     if kind == "organizations":
         notes += [
