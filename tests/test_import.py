@@ -5,6 +5,8 @@ import io
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from gongke.lib.excel import build_xlsx
@@ -248,3 +250,58 @@ def test_export_follows_the_filters(cast, client_for):
         .to_python()
     )
     assert sorted(r[0] for r in rows[1:]) == ["东城花园东门卡口", "南湖新村北门卡口"]
+
+
+def test_errors_come_in_the_users_language(cast, client_for):
+    cast.admin_a.language = "en"
+    cast.admin_a.save()
+    headers = ["Enterprise name", "Chamber", "Unified social credit code"]
+    response = post(
+        client_for(cast.admin_a), "organizations", xlsx(headers, [["X", "青原县钣金商会", "123"]])
+    )
+    error = response.context["errors"][0]
+    assert error.column == "Unified social credit code"
+    assert "not a valid unified social credit code" in error.message
+
+
+def test_every_one_of_many_bad_rows_is_listed(cast, client_for):
+    rows = [org_row(f"企业{i}", code="bad" if i % 2 else "") for i in range(120)]
+    response = post(client_for(cast.admin_a), "organizations", xlsx(ORG_HEADERS, rows))
+    assert len(response.context["errors"]) == 60
+    assert Organization.objects.filter(name__startswith="企业").count() == 0
+
+
+names = st.text(
+    alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=2, max_size=12
+)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            names,
+            st.one_of(st.none(), st.integers(0, 100000)),
+            st.sampled_from(["是", "否", "", "yes", "No"]),
+        ),
+        min_size=1,
+        max_size=15,
+        unique_by=lambda r: r[0],
+    ),
+    bad=st.sets(st.integers(0, 14)),
+)
+def test_the_parser_flags_exactly_the_bad_rows(cast, rows, bad):
+    from gongke.registry.imports import parse_organizations
+
+    headers = ["企业名称", "所属商会", "员工人数", "执委企业", "统一社会信用代码"]
+    table = [
+        [name, "青原县钣金商会", "" if staff is None else staff, flag, "X" if i in bad else ""]
+        for i, (name, staff, flag) in enumerate(rows)
+    ]
+    parsed = parse_organizations(cast.admin_a, build_xlsx(headers, table))
+    assert {e.row for e in parsed.errors} == {i + 2 for i in bad if i < len(rows)}
+    for record, (name, staff, flag) in zip(parsed.rows, rows, strict=True):
+        assert record["name"] == name and record["staff_count"] == staff
+        assert record["is_executive"] == (flag.lower() in {"是", "yes"})
