@@ -305,3 +305,16 @@ def test_the_parser_flags_exactly_the_bad_rows(cast, rows, bad):
     for record, (name, staff, flag) in zip(parsed.rows, rows, strict=True):
         assert record["name"] == name and record["staff_count"] == staff
         assert record["is_executive"] == (flag.lower() in {"是", "yes"})
+
+
+def test_a_record_registered_meanwhile_rejects_the_file_cleanly(cast, client_for, monkeypatch):
+    from django.db import IntegrityError
+
+    from gongke.registry import services
+
+    def clash(**_kw):
+        raise IntegrityError("registry_org_unique_credit_code")
+
+    monkeypatch.setattr(services, "import_organizations", clash)
+    response = post(client_for(cast.admin_a), "organizations", xlsx(ORG_HEADERS, [org_row("并发")]))
+    assert response.status_code == 200 and response.context["errors"][0].row == 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Q
 from django.utils import translation
 from django.utils.functional import Promise
@@ -467,6 +468,20 @@ def import_file(user: Any, kind: str, data: bytes, filename: str = "") -> int:
     parsed = PARSERS[kind](user, data, filename)
     if parsed.errors:
         raise ImportRejected(parsed.errors)
-    if kind == "organizations":
-        return len(services.import_organizations(rows=parsed.rows))
-    return len(services.import_people(rows=parsed.rows))
+    try:
+        if kind == "organizations":
+            return len(services.import_organizations(rows=parsed.rows))
+        return len(services.import_people(rows=parsed.rows))
+    except IntegrityError:  # someone registered the same code between the check and the import
+        raise ImportRejected(
+            [
+                RowError(
+                    1,
+                    "",
+                    _(
+                        "Some of these records were registered meanwhile; "
+                        "upload the file again to see which."
+                    ),
+                )
+            ]
+        )

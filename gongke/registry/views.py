@@ -1,17 +1,34 @@
 """登记 Registry pages: thin views over the access path and registry services."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gongke.accounts.access import can_write, get_for_user, scoped, visible_organizations
-from gongke.lib.excel import xlsx_response
+from gongke.accounts.access import (
+    can_write,
+    get_for_user,
+    scoped,
+    visible_organizations,
+    writable_organizations,
+)
+from gongke.lib.excel import XLSX_TYPE, xlsx_response
 
 from . import services
 from .forms import OrganizationForm, PersonForm, PlaceForm
+from .imports import (
+    KINDS,
+    ImportRejected,
+    column_labels,
+    import_file,
+    require_importer,
+    template_xlsx,
+)
 from .models import Industry, Organization, OrgKind, Person, Place, PlaceKind, Position, Township
 
 
@@ -21,10 +38,6 @@ def _truthy(value: str | None) -> bool:
 
 def _require_some_manage_rights(user) -> None:
     """A "new" page is for staff and admins; read-only roles get 403 before seeing a form."""
-    from django.core.exceptions import PermissionDenied
-
-    from gongke.accounts.access import writable_organizations
-
     if not writable_organizations(user, manage=True).exists():
         raise PermissionDenied(_("Your role may only read here."))
 
@@ -325,14 +338,6 @@ def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    from django.http import Http404
-
-    from gongke.lib.excel import XLSX_TYPE
-
-    from .imports import KINDS, template_xlsx
-
     if kind not in KINDS:
         raise Http404
     names = {
@@ -347,10 +352,6 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 def import_members(request: HttpRequest, kind: str = "organizations") -> HttpResponse:
     """Upload page: every bad row is listed; a clean file is imported whole, or nothing is."""
-    from django.http import Http404
-
-    from .imports import KINDS, ImportRejected, column_labels, import_file, require_importer
-
     if kind not in KINDS:
         raise Http404
     require_importer(request.user)
