@@ -13,9 +13,18 @@ def names(qs):
 
 
 def test_it_scopes_each_role_to_its_subtree(cast):
-    assert names(visible_organizations(cast.admin)) >= {"京博集团", "南湖食品有限公司", "市社会组织服务中心"}
-    assert names(visible_organizations(cast.fed_admin)) == {"青原县工商业联合会", "青原县钣金商会", "南湖镇商会",
-                                                           "京博集团", "南湖食品有限公司"}
+    assert names(visible_organizations(cast.admin)) >= {
+        "京博集团",
+        "南湖食品有限公司",
+        "市社会组织服务中心",
+    }
+    assert names(visible_organizations(cast.fed_admin)) == {
+        "青原县工商业联合会",
+        "青原县钣金商会",
+        "南湖镇商会",
+        "京博集团",
+        "南湖食品有限公司",
+    }
     for user in (cast.admin_a, cast.staff_a, cast.viewer_a, cast.guard_a):
         assert names(visible_organizations(user)) == {"青原县钣金商会", "京博集团"}
     assert names(visible_organizations(cast.reporter_a1)) == {"京博集团"}
@@ -27,8 +36,14 @@ def test_it_scopes_places_through_their_organization(cast):
     assert names(scoped(cast.outsider_b, Place.objects.all())) == {"南湖新村", "南湖新村北门卡口"}
 
 
-@pytest.mark.parametrize("url", ["/registry/organizations/{a1}/", "/registry/organizations/{a1}/edit/",
-                                 "/registry/places/{post_a}/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/registry/organizations/{a1}/",
+        "/registry/organizations/{a1}/edit/",
+        "/registry/places/{post_a}/",
+    ],
+)
 def test_it_answers_404_to_another_organization(cast, client_for, url):
     url = url.format(a1=cast.a1.pk, post_a=cast.post_a.pk)
     assert client_for(cast.outsider_b).get(url).status_code == 404
@@ -39,16 +54,25 @@ def test_it_refuses_a_viewer_any_write_with_403(cast, client_for):
     viewer = client_for(cast.viewer_a)
     assert viewer.get(f"/registry/organizations/{cast.a1.pk}/").status_code == 200
     assert viewer.get(f"/registry/organizations/{cast.a1.pk}/edit/").status_code == 403
-    assert viewer.post(f"/registry/organizations/{cast.a1.pk}/edit/", {"name": "x"}).status_code == 403
+    assert (
+        viewer.post(f"/registry/organizations/{cast.a1.pk}/edit/", {"name": "x"}).status_code == 403
+    )
 
 
 def test_the_api_scopes_the_same_way(cast, api_for):
-    assert api_for(cast.outsider_b).get(f"/api/v1/registry/organizations/{cast.a1.pk}").status_code == 404
+    assert (
+        api_for(cast.outsider_b).get(f"/api/v1/registry/organizations/{cast.a1.pk}").status_code
+        == 404
+    )
     response = api_for(cast.admin_a).get(f"/api/v1/registry/organizations/{cast.a1.pk}")
     assert response.status_code == 200
     assert response.json()["contact_phone"] == ""
     viewer = api_for(cast.viewer_a)
-    r = viewer.patch(f"/api/v1/registry/organizations/{cast.a1.pk}", {"name": "改名"}, content_type="application/json")
+    r = viewer.patch(
+        f"/api/v1/registry/organizations/{cast.a1.pk}",
+        {"name": "改名"},
+        content_type="application/json",
+    )
     assert r.status_code == 403
     assert r.json()["detail"]
     assert Organization.objects.get(pk=cast.a1.pk).name == "京博集团"

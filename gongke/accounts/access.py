@@ -107,8 +107,15 @@ def _org_of(obj: Model, field: str) -> Organization:
     return target
 
 
-def get_for_user(user: Any, qs: QuerySet[M], *, field: str = "organization", write: bool = False,
-                 manage: bool = False, **lookup: Any) -> M:
+def get_for_user(
+    user: Any,
+    qs: QuerySet[M],
+    *,
+    field: str = "organization",
+    write: bool = False,
+    manage: bool = False,
+    **lookup: Any,
+) -> M:
     """One record through the access path: 404 if absent or outside, 403 if read-only role."""
     try:
         obj = scoped(user, qs, field=field).get(**lookup)
@@ -144,8 +151,71 @@ def duty_post_ids(user: Any) -> set[int] | None:
     return {p.pk for m in ms for p in m.posts.all()}
 
 
+def admin_organizations(user: Any) -> QuerySet[Organization]:
+    """Organizations whose users `user` manages: the subtrees where they are organization admin."""
+    if is_platform_admin(user):
+        return Organization.objects.all()
+    q = Q(pk__in=[])
+    for m in _memberships(user):
+        if Role(m.role) == Role.ORG_ADMIN:
+            q |= Q(path__startswith=m.organization.path)
+    return Organization.objects.filter(q)
+
+
+def managed_users(user: Any) -> QuerySet[User]:
+    """Users with a membership inside the subtrees `user` administers (platform admins: all)."""
+    if is_platform_admin(user):
+        return User.objects.all()
+    paths = [m.organization.path for m in _memberships(user) if Role(m.role) == Role.ORG_ADMIN]
+    if not paths:
+        return User.objects.none()
+    ids = Membership.objects.filter(_or_paths(paths, "organization__path")).values("user_id")
+    # Platform admins are managed by the platform alone.
+    return User.objects.filter(pk__in=ids, is_superuser=False).exclude(
+        memberships__role=Role.PLATFORM_ADMIN
+    )
+
+
+def _or_paths(paths: list[str], lookup: str) -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{lookup}__startswith": p})
+    return q
+
+
+def get_managed_user(user: Any, pk: Any, *, entirely: bool = False) -> User:
+    """A user the admin manages, 404 otherwise. entirely=True (deactivate, reset password) also
+    asks that every membership of theirs is inside the admin's subtrees: 403 if not."""
+    if not (
+        is_platform_admin(user) or any(Role(m.role) == Role.ORG_ADMIN for m in _memberships(user))
+    ):
+        raise PermissionDenied(_("Only an organization admin may do this."))
+    try:
+        target = managed_users(user).get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Not found."))
+    if entirely and not is_platform_admin(user):
+        inside = admin_organizations(user)
+        if target.memberships.exclude(organization__in=inside).exists():
+            raise PermissionDenied(_("This user also belongs to organizations you do not manage."))
+    return target
+
+
 __all__ = [
-    "User", "can_write", "duty_post_ids", "get_for_user", "is_platform_admin", "reference_organizations",
-    "require_admin", "require_write", "role_over", "scope_q", "scoped", "visible_organizations",
+    "User",
+    "admin_organizations",
+    "get_managed_user",
+    "managed_users",
+    "can_write",
+    "duty_post_ids",
+    "get_for_user",
+    "is_platform_admin",
+    "reference_organizations",
+    "require_admin",
+    "require_write",
+    "role_over",
+    "scope_q",
+    "scoped",
+    "visible_organizations",
     "writable_organizations",
 ]

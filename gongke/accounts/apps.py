@@ -11,7 +11,18 @@ class AccountsConfig(AppConfig):
 
         from . import models
 
-        auditlog.register(models.User, include_fields=["username", "display_name", "phone", "email", "is_active",
-                                                       "language", "is_superuser"], mask_fields=["phone"])
+        auditlog.register(
+            models.User,
+            include_fields=[
+                "username",
+                "display_name",
+                "phone",
+                "email",
+                "is_active",
+                "language",
+                "is_superuser",
+            ],
+            mask_fields=["phone"],
+        )
         auditlog.register(models.Membership, m2m_fields={"posts"})
         auditlog.register(models.ApiToken, exclude_fields=["key_hash", "last_used_at"])

@@ -20,7 +20,10 @@ class SessionTimeoutMiddleware:
             now = int(time.time())
             started = request.session.setdefault("gk_started", now)
             seen = request.session.get("gk_seen", now)
-            if now - seen > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_MAX_SECONDS:
+            if (
+                now - seen > settings.SESSION_IDLE_SECONDS
+                or now - started > settings.SESSION_MAX_SECONDS
+            ):
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)

@@ -31,14 +31,22 @@ ROLE_RANK = {
     Role.ORG_ADMIN: 4,
     Role.PLATFORM_ADMIN: 5,
 }
-WRITE_ROLES = {Role.DUTY_OFFICER, Role.REPORTER, Role.ORG_STAFF, Role.ORG_ADMIN, Role.PLATFORM_ADMIN}
+WRITE_ROLES = {
+    Role.DUTY_OFFICER,
+    Role.REPORTER,
+    Role.ORG_STAFF,
+    Role.ORG_ADMIN,
+    Role.PLATFORM_ADMIN,
+}
 MANAGE_ROLES = {Role.ORG_STAFF, Role.ORG_ADMIN, Role.PLATFORM_ADMIN}
 
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -53,7 +61,9 @@ class User(AbstractUser):
 
     @property
     def is_platform_admin(self) -> bool:
-        return self.is_superuser or any(m.role == Role.PLATFORM_ADMIN for m in self.cached_memberships)
+        return self.is_superuser or any(
+            m.role == Role.PLATFORM_ADMIN for m in self.cached_memberships
+        )
 
     @property
     def cached_memberships(self) -> list["Membership"]:
@@ -73,20 +83,41 @@ class User(AbstractUser):
         m = self.primary_membership
         return m.organization if m else None
 
+    def get_additional_data(self) -> dict:
+        """The audit page scopes entries by this path: a new user carries it before joining."""
+        path = getattr(self, "_audit_org_path", None)
+        if path is None:
+            paths = [m.organization.path for m in self.memberships.select_related("organization")]
+            path = min(paths, key=len) if paths else ""
+        return {"org_path": path}
+
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
-                                     related_name="memberships")
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    posts = models.ManyToManyField(Place, verbose_name=_("duty posts"), blank=True, related_name="duty_memberships",
-                                   limit_choices_to={"kind": "post"})
+    posts = models.ManyToManyField(
+        Place,
+        verbose_name=_("duty posts"),
+        blank=True,
+        related_name="duty_memberships",
+        limit_choices_to={"kind": "post"},
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        constraints = [models.UniqueConstraint(fields=["user", "organization"], name="accounts_one_role_per_org")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="accounts_one_role_per_org"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.get_role_display()})"
@@ -125,8 +156,11 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, raw: str) -> "ApiToken | None":
-        return cls.objects.select_related("user").filter(key_hash=_digest(raw), revoked_at__isnull=True,
-                                                         user__is_active=True).first()
+        return (
+            cls.objects.select_related("user")
+            .filter(key_hash=_digest(raw), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
 
 
 class ClientRequest(models.Model):
@@ -140,4 +174,8 @@ class ClientRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "endpoint", "key"], name="accounts_client_key_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "endpoint", "key"], name="accounts_client_key_once"
+            )
+        ]

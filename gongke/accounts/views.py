@@ -6,18 +6,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongke.registry.models import Organization, OrgKind, Person, Place, PlaceKind
+from gongke.registry.models import OrgKind, Person, Place, PlaceKind
 
-from .access import is_platform_admin, role_over, scoped, visible_organizations
-from .models import ApiToken, Role
+from . import services
+from .access import (
+    admin_organizations,
+    get_managed_user,
+    is_platform_admin,
+    managed_users,
+    role_over,
+    scoped,
+    visible_organizations,
+)
+from .forms import PasswordResetForm, PostsForm, ProfileForm, RoleForm, UserCreateForm
+from .models import ApiToken, Membership, Role
 
 # Apps that add panels to the home dashboard: each may define dashboard.home_panels(request),
 # returning a list of rendered HTML fragments.
@@ -63,35 +73,56 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     by_township = list(
         orgs.filter(kind=OrgKind.ENTERPRISE, township__isnull=False)
-        .values("township__name").annotate(n=Count("pk")).order_by("-n")[:15]
+        .values("township__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n")[:15]
     )
     chart = {
         "tooltip": {},
         "grid": {"left": 90, "right": 20, "top": 10, "bottom": 30},
         "xAxis": {"type": "value"},
-        "yAxis": {"type": "category", "inverse": True, "data": [r["township__name"] for r in by_township]},
-        "series": [{"type": "bar", "name": _("Member enterprises"), "data": [r["n"] for r in by_township]}],
+        "yAxis": {
+            "type": "category",
+            "inverse": True,
+            "data": [r["township__name"] for r in by_township],
+        },
+        "series": [
+            {"type": "bar", "name": _("Member enterprises"), "data": [r["n"] for r in by_township]}
+        ],
     }
     membership = request.user.primary_membership
-    return render(request, "home.html", {
-        "counts": counts, "people": people, "places": places, "chart": chart,
-        "role": role_over(request.user, membership.organization) if membership else None,
-        "panels": _panels(request),
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "counts": counts,
+            "people": people,
+            "places": places,
+            "chart": chart,
+            "role": role_over(request.user, membership.organization) if membership else None,
+            "panels": _panels(request),
+        },
+    )
 
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("language", "")
     target = request.POST.get("next") or request.headers.get("referer") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if code in dict(settings.LANGUAGES):
         translation.activate(code)
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 86400, samesite="Lax",
-                            secure=settings.SESSION_COOKIE_SECURE)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=365 * 86400,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
         if request.user.is_authenticated and request.user.language != code:
             request.user.language = code
             request.user.save(update_fields=["language"])
@@ -137,14 +168,19 @@ def audit_entries(user):
 
 @login_required
 def audit(request: HttpRequest) -> HttpResponse:
-    if not (is_platform_admin(request.user) or any(m.role == Role.ORG_ADMIN for m in request.user.cached_memberships)):
+    if not (
+        is_platform_admin(request.user)
+        or any(m.role == Role.ORG_ADMIN for m in request.user.cached_memberships)
+    ):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(_("Only an organization admin may read the audit trail."))
     qs = audit_entries(request.user)
     f = request.GET
     if f.get("actor"):
-        qs = qs.filter(Q(actor__username__icontains=f["actor"]) | Q(actor__display_name__icontains=f["actor"]))
+        qs = qs.filter(
+            Q(actor__username__icontains=f["actor"]) | Q(actor__display_name__icontains=f["actor"])
+        )
     if f.get("model"):
         qs = qs.filter(content_type__model=f["model"])
     if f.get("action") in {"0", "1", "2", "3"}:
@@ -156,5 +192,224 @@ def audit(request: HttpRequest) -> HttpResponse:
     if f.get("q"):
         qs = qs.filter(object_repr__icontains=f["q"])
     page = Paginator(qs, 50).get_page(f.get("page"))
-    models = (LogEntry.objects.values_list("content_type__model", flat=True).distinct().order_by("content_type__model"))
-    return render(request, "accounts/audit.html", {"page": page, "models": list(models), "filters": f})
+    models = (
+        LogEntry.objects.values_list("content_type__model", flat=True)
+        .distinct()
+        .order_by("content_type__model")
+    )
+    return render(
+        request, "accounts/audit.html", {"page": page, "models": list(models), "filters": f}
+    )
+
+
+def _require_user_admin(user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not (
+        is_platform_admin(user) or any(m.role == Role.ORG_ADMIN for m in user.cached_memberships)
+    ):
+        raise PermissionDenied(_("Only an organization admin may manage users."))
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    _require_user_admin(request.user)
+    qs = (
+        managed_users(request.user)
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("organization"))
+        )
+        .order_by("username")
+    )
+    f = request.GET
+    if f.get("q"):
+        qs = qs.filter(Q(username__icontains=f["q"]) | Q(display_name__icontains=f["q"]))
+    if f.get("role") in Role.values:
+        qs = qs.filter(memberships__role=f["role"]).distinct()
+    if f.get("inactive") != "1":
+        qs = qs.filter(is_active=True)
+    page = Paginator(qs, 50).get_page(f.get("page"))
+    return render(
+        request, "accounts/users.html", {"page": page, "roles": Role.choices, "filters": f}
+    )
+
+
+@login_required
+def user_new(request: HttpRequest) -> HttpResponse:
+    _require_user_admin(request.user)
+    form = UserCreateForm(
+        request.POST or None,
+        actor=request.user,
+        initial={"organization": request.GET.get("organization")},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        new = services.create_user(
+            username=d["username"],
+            password=d["password1"],
+            organization=d["organization"],
+            role=d["role"],
+            display_name=d["display_name"],
+            phone=d["phone"],
+            email=d["email"],
+        )
+        messages.success(request, _("The user was created."))
+        return redirect("accounts:user", pk=new.pk)
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("New user")})
+
+
+def _managed_membership(actor, target, pk) -> Membership:
+    try:
+        return target.memberships.select_related("organization").get(
+            pk=pk, organization__in=admin_organizations(actor)
+        )
+    except (Membership.DoesNotExist, ValueError):
+        raise Http404(_("Not found."))
+
+
+def _user_page(request: HttpRequest, target, password_form=None, status: int = 200) -> HttpResponse:
+    inside = set(
+        admin_organizations(request.user)
+        .filter(pk__in=target.memberships.values("organization_id"))
+        .values_list("pk", flat=True)
+    )
+    rows, elsewhere = [], 0
+    for m in target.memberships.select_related("organization").prefetch_related("posts"):
+        editable = m.organization_id in inside
+        if not editable:  # other organizations' memberships are theirs to show
+            elsewhere += 1
+            continue
+        rows.append(
+            {
+                "membership": m,
+                "editable": editable,
+                "role_form": RoleForm(
+                    actor=request.user, initial={"role": m.role}, prefix=f"m{m.pk}"
+                )
+                if editable
+                else None,
+                "posts_form": (
+                    PostsForm(
+                        membership=m, initial={"posts": list(m.posts.all())}, prefix=f"p{m.pk}"
+                    )
+                    if editable and m.role == Role.DUTY_OFFICER
+                    else None
+                ),
+            }
+        )
+    return render(
+        request,
+        "accounts/user.html",
+        {
+            "target": target,
+            "rows": rows,
+            "elsewhere": elsewhere,
+            "password_form": password_form or PasswordResetForm(user=target),
+        },
+        status=status,
+    )
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_page(request, get_managed_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def user_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    target = get_managed_user(request.user, pk)
+    membership = _managed_membership(request.user, target, membership_pk)
+    form = RoleForm(request.POST, actor=request.user, prefix=f"m{membership.pk}")
+    if form.is_valid():
+        services.change_role(membership=membership, role=form.cleaned_data["role"])
+        messages.success(request, _("The role was changed."))
+    else:
+        messages.error(request, _("Choose a role from the list."))
+    return redirect("accounts:user", pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_posts(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    target = get_managed_user(request.user, pk)
+    membership = _managed_membership(request.user, target, membership_pk)
+    form = PostsForm(request.POST, membership=membership, prefix=f"p{membership.pk}")
+    if membership.role != Role.DUTY_OFFICER or not form.is_valid():
+        messages.error(
+            request,
+            _("Only a duty officer is bound to posts, and only to posts of their organization."),
+        )
+    else:
+        services.bind_posts(membership=membership, posts=list(form.cleaned_data["posts"]))
+        messages.success(request, _("The duty posts were saved."))
+    return redirect("accounts:user", pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_managed_user(request.user, pk, entirely=True)
+    if target.pk == request.user.pk:
+        messages.error(request, _("You cannot deactivate your own account."))
+        return redirect("accounts:user", pk=target.pk)
+    active = request.POST.get("active") == "1"
+    services.set_active(user=target, active=active)
+    messages.success(
+        request, _("The account was activated.") if active else _("The account was deactivated.")
+    )
+    return redirect("accounts:user", pk=target.pk)
+
+
+@login_required
+@require_POST
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_managed_user(request.user, pk, entirely=True)
+    form = PasswordResetForm(request.POST, user=target)
+    if form.is_valid():
+        services.set_password(user=target, password=form.cleaned_data["password1"], by_admin=True)
+        messages.success(
+            request, _("The password was reset. Tell the user in person, not by chat.")
+        )
+        return redirect("accounts:user", pk=target.pk)
+    return _user_page(request, target, password_form=form, status=400)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.forms import PasswordChangeForm
+
+    user = request.user
+    profile_form = ProfileForm(instance=user)
+    password_form = PasswordChangeForm(user)
+    if request.method == "POST" and request.POST.get("form") == "profile":
+        profile_form = ProfileForm(request.POST, instance=user)
+        if profile_form.is_valid():
+            profile_form.save()
+            messages.success(request, _("Your profile was saved."))
+            response = redirect("accounts:profile")
+            if user.language:
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    user.language,
+                    max_age=365 * 86400,
+                    samesite="Lax",
+                    secure=settings.SESSION_COOKIE_SECURE,
+                )
+            return response
+    elif request.method == "POST" and request.POST.get("form") == "password":
+        password_form = PasswordChangeForm(user, request.POST)
+        if password_form.is_valid():
+            password_form.save()
+            update_session_auth_hash(request, password_form.user)
+            LogEntry.objects.log_create(
+                user, action=LogEntry.Action.UPDATE, changes={"password": ["***", "***"]}
+            )
+            messages.success(request, _("Your password was changed."))
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"profile_form": profile_form, "password_form": password_form},
+    )

@@ -1,7 +1,10 @@
 """/api/v1/registry: organizations, people, places — through the same access path as the pages."""
 
+from typing import Literal
+
 from django.http import HttpRequest
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, File, FilterSchema, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongke.accounts.access import (
@@ -10,7 +13,7 @@ from gongke.accounts.access import (
     scoped,
     visible_organizations,
 )
-from gongke.registry import services
+from gongke.registry import imports, services
 from gongke.registry.models import Organization, Person, Place, Township
 
 from .idempotency import once
@@ -283,3 +286,33 @@ class TownshipOut(Schema):
 @router.get("/townships", response=list[TownshipOut])
 def list_townships(request: HttpRequest, q: str | None = None):
     return Township.objects.search(q)[:500]
+
+
+class ImportOut(Schema):
+    created: int
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportRejectedOut(Schema):
+    detail: str
+    errors: list[RowErrorOut]
+
+
+@router.post("/import/{kind}", response={201: ImportOut, 422: ImportRejectedOut})
+def import_members(
+    request: HttpRequest,
+    kind: Literal["organizations", "people"],
+    file: UploadedFile = File(...),  # noqa: B008
+):
+    """An Excel (or CSV) file like the page's template: every bad row comes back, or all are imported."""
+    imports.require_importer(request.user)
+    try:
+        created = imports.import_file(request.user, kind, file.read(), file.name or "")
+    except imports.ImportRejected as exc:
+        return Status(422, {"detail": str(exc), "errors": [e.as_dict() for e in exc.errors]})
+    return Status(201, {"created": created})

@@ -5,31 +5,56 @@ snapshot while the site keeps running. pg_dump takes one snapshot for the whole 
 """
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
-from django.db import connection, connections
+from django.db import connections
 
 
 def _pg_env(settings_dict: dict) -> tuple[list[str], dict[str, str]]:
-    args = ["--host", settings_dict.get("HOST") or "127.0.0.1", "--port", str(settings_dict.get("PORT") or 5432),
-            "--username", settings_dict.get("USER") or "postgres", "--dbname", settings_dict["NAME"]]
+    args = [
+        "--host",
+        settings_dict.get("HOST") or "127.0.0.1",
+        "--port",
+        str(settings_dict.get("PORT") or 5432),
+        "--username",
+        settings_dict.get("USER") or "postgres",
+        "--dbname",
+        settings_dict["NAME"],
+    ]
     env = dict(os.environ)
     if settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = settings_dict["PASSWORD"]
     return args, env
 
 
-def _tool(name: str) -> str:
+def _major(binary: str) -> int:
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout
+    match = re.search(r"(\d+)(?:\.\d+)?", out)
+    return int(match.group(1)) if match else 0
+
+
+def _tool(name: str, server_major: int = 0) -> str:
+    """The client tool for the server's major version: the oldest one at least as new as the
+    server (an older pg_dump refuses a newer server; a much newer one writes settings an
+    older server does not know)."""
+    candidates = [str(p) for p in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))]
     found = shutil.which(name)
     if found:
-        return found
-    # Debian keeps the client tools per major version.
-    for candidate in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
-        return str(candidate)
-    raise FileNotFoundError(f"{name} was not found; install the PostgreSQL client tools.")
+        candidates.append(found)
+    if not candidates:
+        raise FileNotFoundError(f"{name} was not found; install the PostgreSQL client tools.")
+    versions = sorted((_major(c), c) for c in candidates)
+    fitting = [c for major, c in versions if major >= server_major]
+    return fitting[0] if fitting else versions[-1][1]
+
+
+def _server_major(conn) -> int:
+    conn.ensure_connection()
+    return int(conn.connection.info.server_version) // 10000
 
 
 def backup(target: Path, alias: str = "default") -> Path:
@@ -44,8 +69,18 @@ def backup(target: Path, alias: str = "default") -> Path:
         dest.close()
     elif conn.vendor == "postgresql":
         args, env = _pg_env(conn.settings_dict)
-        subprocess.run([_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args],
-                       check=True, env=env)
+        subprocess.run(
+            [
+                _tool("pg_dump", _server_major(conn)),
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(target),
+                *args,
+            ],
+            check=True,
+            env=env,
+        )
     else:
         raise NotImplementedError(conn.vendor)
     return target
@@ -63,9 +98,21 @@ def restore(source: Path, alias: str = "default") -> None:
             src.backup(conn.connection)
         src.close()
     elif conn.vendor == "postgresql":
-        connection.close()
+        tool = _tool("pg_restore", _server_major(conn))
+        conn.close()
         args, env = _pg_env(conn.settings_dict)
-        subprocess.run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                        *args, str(source)], check=True, env=env)
+        subprocess.run(
+            [
+                tool,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                str(source),
+            ],
+            check=True,
+            env=env,
+        )
     else:
         raise NotImplementedError(conn.vendor)

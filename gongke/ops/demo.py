@@ -35,23 +35,87 @@ SEED = 20200128
 DEMO_PASSWORD = "gongke-demo-2020"
 DEMO_APPS = ["gongke.census", "gongke.community", "gongke.resumption", "gongke.donations"]
 
-TOWNSHIPS = ["城关街道", "东城街道", "西城街道", "南湖镇", "北山镇", "青石镇", "柳河镇", "白云乡", "金桥镇", "石门镇",
-             "新华街道", "长安镇"]
+TOWNSHIPS = [
+    "城关街道",
+    "东城街道",
+    "西城街道",
+    "南湖镇",
+    "北山镇",
+    "青石镇",
+    "柳河镇",
+    "白云乡",
+    "金桥镇",
+    "石门镇",
+    "新华街道",
+    "长安镇",
+]
 INDUSTRY_CHAMBERS = [
-    ("钣金商会", Industry.MANUFACTURING), ("厨具行业协会", Industry.MANUFACTURING), ("汽车租赁协会", Industry.LEASING),
-    ("餐饮商会", Industry.HOSPITALITY), ("建材商会", Industry.CONSTRUCTION), ("电子信息商会", Industry.IT),
-    ("物流商会", Industry.TRANSPORT), ("服装商会", Industry.MANUFACTURING), ("医药商会", Industry.HEALTH),
-    ("房地产商会", Industry.REAL_ESTATE), ("农业产业化商会", Industry.AGRICULTURE), ("超市连锁商会", Industry.TRADE),
-    ("文化产业协会", Industry.CULTURE), ("女企业家协会", Industry.SERVICES), ("新材料商会", Industry.MANUFACTURING),
+    ("钣金商会", Industry.MANUFACTURING),
+    ("厨具行业协会", Industry.MANUFACTURING),
+    ("汽车租赁协会", Industry.LEASING),
+    ("餐饮商会", Industry.HOSPITALITY),
+    ("建材商会", Industry.CONSTRUCTION),
+    ("电子信息商会", Industry.IT),
+    ("物流商会", Industry.TRANSPORT),
+    ("服装商会", Industry.MANUFACTURING),
+    ("医药商会", Industry.HEALTH),
+    ("房地产商会", Industry.REAL_ESTATE),
+    ("农业产业化商会", Industry.AGRICULTURE),
+    ("超市连锁商会", Industry.TRADE),
+    ("文化产业协会", Industry.CULTURE),
+    ("女企业家协会", Industry.SERVICES),
+    ("新材料商会", Industry.MANUFACTURING),
     ("机械装备商会", Industry.MANUFACTURING),
 ]
 ASSOCIATION_CHAMBERS = ["青年企业家商会", "异地商会联合会", "个体劳动者协会", "民营科技企业协会"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华文辉志强海燕红梅玉兰国庆春生晓东德明"
-FIRM_WORDS = ["京博", "鲁信", "华泰", "金鼎", "瑞丰", "宏达", "永盛", "恒通", "新元", "天成", "盛世", "鑫源", "嘉禾", "银河",
-              "东方", "佳美", "中联", "广厦", "汇通", "兴业", "万象", "博远", "富民", "长城", "远航", "华夏", "锦程", "顺发"]
-FIRM_KINDS = ["集团", "科技有限公司", "实业有限公司", "制造有限公司", "商贸有限公司", "食品有限公司", "汽车租赁有限公司",
-              "建材有限公司", "物流有限公司", "餐饮管理有限公司", "厨具有限公司", "钣金加工厂"]
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华文辉志强海燕红梅玉兰国庆春生晓东德明"
+)
+FIRM_WORDS = [
+    "京博",
+    "鲁信",
+    "华泰",
+    "金鼎",
+    "瑞丰",
+    "宏达",
+    "永盛",
+    "恒通",
+    "新元",
+    "天成",
+    "盛世",
+    "鑫源",
+    "嘉禾",
+    "银河",
+    "东方",
+    "佳美",
+    "中联",
+    "广厦",
+    "汇通",
+    "兴业",
+    "万象",
+    "博远",
+    "富民",
+    "长城",
+    "远航",
+    "华夏",
+    "锦程",
+    "顺发",
+]
+FIRM_KINDS = [
+    "集团",
+    "科技有限公司",
+    "实业有限公司",
+    "制造有限公司",
+    "商贸有限公司",
+    "食品有限公司",
+    "汽车租赁有限公司",
+    "建材有限公司",
+    "物流有限公司",
+    "餐饮管理有限公司",
+    "厨具有限公司",
+    "钣金加工厂",
+]
 
 
 @dataclass
@@ -73,8 +137,12 @@ class DemoCounty:
 def _credit_code(rng: random.Random) -> str:
     from stdnum.cn import uscc
 
-    body = "91" + "370" + "".join(str(rng.randint(0, 9)) for _ in range(3)) + "".join(
-        rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    body = (
+        "91"
+        + "370"
+        + "".join(str(rng.randint(0, 9)) for _ in range(3))
+        + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    )
     return body + uscc.calc_check_digit(body)
 
 
@@ -87,22 +155,48 @@ def _phone(rng: random.Random) -> str:
 
 
 def build_registry(rng: random.Random) -> DemoCounty:
-    office = services.create_organization(parent=None, kind=OrgKind.OFFICE, name="临川市社会组织服务中心",
-                                          short_name="市社会组织服务中心")
-    federation = services.create_organization(parent=office, kind=OrgKind.FEDERATION, name="临川市青原县工商业联合会",
-                                              short_name="县工商联")
+    office = services.create_organization(
+        parent=None,
+        kind=OrgKind.OFFICE,
+        name="临川市社会组织服务中心",
+        short_name="市社会组织服务中心",
+    )
+    federation = services.create_organization(
+        parent=office,
+        kind=OrgKind.FEDERATION,
+        name="临川市青原县工商业联合会",
+        short_name="县工商联",
+    )
     townships = [services.get_or_create_township(n) for n in TOWNSHIPS]
     chambers: list[Organization] = []
     for name, _industry in INDUSTRY_CHAMBERS:
-        chambers.append(services.create_organization(parent=federation, kind=OrgKind.CHAMBER,
-                                                     chamber_kind=ChamberKind.INDUSTRY, name=f"青原县{name}"))
+        chambers.append(
+            services.create_organization(
+                parent=federation,
+                kind=OrgKind.CHAMBER,
+                chamber_kind=ChamberKind.INDUSTRY,
+                name=f"青原县{name}",
+            )
+        )
     for t in townships[:10]:
-        chambers.append(services.create_organization(parent=federation, kind=OrgKind.CHAMBER,
-                                                     chamber_kind=ChamberKind.TOWNSHIP, name=f"{t.name}商会",
-                                                     township=t))
+        chambers.append(
+            services.create_organization(
+                parent=federation,
+                kind=OrgKind.CHAMBER,
+                chamber_kind=ChamberKind.TOWNSHIP,
+                name=f"{t.name}商会",
+                township=t,
+            )
+        )
     for name in ASSOCIATION_CHAMBERS:
-        chambers.append(services.create_organization(parent=federation, kind=OrgKind.CHAMBER,
-                                                     chamber_kind=ChamberKind.ASSOCIATION, name=f"青原县{name}"))
+        chambers.append(
+            services.create_organization(
+                parent=federation,
+                kind=OrgKind.CHAMBER,
+                chamber_kind=ChamberKind.ASSOCIATION,
+                name=f"青原县{name}",
+            )
+        )
 
     # ~2,000 enterprises, bulk-created with the same paths and search keys the services give.
     enterprises: list[Organization] = []
@@ -110,7 +204,11 @@ def build_registry(rng: random.Random) -> DemoCounty:
     pending: list[Organization] = []
     for index, chamber in enumerate(chambers):
         count = 66 + (index % 5)
-        industry = INDUSTRY_CHAMBERS[index][1] if index < len(INDUSTRY_CHAMBERS) else rng.choice(Industry.values)
+        industry = (
+            INDUSTRY_CHAMBERS[index][1]
+            if index < len(INDUSTRY_CHAMBERS)
+            else rng.choice(Industry.values)
+        )
         for n in range(1, count + 1):
             while True:
                 name = f"青原县{rng.choice(FIRM_WORDS)}{rng.choice(FIRM_WORDS)}{rng.choice(FIRM_KINDS)}"
@@ -120,38 +218,82 @@ def build_registry(rng: random.Random) -> DemoCounty:
             township = chamber.township or rng.choice(townships)
             legal = _person_name(rng)
             org = Organization(
-                kind=OrgKind.ENTERPRISE, name=name, parent=chamber, path=f"{chamber.path}{services._encode(n)}.",
-                depth=chamber.depth + 1, credit_code=_credit_code(rng), industry=industry, township=township,
-                legal_representative=legal, legal_representative_phone=_phone(rng),
-                staff_count=rng.choice([8, 12, 20, 35, 50, 80, 120, 300, 650]), contact_name=_person_name(rng),
-                contact_phone=_phone(rng), address=f"{township.name}{rng.randint(1, 300)}号",
+                kind=OrgKind.ENTERPRISE,
+                name=name,
+                parent=chamber,
+                path=f"{chamber.path}{services._encode(n)}.",
+                depth=chamber.depth + 1,
+                credit_code=_credit_code(rng),
+                industry=industry,
+                township=township,
+                legal_representative=legal,
+                legal_representative_phone=_phone(rng),
+                staff_count=rng.choice([8, 12, 20, 35, 50, 80, 120, 300, 650]),
+                contact_name=_person_name(rng),
+                contact_phone=_phone(rng),
+                address=f"{township.name}{rng.randint(1, 300)}号",
             )
-            org.search_text = search_key(org.name, org.short_name, org.credit_code, org.legal_representative)
+            org.search_text = search_key(
+                org.name, org.short_name, org.credit_code, org.legal_representative
+            )
             pending.append(org)
     # The famous one, so `jbjt` finds 京博集团 in every demo.
     pending[0].name = "京博集团"
-    pending[0].search_text = search_key("京博集团", "", pending[0].credit_code, pending[0].legal_representative)
+    pending[0].search_text = search_key(
+        "京博集团", "", pending[0].credit_code, pending[0].legal_representative
+    )
     for org in rng.sample(pending, 70):
         org.is_executive = True
     enterprises = Organization.objects.bulk_create(pending, batch_size=500)
 
     people: list[Person] = []
     for org in [office, federation, *chambers]:
-        for position in (Position.CHAIRMAN, Position.VICE_CHAIRMAN, Position.VICE_CHAIRMAN,
-                         Position.SECRETARY_GENERAL, Position.PARTY_SECRETARY, Position.STAFF):
+        for position in (
+            Position.CHAIRMAN,
+            Position.VICE_CHAIRMAN,
+            Position.VICE_CHAIRMAN,
+            Position.SECRETARY_GENERAL,
+            Position.PARTY_SECRETARY,
+            Position.STAFF,
+        ):
             name = _person_name(rng)
-            people.append(Person(organization=org, name=name, position=position, phone=_phone(rng),
-                                 is_party_member=position == Position.PARTY_SECRETARY or rng.random() < 0.3,
-                                 is_volunteer=rng.random() < 0.4, search_text=search_key(name)))
+            people.append(
+                Person(
+                    organization=org,
+                    name=name,
+                    position=position,
+                    phone=_phone(rng),
+                    is_party_member=position == Position.PARTY_SECRETARY or rng.random() < 0.3,
+                    is_volunteer=rng.random() < 0.4,
+                    search_text=search_key(name),
+                )
+            )
     for org in enterprises:
-        people.append(Person(organization=org, name=org.legal_representative, position=Position.CHAIRMAN,
-                             title="法定代表人", phone=org.legal_representative_phone,
-                             is_party_member=rng.random() < 0.2, search_text=search_key(org.legal_representative)))
+        people.append(
+            Person(
+                organization=org,
+                name=org.legal_representative,
+                position=Position.CHAIRMAN,
+                title="法定代表人",
+                phone=org.legal_representative_phone,
+                is_party_member=rng.random() < 0.2,
+                search_text=search_key(org.legal_representative),
+            )
+        )
         if rng.random() < 0.5:
             name = _person_name(rng)
-            people.append(Person(organization=org, name=name, position=Position.STAFF, title="防疫联络员",
-                                 phone=_phone(rng), is_party_member=rng.random() < 0.25,
-                                 is_volunteer=rng.random() < 0.5, search_text=search_key(name)))
+            people.append(
+                Person(
+                    organization=org,
+                    name=name,
+                    position=Position.STAFF,
+                    title="防疫联络员",
+                    phone=_phone(rng),
+                    is_party_member=rng.random() < 0.25,
+                    is_volunteer=rng.random() < 0.5,
+                    search_text=search_key(name),
+                )
+            )
     Person.objects.bulk_create(people, batch_size=1000)
 
     areas: list[Place] = []
@@ -162,35 +304,88 @@ def build_registry(rng: random.Random) -> DemoCounty:
         owner = township_chambers[i % len(township_chambers)] if i % 3 else rng.choice(chambers)
         is_village = i % 4 == 3
         name = f"{township.name}{'第' + str(i // 4 + 1) + '村' if is_village else rng.choice(FIRM_WORDS) + '小区'}"
-        areas.append(Place(kind=PlaceKind.VILLAGE if is_village else PlaceKind.COMPOUND, name=name, organization=owner,
-                           township=township, without_property_management=not is_village and rng.random() < 0.6,
-                           households=rng.randint(60, 900), contact_name=_person_name(rng), contact_phone=_phone(rng),
-                           address=f"{township.name}{rng.randint(1, 99)}号", search_text=search_key(name)))
+        areas.append(
+            Place(
+                kind=PlaceKind.VILLAGE if is_village else PlaceKind.COMPOUND,
+                name=name,
+                organization=owner,
+                township=township,
+                without_property_management=not is_village and rng.random() < 0.6,
+                households=rng.randint(60, 900),
+                contact_name=_person_name(rng),
+                contact_phone=_phone(rng),
+                address=f"{township.name}{rng.randint(1, 99)}号",
+                search_text=search_key(name),
+            )
+        )
     areas = Place.objects.bulk_create(areas, batch_size=500)
     gates = ["东门", "西门", "南门", "北门"]
     for area in areas:
         for g in gates[: 1 + (area.pk % 3)]:
             name = f"{area.name}{g}卡口"
-            posts.append(Place(kind=PlaceKind.POST, name=name, organization=area.organization, parent=area,
-                               township=area.township, search_text=search_key(name)))
+            posts.append(
+                Place(
+                    kind=PlaceKind.POST,
+                    name=name,
+                    organization=area.organization,
+                    parent=area,
+                    township=area.township,
+                    search_text=search_key(name),
+                )
+            )
     posts = Place.objects.bulk_create(posts, batch_size=1000)
 
-    recipients_spec = [
-        ("青原县人民医院", RecipientKind.HOSPITAL), ("青原县中医院", RecipientKind.HOSPITAL),
-        ("青原县疾病预防控制中心", RecipientKind.CDC), ("青原县公安局", RecipientKind.POLICE),
-        ("青原县红十字会", RecipientKind.RED_CROSS),
-    ] + [(f"{t.name}人民政府" if "镇" in t.name or "乡" in t.name else f"{t.name}办事处", RecipientKind.TOWNSHIP_GOVERNMENT)
-         for t in townships] + [(f"{t.name}幸福社区", RecipientKind.COMMUNITY) for t in townships[:6]]
-    recipients = Place.objects.bulk_create([
-        Place(kind=PlaceKind.RECIPIENT, recipient_kind=kind, name=name, organization=federation,
-              search_text=search_key(name)) for name, kind in recipients_spec
-    ])
-    Place.objects.bulk_create([
-        Place(kind=PlaceKind.WAREHOUSE, name=f"{c.name}防疫物资仓库", organization=c, search_text=search_key(c.name))
-        for c in chambers[:5]
-    ])
-    return DemoCounty(rng=rng, office=office, federation=federation, chambers=chambers, enterprises=enterprises,
-                      townships=townships, areas=areas, posts=posts, recipients=recipients)
+    recipients_spec = (
+        [
+            ("青原县人民医院", RecipientKind.HOSPITAL),
+            ("青原县中医院", RecipientKind.HOSPITAL),
+            ("青原县疾病预防控制中心", RecipientKind.CDC),
+            ("青原县公安局", RecipientKind.POLICE),
+            ("青原县红十字会", RecipientKind.RED_CROSS),
+        ]
+        + [
+            (
+                f"{t.name}人民政府" if "镇" in t.name or "乡" in t.name else f"{t.name}办事处",
+                RecipientKind.TOWNSHIP_GOVERNMENT,
+            )
+            for t in townships
+        ]
+        + [(f"{t.name}幸福社区", RecipientKind.COMMUNITY) for t in townships[:6]]
+    )
+    recipients = Place.objects.bulk_create(
+        [
+            Place(
+                kind=PlaceKind.RECIPIENT,
+                recipient_kind=kind,
+                name=name,
+                organization=federation,
+                search_text=search_key(name),
+            )
+            for name, kind in recipients_spec
+        ]
+    )
+    Place.objects.bulk_create(
+        [
+            Place(
+                kind=PlaceKind.WAREHOUSE,
+                name=f"{c.name}防疫物资仓库",
+                organization=c,
+                search_text=search_key(c.name),
+            )
+            for c in chambers[:5]
+        ]
+    )
+    return DemoCounty(
+        rng=rng,
+        office=office,
+        federation=federation,
+        chambers=chambers,
+        enterprises=enterprises,
+        townships=townships,
+        areas=areas,
+        posts=posts,
+        recipients=recipients,
+    )
 
 
 # username, display name, role, which organization (a function of the county)
@@ -207,8 +402,12 @@ DEMO_USERS = [
 
 def create_users(county: DemoCounty) -> None:
     for username, display, role, where in DEMO_USERS:
-        user = User(username=username, display_name=display, is_superuser=role == Role.PLATFORM_ADMIN,
-                    is_staff=role == Role.PLATFORM_ADMIN)
+        user = User(
+            username=username,
+            display_name=display,
+            is_superuser=role == Role.PLATFORM_ADMIN,
+            is_staff=role == Role.PLATFORM_ADMIN,
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         membership = Membership.objects.create(user=user, organization=where(county), role=role)
@@ -237,7 +436,7 @@ def load_demo() -> DemoCounty:
 def print_logins() -> None:
     if not User.objects.filter(username="admin").exists():
         return
-    print("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+    print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for username, display, role, _where in DEMO_USERS:
         print(f"  {username:<11} {display}  [{role.label}]")
     print()

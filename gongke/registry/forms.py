@@ -23,9 +23,25 @@ class ScopedForm(forms.ModelForm):
 class OrganizationForm(ScopedForm):
     class Meta:
         model = Organization
-        fields = ["kind", "chamber_kind", "parent", "name", "short_name", "credit_code", "industry", "township",
-                  "legal_representative", "legal_representative_phone", "is_executive", "staff_count", "address",
-                  "contact_name", "contact_phone", "note", "is_active"]
+        fields = [
+            "kind",
+            "chamber_kind",
+            "parent",
+            "name",
+            "short_name",
+            "credit_code",
+            "industry",
+            "township",
+            "legal_representative",
+            "legal_representative_phone",
+            "is_executive",
+            "staff_count",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "note",
+            "is_active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,13 +66,26 @@ class OrganizationForm(ScopedForm):
 
 
 class PersonForm(ScopedForm):
-    id_number = forms.CharField(label=_("ID number"), required=False, max_length=18,
-                                help_text=_("Stored only in a form that can be matched, never read back."))
+    id_number = forms.CharField(
+        label=_("ID number"),
+        required=False,
+        max_length=18,
+        help_text=_("Stored only in a form that can be matched, never read back."),
+    )
 
     class Meta:
         model = Person
-        fields = ["organization", "name", "position", "title", "phone", "id_number", "is_party_member",
-                  "is_volunteer", "note"]
+        fields = [
+            "organization",
+            "name",
+            "position",
+            "title",
+            "phone",
+            "id_number",
+            "is_party_member",
+            "is_volunteer",
+            "note",
+        ]
 
     def clean_id_number(self):
         value = self.cleaned_data["id_number"].strip()
@@ -66,8 +95,20 @@ class PersonForm(ScopedForm):
 class PlaceForm(ScopedForm):
     class Meta:
         model = Place
-        fields = ["kind", "recipient_kind", "name", "organization", "parent", "township", "address",
-                  "without_property_management", "households", "contact_name", "contact_phone", "is_active"]
+        fields = [
+            "kind",
+            "recipient_kind",
+            "name",
+            "organization",
+            "parent",
+            "township",
+            "address",
+            "without_property_management",
+            "households",
+            "contact_name",
+            "contact_phone",
+            "is_active",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -93,27 +93,46 @@ class OrganizationQuerySet(SearchQuerySet):
 
 class Organization(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
-    chamber_kind = models.CharField(_("chamber kind"), max_length=20, choices=ChamberKind.choices, blank=True)
+    chamber_kind = models.CharField(
+        _("chamber kind"), max_length=20, choices=ChamberKind.choices, blank=True
+    )
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     # Enterprise details
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
     )
     industry = models.CharField(_("industry"), max_length=2, choices=Industry.choices, blank=True)
     township = models.ForeignKey(
-        Township, verbose_name=_("township"), null=True, blank=True, on_delete=models.PROTECT, related_name="organizations"
+        Township,
+        verbose_name=_("township"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organizations",
     )
     legal_representative = models.CharField(
-        _("legal representative"), max_length=50, blank=True,
+        _("legal representative"),
+        max_length=50,
+        blank=True,
         help_text=_("The first person responsible for epidemic prevention in the enterprise."),
     )
-    legal_representative_phone = models.CharField(_("legal representative's phone"), max_length=20, blank=True)
+    legal_representative_phone = models.CharField(
+        _("legal representative's phone"), max_length=20, blank=True
+    )
     is_executive = models.BooleanField(_("executive committee enterprise"), default=False)
     staff_count = models.PositiveIntegerField(_("staff"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
@@ -133,10 +152,13 @@ class Organization(models.Model):
         verbose_name_plural = _("organizations")
         constraints = [
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""), name="registry_org_unique_credit_code"
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="registry_org_unique_credit_code",
             ),
             models.CheckConstraint(
-                condition=Q(kind="chamber") | Q(chamber_kind=""), name="registry_org_chamber_kind_only_for_chambers"
+                condition=Q(kind="chamber") | Q(chamber_kind=""),
+                name="registry_org_chamber_kind_only_for_chambers",
             ),
         ]
         indexes = [models.Index(fields=["kind", "path"])]
@@ -182,10 +204,15 @@ class PersonQuerySet(SearchQuerySet):
 
 class Person(models.Model):
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="people"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="people",
     )
     name = models.CharField(_("name"), max_length=50)
-    position = models.CharField(_("position"), max_length=30, choices=Position.choices, default=Position.STAFF)
+    position = models.CharField(
+        _("position"), max_length=30, choices=Position.choices, default=Position.STAFF
+    )
     title = models.CharField(_("title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # The ID number itself is never stored: a keyed hash to match on and a masked form to show.
@@ -253,21 +280,37 @@ class Place(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)
-    recipient_kind = models.CharField(_("recipient kind"), max_length=30, choices=RecipientKind.choices, blank=True)
+    recipient_kind = models.CharField(
+        _("recipient kind"), max_length=30, choices=RecipientKind.choices, blank=True
+    )
     name = models.CharField(_("name"), max_length=200)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="places"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="places",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("compound or village"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("compound or village"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     township = models.ForeignKey(
-        Township, verbose_name=_("township"), null=True, blank=True, on_delete=models.PROTECT, related_name="places"
+        Township,
+        verbose_name=_("township"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="places",
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     without_property_management = models.BooleanField(
-        _("without property management"), default=False, help_text=_("A 三无小区: no owner, no management, no committee.")
+        _("without property management"),
+        default=False,
+        help_text=_("A 三无小区: no owner, no management, no committee."),
     )
     households = models.PositiveIntegerField(_("households"), null=True, blank=True)
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
@@ -285,7 +328,8 @@ class Place(models.Model):
         verbose_name_plural = _("places")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="recipient") | Q(recipient_kind=""), name="registry_place_recipient_kind_only_for_recipients"
+                condition=Q(kind="recipient") | Q(recipient_kind=""),
+                name="registry_place_recipient_kind_only_for_recipients",
             ),
         ]
 
@@ -301,6 +345,15 @@ class Place(models.Model):
 
 
 __all__ = [
-    "ChamberKind", "Industry", "OrgKind", "Organization", "Person", "Place", "PlaceKind", "Position",
-    "RecipientKind", "Township", "mask_id_number",
+    "ChamberKind",
+    "Industry",
+    "OrgKind",
+    "Organization",
+    "Person",
+    "Place",
+    "PlaceKind",
+    "Position",
+    "RecipientKind",
+    "Township",
+    "mask_id_number",
 ]

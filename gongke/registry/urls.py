@@ -16,4 +16,7 @@ urlpatterns = [
     path("places/new/", views.place_edit, name="place-new"),
     path("places/<int:pk>/", views.place, name="place"),
     path("places/<int:pk>/edit/", views.place_edit, name="place-edit"),
+    path("import/", views.import_members, name="import"),
+    path("import/<str:kind>/", views.import_members, name="import-kind"),
+    path("import/<str:kind>/template.xlsx", views.import_template, name="import-template"),
 ]

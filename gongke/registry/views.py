@@ -1,22 +1,45 @@
 """登记 Registry pages: thin views over the access path and registry services."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gongke.accounts.access import can_write, get_for_user, scoped, visible_organizations
-from gongke.lib.excel import xlsx_response
+from gongke.accounts.access import (
+    can_write,
+    get_for_user,
+    scoped,
+    visible_organizations,
+    writable_organizations,
+)
+from gongke.lib.excel import XLSX_TYPE, xlsx_response
 
 from . import services
 from .forms import OrganizationForm, PersonForm, PlaceForm
+from .imports import (
+    KINDS,
+    ImportRejected,
+    column_labels,
+    import_file,
+    require_importer,
+    template_xlsx,
+)
 from .models import Industry, Organization, OrgKind, Person, Place, PlaceKind, Position, Township
 
 
 def _truthy(value: str | None) -> bool:
     return value in {"1", "true", "on", "yes"}
+
+
+def _require_some_manage_rights(user) -> None:
+    """A "new" page is for staff and admins; read-only roles get 403 before seeing a form."""
+    if not writable_organizations(user, manage=True).exists():
+        raise PermissionDenied(_("Your role may only read here."))
 
 
 def filter_organizations(user, params):
@@ -38,34 +61,70 @@ def filter_organizations(user, params):
 def organizations(request: HttpRequest) -> HttpResponse:
     qs = filter_organizations(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
-        headers = [_("Name"), _("Kind"), _("Parent"), _("Unified social credit code"), _("Industry"),
-                   _("Township"), _("Legal representative"), _("Executive committee enterprise"), _("Staff"),
-                   _("Contact"), _("Contact phone")]
-        rows = ([o.name, o.get_kind_display(), o.parent.name if o.parent else "", o.credit_code,
-                 o.get_industry_display(), o.township.name if o.township else "", o.legal_representative,
-                 _("Yes") if o.is_executive else "", o.staff_count, o.contact_name, o.masked_contact_phone]
-                for o in qs.iterator(chunk_size=1000))
+        headers = [
+            _("Name"),
+            _("Kind"),
+            _("Parent"),
+            _("Unified social credit code"),
+            _("Industry"),
+            _("Township"),
+            _("Legal representative"),
+            _("Executive committee enterprise"),
+            _("Number of staff"),
+            _("Contact"),
+            _("Contact phone"),
+        ]
+        rows = (
+            [
+                o.name,
+                o.get_kind_display(),
+                o.parent.name if o.parent else "",
+                o.credit_code,
+                o.get_industry_display(),
+                o.township.name if o.township else "",
+                o.legal_representative,
+                _("Yes") if o.is_executive else "",
+                o.staff_count,
+                o.contact_name,
+                o.masked_contact_phone,
+            ]
+            for o in qs.iterator(chunk_size=1000)
+        )
         return xlsx_response(_("organizations") + ".xlsx", headers, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     parents = visible_organizations(request.user).bodies().only("pk", "name", "depth")
-    return render(request, "registry/organizations.html", {
-        "page": page, "kinds": OrgKind.choices, "industries": Industry.choices, "parents": parents,
-        "townships": Township.objects.all(), "filters": request.GET,
-    })
+    return render(
+        request,
+        "registry/organizations.html",
+        {
+            "page": page,
+            "kinds": OrgKind.choices,
+            "industries": Industry.choices,
+            "parents": parents,
+            "townships": Township.objects.all(),
+            "filters": request.GET,
+        },
+    )
 
 
 @login_required
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_for_user(request.user, Organization.objects.select_related("parent", "township"), field="", pk=pk)
+    org = get_for_user(
+        request.user, Organization.objects.select_related("parent", "township"), field="", pk=pk
+    )
     children = org.children.select_related("township").order_by("name")
-    return render(request, "registry/organization.html", {
-        "org": org,
-        "ancestors": org.ancestors(),
-        "children_page": Paginator(children, 50).get_page(request.GET.get("page")),
-        "people": org.people.all()[:200],
-        "places": org.places.select_related("parent").all()[:200],
-        "can_edit": can_write(request.user, org, manage=True),
-    })
+    return render(
+        request,
+        "registry/organization.html",
+        {
+            "org": org,
+            "ancestors": org.ancestors(),
+            "children_page": Paginator(children, 50).get_page(request.GET.get("page")),
+            "people": org.people.all()[:200],
+            "places": org.places.select_related("parent").all()[:200],
+            "can_edit": can_write(request.user, org, manage=True),
+        },
+    )
 
 
 @login_required
@@ -73,8 +132,11 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     org = None
     if pk is not None:
         org = get_for_user(request.user, Organization.objects.all(), field="", pk=pk, manage=True)
-    form = OrganizationForm(request.POST or None, instance=org, user=request.user,
-                            initial={"parent": request.GET.get("parent"), "kind": request.GET.get("kind")})
+    else:
+        _require_some_manage_rights(request.user)
+    # A new record's defaults come from the link; an existing one's from the record itself.
+    initial = {} if org else {"parent": request.GET.get("parent"), "kind": request.GET.get("kind")}
+    form = OrganizationForm(request.POST or None, instance=org, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if org is None:
@@ -84,8 +146,15 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
             services.update_organization(org, **data)
             messages.success(request, _("The changes were saved."))
         return redirect("registry:organization", pk=org.pk)
-    return render(request, "registry/edit.html", {"form": form, "object": org,
-                                                   "title": _("Edit organization") if org else _("New organization")})
+    return render(
+        request,
+        "registry/edit.html",
+        {
+            "form": form,
+            "object": org,
+            "title": _("Edit organization") if org else _("New organization"),
+        },
+    )
 
 
 def filter_people(user, params):
@@ -105,42 +174,75 @@ def filter_people(user, params):
 def people(request: HttpRequest) -> HttpResponse:
     qs = filter_people(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
-        headers = [_("Name"), _("Organization"), _("Position"), _("Title"), _("Phone"), _("ID number"),
-                   _("Party member"), _("Volunteer")]
-        rows = ([p.name, p.organization.name, p.get_position_display(), p.title, p.masked_phone,
-                 p.id_number_masked, _("Yes") if p.is_party_member else "", _("Yes") if p.is_volunteer else ""]
-                for p in qs.iterator(chunk_size=1000))
+        headers = [
+            _("Full name"),
+            _("Organization"),
+            _("Position"),
+            _("Title"),
+            _("Phone"),
+            _("ID number"),
+            _("Party member"),
+            _("Volunteer"),
+        ]
+        rows = (
+            [
+                p.name,
+                p.organization.name,
+                p.get_position_display(),
+                p.title,
+                p.masked_phone,
+                p.id_number_masked,
+                _("Yes") if p.is_party_member else "",
+                _("Yes") if p.is_volunteer else "",
+            ]
+            for p in qs.iterator(chunk_size=1000)
+        )
         return xlsx_response(_("people") + ".xlsx", headers, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/people.html", {"page": page, "positions": Position.choices,
-                                                    "filters": request.GET})
+    return render(
+        request,
+        "registry/people.html",
+        {"page": page, "positions": Position.choices, "filters": request.GET},
+    )
 
 
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_for_user(request.user, Person.objects.select_related("organization"), pk=pk)
-    return render(request, "registry/person.html", {"person": obj,
-                                                    "can_edit": can_write(request.user, obj.organization, manage=True)})
+    return render(
+        request,
+        "registry/person.html",
+        {"person": obj, "can_edit": can_write(request.user, obj.organization, manage=True)},
+    )
 
 
 @login_required
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     obj = None
     if pk is not None:
-        obj = get_for_user(request.user, Person.objects.select_related("organization"), pk=pk, manage=True)
-    form = PersonForm(request.POST or None, instance=obj, user=request.user,
-                      initial={"organization": request.GET.get("organization")})
+        obj = get_for_user(
+            request.user, Person.objects.select_related("organization"), pk=pk, manage=True
+        )
+    else:
+        _require_some_manage_rights(request.user)
+    initial = {} if obj else {"organization": request.GET.get("organization")}
+    form = PersonForm(request.POST or None, instance=obj, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         obj = services.save_person(person=obj, **data)
         messages.success(request, _("The changes were saved."))
         return redirect("registry:person", pk=obj.pk)
-    return render(request, "registry/edit.html", {"form": form, "object": obj,
-                                                   "title": _("Edit person") if obj else _("New person")})
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "object": obj, "title": _("Edit person") if obj else _("New person")},
+    )
 
 
 def filter_places(user, params):
-    qs = scoped(user, Place.objects.select_related("organization", "parent", "township")).search(params.get("q"))
+    qs = scoped(user, Place.objects.select_related("organization", "parent", "township")).search(
+        params.get("q")
+    )
     kind = params.get("kind")
     if kind == "compound":  # compounds and villages are one list for the people who run them
         qs = qs.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.VILLAGE])
@@ -157,22 +259,61 @@ def filter_places(user, params):
 def places(request: HttpRequest) -> HttpResponse:
     qs = filter_places(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
-        headers = [_("Name"), _("Kind"), _("Recipient kind"), _("Organization"), _("Compound or village"),
-                   _("Township"), _("Address"), _("Households"), _("Contact"), _("Contact phone")]
-        rows = ([p.name, p.get_kind_display(), p.get_recipient_kind_display(), p.organization.name,
-                 p.parent.name if p.parent else "", p.township.name if p.township else "", p.address,
-                 p.households, p.contact_name, p.masked_contact_phone] for p in qs.iterator(chunk_size=1000))
+        headers = [
+            _("Name"),
+            _("Kind"),
+            _("Recipient kind"),
+            _("Organization"),
+            _("Compound or village"),
+            _("Township"),
+            _("Address"),
+            _("Households"),
+            _("Contact"),
+            _("Contact phone"),
+        ]
+        rows = (
+            [
+                p.name,
+                p.get_kind_display(),
+                p.get_recipient_kind_display(),
+                p.organization.name,
+                p.parent.name if p.parent else "",
+                p.township.name if p.township else "",
+                p.address,
+                p.households,
+                p.contact_name,
+                p.masked_contact_phone,
+            ]
+            for p in qs.iterator(chunk_size=1000)
+        )
         return xlsx_response(_("places") + ".xlsx", headers, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "registry/places.html", {"page": page, "kinds": PlaceKind.choices,
-                                                    "townships": Township.objects.all(), "filters": request.GET})
+    return render(
+        request,
+        "registry/places.html",
+        {
+            "page": page,
+            "kinds": PlaceKind.choices,
+            "townships": Township.objects.all(),
+            "filters": request.GET,
+        },
+    )
 
 
 @login_required
 def place(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(request.user, Place.objects.select_related("organization", "parent", "township"), pk=pk)
-    return render(request, "registry/place.html", {"place": obj, "children": obj.children.all(),
-                                                   "can_edit": can_write(request.user, obj.organization, manage=True)})
+    obj = get_for_user(
+        request.user, Place.objects.select_related("organization", "parent", "township"), pk=pk
+    )
+    return render(
+        request,
+        "registry/place.html",
+        {
+            "place": obj,
+            "children": obj.children.all(),
+            "can_edit": can_write(request.user, obj.organization, manage=True),
+        },
+    )
 
 
 @login_required
@@ -180,11 +321,52 @@ def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     obj = None
     if pk is not None:
         obj = get_for_user(request.user, Place.objects.all(), pk=pk, manage=True)
-    form = PlaceForm(request.POST or None, instance=obj, user=request.user,
-                     initial={"kind": request.GET.get("kind"), "parent": request.GET.get("parent")})
+    else:
+        _require_some_manage_rights(request.user)
+    initial = {} if obj else {"kind": request.GET.get("kind"), "parent": request.GET.get("parent")}
+    form = PlaceForm(request.POST or None, instance=obj, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         obj = services.save_place(place=obj, **form.cleaned_data)
         messages.success(request, _("The changes were saved."))
         return redirect("registry:place", pk=obj.pk)
-    return render(request, "registry/edit.html", {"form": form, "object": obj,
-                                                   "title": _("Edit place") if obj else _("New place")})
+    return render(
+        request,
+        "registry/edit.html",
+        {"form": form, "object": obj, "title": _("Edit place") if obj else _("New place")},
+    )
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in KINDS:
+        raise Http404
+    names = {
+        "organizations": _("member enterprises import template"),
+        "people": _("people import template"),
+    }
+    response = HttpResponse(template_xlsx(kind), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(names[kind] + '.xlsx')}"
+    return response
+
+
+@login_required
+def import_members(request: HttpRequest, kind: str = "organizations") -> HttpResponse:
+    """Upload page: every bad row is listed; a clean file is imported whole, or nothing is."""
+    if kind not in KINDS:
+        raise Http404
+    require_importer(request.user)
+    ctx: dict = {"kind": kind, "kinds": list(KINDS), "columns": column_labels(kind)}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            ctx["errors"] = []
+            ctx["problem"] = _("Choose a file to upload.")
+        else:
+            try:
+                ctx["created"] = import_file(request.user, kind, upload.read(), upload.name or "")
+            except ImportRejected as exc:
+                ctx["errors"] = exc.errors
+                ctx["problem"] = str(exc)
+        if request.headers.get("HX-Request"):
+            return render(request, "registry/import_result.html", ctx)
+    return render(request, "registry/import.html", ctx)

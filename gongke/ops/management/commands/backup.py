@@ -15,6 +15,12 @@ class Command(BaseCommand):
     def handle(self, *args, file=None, **options):
         from django.conf import settings
 
-        target = Path(file) if file else settings.DATA_DIR / "backups" / timezone.now().strftime("gongke-%Y%m%d-%H%M%S.backup")
+        target = (
+            Path(file)
+            if file
+            else settings.DATA_DIR
+            / "backups"
+            / timezone.now().strftime("gongke-%Y%m%d-%H%M%S.backup")
+        )
         backup(target)
         self.stdout.write(f"Backup written to {target}")

@@ -12,12 +12,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--password", help="Otherwise asked for, or read from GONGKE_ADMIN_PASSWORD.")
+        parser.add_argument(
+            "--password", help="Otherwise asked for, or read from GONGKE_ADMIN_PASSWORD."
+        )
 
     def handle(self, *args, username, password=None, **options):
         import os
 
-        password = password or os.environ.get("GONGKE_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+        password = (
+            password or os.environ.get("GONGKE_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+        )
         user = User(username=username, is_superuser=True, is_staff=True)
         try:
             validate_password(password, user)

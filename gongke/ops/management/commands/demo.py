@@ -9,9 +9,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if Organization.objects.exists():
-            raise CommandError("The database already holds organizations; the demo loads only into an empty one.")
+            raise CommandError(
+                "The database already holds organizations; the demo loads only into an empty one."
+            )
         county = load_demo()
-        self.stdout.write(f"Demo county loaded: {len(county.chambers)} chambers, "
-                          f"{len(county.enterprises)} enterprises, {len(county.areas)} compounds and villages, "
-                          f"{len(county.posts)} duty posts.")
+        self.stdout.write(
+            f"Demo county loaded: {len(county.chambers)} chambers, "
+            f"{len(county.enterprises)} enterprises, {len(county.areas)} compounds and villages, "
+            f"{len(county.posts)} duty posts."
+        )
         print_logins()

@@ -16,7 +16,10 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.exists():
             raise CommandError(f"{path} does not exist.")
-        if not yes and input(f"Replace the whole database with {path}? Type yes: ").strip() != "yes":
+        if (
+            not yes
+            and input(f"Replace the whole database with {path}? Type yes: ").strip() != "yes"
+        ):
             raise CommandError("Nothing was restored.")
         restore(path)
         self.stdout.write(f"Database restored from {path}")

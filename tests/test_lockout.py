@@ -1,0 +1,68 @@
+"""Lockout: 5 wrong passwords for one username from one address pause sign-in there for the
+cool-off; it lifts by itself, and nobody can lock a colleague out from another address."""
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+HOME = "10.1.1.1"
+ELSEWHERE = "10.9.9.9"
+
+
+def sign_in(username, password, address=HOME):
+    return Client(REMOTE_ADDR=address).post(
+        "/accounts/login/", {"username": username, "password": password}
+    )
+
+
+def fail(times, username="staff_a", address=HOME):
+    for _ in range(times):
+        response = sign_in(username, "wrong password", address)
+    return response
+
+
+def locked(response):
+    return response.status_code == 429 and "registration/locked_out.html" in [
+        t.name for t in response.templates
+    ]
+
+
+def test_four_failures_leave_the_account_open(cast):
+    assert fail(4).status_code == 200
+    assert sign_in("staff_a", cast.password).status_code == 302
+
+
+def test_five_failures_lock_the_username_from_that_address(cast):
+    fail(4)
+    assert locked(fail(1))
+    assert locked(sign_in("staff_a", cast.password))  # even the right password waits
+
+
+def test_the_lock_lifts_after_the_cool_off(cast):
+    fail(5)
+    assert locked(sign_in("staff_a", cast.password))
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert sign_in("staff_a", cast.password).status_code == 302
+
+
+def test_a_colleague_elsewhere_is_not_locked_out(cast):
+    fail(5)
+    assert sign_in("staff_a", cast.password, address=ELSEWHERE).status_code == 302
+    assert sign_in("viewer_a", cast.password, address=HOME).status_code == 302  # another username
+
+
+def test_a_successful_sign_in_resets_the_count(cast):
+    fail(4)
+    assert sign_in("staff_a", cast.password).status_code == 302
+    fail(4)
+    assert sign_in("staff_a", cast.password).status_code == 302
+
+
+def test_the_wrong_password_message_warns_about_the_lock(cast):
+    response = fail(1)
+    assert response.context["form"].non_field_errors()
