@@ -172,3 +172,103 @@ def api_for(db):
         return Client(headers={"Authorization": f"Bearer {raw}"})
 
     return make
+
+
+# --- Real-browser tests: Playwright for Python driving Debian's chromium -------------------
+# One Playwright instance per test process (a second sync_playwright() inside the first fails),
+# so every browser test in the project uses these fixtures: `browser`, `page`, `phone`,
+# `sign_in(page, username)`.
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(
+            f"no chromium at {CHROMIUM}: install Debian's chromium to run the browser tests"
+        )
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _close_live_connections():
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # Connections opened by the live server's threads outlive the test; end them so the
+        # test database can be dropped.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
+def _context(browser, live_server, monkeypatch, **options):
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
+    context.set_default_timeout(15000)
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server, monkeypatch):
+    """A desktop browser tab on the live server (base_url set: page.goto('/accounts/login/'))."""
+    context = _context(browser, live_server, monkeypatch, viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+    _close_live_connections()
+
+
+@pytest.fixture
+def phone(browser, live_server, monkeypatch):
+    """A phone-sized touch browser tab on the live server."""
+    context = _context(
+        browser,
+        live_server,
+        monkeypatch,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    yield context.new_page()
+    context.close()
+    _close_live_connections()
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(page, username, password=PASSWORD): signs a browser tab in through the login page."""
+
+    def do(page, username, password=PASSWORD):
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("form.form button[type=submit]")
+        page.wait_for_load_state()
+
+    return do

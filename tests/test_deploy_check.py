@@ -19,6 +19,7 @@ def run_check(tmp_path, **overrides):
         **overrides,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests in this process
     return subprocess.run(
         [sys.executable, "-m", "gongke.cli", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,

@@ -2,12 +2,10 @@
 
 import pytest
 
-from .conftest import sign_in
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_chamber_admin_switches_language_and_finds_a_member_by_initials(cast, page):
+def test_a_chamber_admin_switches_language_and_finds_a_member_by_initials(cast, page, sign_in):
     sign_in(page, "admin_a", cast.password)
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.locator("h1").first.inner_text().startswith("概况")
@@ -34,7 +32,7 @@ def test_a_chamber_admin_switches_language_and_finds_a_member_by_initials(cast, 
     assert "138****5678" in page.content()
 
 
-def test_the_language_choice_is_remembered_for_the_user(cast, page, browser, live_server):
+def test_the_language_choice_is_remembered_for_the_user(cast, page, browser, live_server, sign_in):
     sign_in(page, "admin_a", cast.password)
     page.click("[data-testid=lang-zh-hant]")
     page.wait_for_load_state()
