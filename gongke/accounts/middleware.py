@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class SessionTimeoutMiddleware:
@@ -34,14 +35,34 @@ class SessionTimeoutMiddleware:
 
 
 class UserLanguageMiddleware:
-    """A signed-in user's chosen language wins over the browser's."""
+    """Chooses the language of every response: the signed-in user's choice, else the language
+    cookie, else Simplified Chinese. A browser's Accept-Language counts only to pick Traditional
+    Chinese for zh-TW / zh-HK / zh-Hant browsers: Gongke is Chinese first, English on request."""
+
+    TRADITIONAL = ("zh-tw", "zh-hk", "zh-mo", "zh-hant")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def choose(self, request) -> str:
+        languages = dict(settings.LANGUAGES)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
-        return self.get_response(request)
+        if user is not None and user.is_authenticated and user.language in languages:
+            return user.language
+        cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if cookie in languages:
+            return cookie
+        for part in request.headers.get("Accept-Language", "").lower().split(","):
+            tag = part.split(";")[0].strip()
+            if tag.startswith("zh"):
+                return "zh-hant" if tag.startswith(self.TRADITIONAL) else "zh-hans"
+        return settings.LANGUAGE_CODE
+
+    def __call__(self, request):
+        code = self.choose(request)
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", code)
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        return response

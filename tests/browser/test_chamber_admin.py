@@ -44,3 +44,20 @@ def test_the_language_choice_is_remembered_for_the_user(cast, page, browser, liv
     sign_in(other, "admin_a", cast.password)
     assert other.locator("html").get_attribute("lang") == "zh-hant"
     other.context.close()
+
+
+def test_the_site_is_in_simplified_chinese_unless_asked_otherwise(client):
+    assert (
+        client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").headers[
+            "Content-Language"
+        ]
+        == "zh-hans"
+    )
+    assert (
+        client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-TW,zh;q=0.9").headers[
+            "Content-Language"
+        ]
+        == "zh-hant"
+    )
+    client.cookies["gongke_language"] = "en"
+    assert "Sign in" in client.get("/accounts/login/").content.decode()
