@@ -62,7 +62,7 @@ def _form_errors(request: HttpRequest, form) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     areas = _areas(request.user).search(request.GET.get("q"))
     page = Paginator(areas.annotate(n_households=Count("households_set", distinct=True),
-                                    n_residents=Count("households_set__residents", distinct=True)), 50
+                                    n_residents=Count("households_set__residents", distinct=True)).order_by("name"), 50
                      ).get_page(request.GET.get("page"))
     found = None
     who = request.GET.get("who", "").strip()
