@@ -29,8 +29,12 @@ class HouseholdQuerySet(models.QuerySet):
 
 
 class Household(models.Model):
-    place = models.ForeignKey(Place, verbose_name=_("compound or village"), on_delete=models.PROTECT,
-                              related_name="households_set")
+    place = models.ForeignKey(
+        Place,
+        verbose_name=_("compound or village"),
+        on_delete=models.PROTECT,
+        related_name="households_set",
+    )
     building = models.CharField(_("building"), max_length=20, blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     room = models.CharField(_("room"), max_length=20)
@@ -45,7 +49,9 @@ class Household(models.Model):
         verbose_name_plural = _("households")
         ordering = ["place", "building", "unit", "room"]
         constraints = [
-            models.UniqueConstraint(fields=["place", "building", "unit", "room"], name="census_one_household_per_room")
+            models.UniqueConstraint(
+                fields=["place", "building", "unit", "room"], name="census_one_household_per_room"
+            )
         ]
 
     def __str__(self) -> str:
@@ -78,8 +84,9 @@ class ResidentQuerySet(SearchQuerySet):
 
 
 class Resident(models.Model):
-    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.PROTECT,
-                                  related_name="residents")
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="residents"
+    )
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # The ID number itself is never stored: a keyed hash to match on, a masked form to show.
@@ -87,8 +94,9 @@ class Resident(models.Model):
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
-    relation = models.CharField(_("relation to the householder"), max_length=20, choices=Relation.choices,
-                                blank=True)
+    relation = models.CharField(
+        _("relation to the householder"), max_length=20, choices=Relation.choices, blank=True
+    )
     moved_out_on = models.DateField(_("moved out on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     search_text = models.CharField(max_length=1000, blank=True, editable=False)
@@ -102,12 +110,18 @@ class Resident(models.Model):
         verbose_name_plural = _("residents")
         ordering = ["household", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["id_number_hash"], condition=~Q(id_number_hash=""),
-                                    name="census_one_resident_per_id_number",
-                                    violation_error_message=_("A resident with this ID number is already registered.")),
-            models.CheckConstraint(condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1890, birth_year__lte=2100),
-                                   name="census_resident_plausible_birth_year",
-                                   violation_error_message=_("The year of birth is not plausible.")),
+            models.UniqueConstraint(
+                fields=["id_number_hash"],
+                condition=~Q(id_number_hash=""),
+                name="census_one_resident_per_id_number",
+                violation_error_message=_("A resident with this ID number is already registered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True)
+                | Q(birth_year__gte=1890, birth_year__lte=2100),
+                name="census_resident_plausible_birth_year",
+                violation_error_message=_("The year of birth is not plausible."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,15 +142,21 @@ class Resident(models.Model):
 class ReturnRecord(models.Model):
     """返乡/返岗登记: a resident back from elsewhere — from where, when, how."""
 
-    resident = models.ForeignKey(Resident, verbose_name=_("resident"), on_delete=models.CASCADE,
-                                 related_name="returns")
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="returns"
+    )
     from_place = models.CharField(_("came back from"), max_length=100)
     returned_on = models.DateField(_("returned on"))
-    transport = models.CharField(_("transport"), max_length=100, blank=True,
-                                 help_text=_("Train, flight or bus number, or own car."))
+    transport = models.CharField(
+        _("transport"),
+        max_length=100,
+        blank=True,
+        help_text=_("Train, flight or bus number, or own car."),
+    )
     note = models.TextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -144,7 +164,9 @@ class ReturnRecord(models.Model):
         verbose_name_plural = _("returns from elsewhere")
         ordering = ["-returned_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["resident", "returned_on", "from_place"], name="census_one_return_record")
+            models.UniqueConstraint(
+                fields=["resident", "returned_on", "from_place"], name="census_one_return_record"
+            )
         ]
 
     def __str__(self) -> str:
@@ -177,17 +199,23 @@ class Isolation(models.Model):
     """居家隔离: home isolation of `days` days from `start`; `end_day` is the last day (kept in the
     database so 'running on' and 'ending on' are plain indexed comparisons on every backend)."""
 
-    resident = models.ForeignKey(Resident, verbose_name=_("resident"), on_delete=models.CASCADE,
-                                 related_name="isolations")
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="isolations"
+    )
     start = models.DateField(_("first day"))
     days = models.PositiveSmallIntegerField(_("days"), default=DEFAULT_ISOLATION_DAYS)
     end_day = models.DateField(_("last day"), editable=False)
-    reason = models.CharField(_("reason"), max_length=20, choices=IsolationReason.choices,
-                              default=IsolationReason.RETURNED)
+    reason = models.CharField(
+        _("reason"),
+        max_length=20,
+        choices=IsolationReason.choices,
+        default=IsolationReason.RETURNED,
+    )
     note = models.TextField(_("note"), blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     end_note = models.CharField(_("why it ended"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -198,13 +226,22 @@ class Isolation(models.Model):
         verbose_name_plural = _("home isolations")
         ordering = ["end_day", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(days__gte=1, days__lte=60), name="census_isolation_days_range",
-                                   violation_error_message=_("An isolation lasts from 1 to 60 days.")),
-            models.CheckConstraint(condition=Q(end_day__gte=models.F("start")), name="census_isolation_ends_after_start",
-                                   violation_error_message=_("An isolation cannot end before it starts.")),
-            models.UniqueConstraint(fields=["resident"], condition=Q(ended_at__isnull=True),
-                                    name="census_one_open_isolation_per_resident",
-                                    violation_error_message=_("This resident is already in home isolation.")),
+            models.CheckConstraint(
+                condition=Q(days__gte=1, days__lte=60),
+                name="census_isolation_days_range",
+                violation_error_message=_("An isolation lasts from 1 to 60 days."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_day__gte=models.F("start")),
+                name="census_isolation_ends_after_start",
+                violation_error_message=_("An isolation cannot end before it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["resident"],
+                condition=Q(ended_at__isnull=True),
+                name="census_one_open_isolation_per_resident",
+                violation_error_message=_("This resident is already in home isolation."),
+            ),
         ]
         indexes = [models.Index(fields=["end_day", "start"])]
 
@@ -226,14 +263,20 @@ class Isolation(models.Model):
 class DailyCheck(models.Model):
     """The daily check of someone in home isolation: temperature and symptoms, once a day."""
 
-    isolation = models.ForeignKey(Isolation, verbose_name=_("home isolation"), on_delete=models.CASCADE,
-                                  related_name="checks")
+    isolation = models.ForeignKey(
+        Isolation, verbose_name=_("home isolation"), on_delete=models.CASCADE, related_name="checks"
+    )
     day = models.DateField(_("day"))
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
-    symptoms = models.CharField(_("symptoms"), max_length=200, blank=True,
-                                help_text=_("Cough, fatigue, sore throat… leave empty if none."))
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    symptoms = models.CharField(
+        _("symptoms"),
+        max_length=200,
+        blank=True,
+        help_text=_("Cough, fatigue, sore throat… leave empty if none."),
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     checked_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -245,7 +288,9 @@ class DailyCheck(models.Model):
             models.CheckConstraint(
                 condition=Q(temperature__gte=TEMPERATURE_MIN, temperature__lte=TEMPERATURE_MAX),
                 name="census_plausible_temperature",
-                violation_error_message=_("A body temperature must be between 34.0 and 43.0 °C: check the reading."),
+                violation_error_message=_(
+                    "A body temperature must be between 34.0 and 43.0 °C: check the reading."
+                ),
             ),
         ]
 
@@ -270,12 +315,21 @@ class VisitOutcome(models.TextChoices):
 class Visit(models.Model):
     """One door knocked on: who went, when, what came of it."""
 
-    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE,
-                                  related_name="visits")
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="visits"
+    )
     visited_at = models.DateTimeField(_("visited at"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("visited by"), null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
-    outcome = models.CharField(_("outcome"), max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.MET)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("visited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.MET
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

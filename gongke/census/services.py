@@ -47,12 +47,21 @@ def _clean_text(value: Any) -> str:
 
 
 @transaction.atomic
-def save_household(*, place: Place, room: str, building: str = "", unit: str = "", note: str = "",
-                   household: Household | None = None) -> tuple[Household, bool]:
+def save_household(
+    *,
+    place: Place,
+    room: str,
+    building: str = "",
+    unit: str = "",
+    note: str = "",
+    household: Household | None = None,
+) -> tuple[Household, bool]:
     """Create a household, or return the one already at that room (created=False)."""
     building, unit, room = _clean_text(building), _clean_text(unit), _clean_text(room)
     if household is None:
-        existing = Household.objects.filter(place=place, building=building, unit=unit, room=room).first()
+        existing = Household.objects.filter(
+            place=place, building=building, unit=unit, room=room
+        ).first()
         if existing is not None:
             if note and not existing.note:
                 existing.note = note
@@ -88,8 +97,13 @@ def _apply(resident: Resident, fields: dict[str, Any], *, overwrite: bool) -> No
             value = value.strip()
         if value in ("", None) and not overwrite:
             continue  # merging: a blank in the new registration never erases what is known
-        setattr(resident, name, value if value is not None else ("" if name not in ("birth_year", "moved_out_on")
-                                                                    else None))
+        setattr(
+            resident,
+            name,
+            value
+            if value is not None
+            else ("" if name not in ("birth_year", "moved_out_on") else None),
+        )
     resident.search_text = search_key(resident.name)
 
 
@@ -98,8 +112,9 @@ def _outside(user: Any, resident: Resident) -> bool:
 
 
 @transaction.atomic
-def register_resident(*, user: Any, household: Household, name: str, id_number: str = "",
-                      **fields: Any) -> tuple[Resident, bool]:
+def register_resident(
+    *, user: Any, household: Household, name: str, id_number: str = "", **fields: Any
+) -> tuple[Resident, bool]:
     """Register a resident; if they are already registered, merge into that record (created=False).
 
     Same person = same ID number anywhere in the county, or (without a conflicting ID) the same
@@ -116,16 +131,34 @@ def register_resident(*, user: Any, household: Household, name: str, id_number: 
         fields["birth_year"] = fields.get("birth_year") or birth_year
     existing = None
     if id_hash:
-        existing = (Resident.objects.select_for_update().select_related("household__place__organization")
-                    .filter(id_number_hash=id_hash).first())
+        existing = (
+            Resident.objects.select_for_update()
+            .select_related("household__place__organization")
+            .filter(id_number_hash=id_hash)
+            .first()
+        )
         if existing is not None and _outside(user, existing):
-            raise ValidationError({"id_number": [_(
-                "This person is already registered in a compound kept by another organization. "
-                "Ask the county office to move the record.")]})
+            raise ValidationError(
+                {
+                    "id_number": [
+                        _(
+                            "This person is already registered in a compound kept by another organization. "
+                            "Ask the county office to move the record."
+                        )
+                    ]
+                }
+            )
     if existing is None and name:
-        existing = (Resident.objects.select_for_update().filter(
-            household=household, name=name, phone=_clean_text(fields.get("phone")),
-            id_number_hash__in=["", id_hash]).first())
+        existing = (
+            Resident.objects.select_for_update()
+            .filter(
+                household=household,
+                name=name,
+                phone=_clean_text(fields.get("phone")),
+                id_number_hash__in=["", id_hash],
+            )
+            .first()
+        )
     created = existing is None
     resident = existing or Resident(household=household)
     if not created and resident.household_id != household.pk:
@@ -145,8 +178,13 @@ def update_resident(*, resident: Resident, id_number: str = "", **fields: Any) -
     if _clean_text(id_number):
         id_hash, masked, _gender, _year = _from_id_number(_clean_text(id_number))
         if Resident.objects.filter(id_number_hash=id_hash).exclude(pk=resident.pk).exists():
-            raise ValidationError({"id_number": [_(
-                "Another resident has this ID number: merge the two records instead.")]})
+            raise ValidationError(
+                {
+                    "id_number": [
+                        _("Another resident has this ID number: merge the two records instead.")
+                    ]
+                }
+            )
         resident.id_number_hash, resident.id_number_masked = id_hash, masked
     resident.full_clean()
     resident.save()
@@ -159,8 +197,14 @@ def merge_residents(*, user: Any, survivor: Resident, duplicate: Resident) -> Re
     in, and the duplicate is deleted. Both sides are audited."""
     if survivor.pk == duplicate.pk:
         raise ValidationError(_("A resident cannot be merged with itself."))
-    if survivor.id_number_hash and duplicate.id_number_hash and survivor.id_number_hash != duplicate.id_number_hash:
-        raise ValidationError(_("These two records have different ID numbers: they are two people."))
+    if (
+        survivor.id_number_hash
+        and duplicate.id_number_hash
+        and survivor.id_number_hash != duplicate.id_number_hash
+    ):
+        raise ValidationError(
+            _("These two records have different ID numbers: they are two people.")
+        )
     survivor = Resident.objects.select_for_update().get(pk=survivor.pk)
     duplicate = Resident.objects.select_for_update().get(pk=duplicate.pk)
     known = {(r.returned_on, r.from_place) for r in survivor.returns.all()}
@@ -190,38 +234,70 @@ def merge_residents(*, user: Any, survivor: Resident, duplicate: Resident) -> Re
     survivor.search_text = search_key(survivor.name)
     survivor.full_clean()
     survivor.save()
-    LogEntry.objects.log_create(survivor, action=LogEntry.Action.UPDATE, actor=user,
-                                changes={"merged": [duplicate_label, f"#{survivor.pk} {survivor.name}"]})
+    LogEntry.objects.log_create(
+        survivor,
+        action=LogEntry.Action.UPDATE,
+        actor=user,
+        changes={"merged": [duplicate_label, f"#{survivor.pk} {survivor.name}"]},
+    )
     return survivor
 
 
 @transaction.atomic
-def record_return(*, user: Any, resident: Resident, from_place: str, returned_on: date, transport: str = "",
-                  note: str = "") -> tuple[ReturnRecord, bool]:
+def record_return(
+    *,
+    user: Any,
+    resident: Resident,
+    from_place: str,
+    returned_on: date,
+    transport: str = "",
+    note: str = "",
+) -> tuple[ReturnRecord, bool]:
     from_place = _clean_text(from_place)
-    existing = ReturnRecord.objects.filter(resident=resident, returned_on=returned_on, from_place=from_place).first()
+    existing = ReturnRecord.objects.filter(
+        resident=resident, returned_on=returned_on, from_place=from_place
+    ).first()
     if existing is not None:
         return existing, False
     if returned_on > timezone.localdate():
         raise ValidationError({"returned_on": [_("The return date cannot be in the future.")]})
-    record = ReturnRecord(resident=resident, from_place=from_place, returned_on=returned_on,
-                          transport=_clean_text(transport), note=note, recorded_by=user)
+    record = ReturnRecord(
+        resident=resident,
+        from_place=from_place,
+        returned_on=returned_on,
+        transport=_clean_text(transport),
+        note=note,
+        recorded_by=user,
+    )
     record.full_clean()
     record.save()
     return record, True
 
 
 @transaction.atomic
-def start_isolation(*, user: Any, resident: Resident, start: date, days: int = DEFAULT_ISOLATION_DAYS,
-                    reason: str = IsolationReason.RETURNED, note: str = "") -> tuple[Isolation, bool]:
+def start_isolation(
+    *,
+    user: Any,
+    resident: Resident,
+    start: date,
+    days: int = DEFAULT_ISOLATION_DAYS,
+    reason: str = IsolationReason.RETURNED,
+    note: str = "",
+) -> tuple[Isolation, bool]:
     """Start a home isolation; one already running for the resident is returned instead."""
     existing = Isolation.objects.filter(resident=resident).open().first()
     if existing is not None:
         return existing, False
     if not 1 <= int(days) <= 60:
         raise ValidationError({"days": [_("An isolation lasts from 1 to 60 days.")]})
-    iso = Isolation(resident=resident, start=start, days=days, reason=reason, note=note,
-                    end_day=start + timedelta(days=int(days) - 1))
+    iso = Isolation(
+        resident=resident,
+        start=start,
+        days=days,
+        reason=reason,
+        note=note,
+        end_day=start + timedelta(days=int(days) - 1),
+    )
     iso.full_clean()
     iso.save()
     return iso, True
@@ -229,14 +305,22 @@ def start_isolation(*, user: Any, resident: Resident, start: date, days: int = D
 
 def parse_temperature(value: Any) -> Decimal:
     try:
-        return Decimal(str(value).strip().replace("℃", "").replace("°C", "")).quantize(Decimal("0.1"))
+        return Decimal(str(value).strip().replace("℃", "").replace("°C", "")).quantize(
+            Decimal("0.1")
+        )
     except (InvalidOperation, ValueError):
         raise ValidationError({"temperature": [_("Enter the temperature as a number, e.g. 36.5.")]})
 
 
 @transaction.atomic
-def record_check(*, user: Any, isolation: Isolation, temperature: Any, day: date | None = None,
-                 symptoms: str = "") -> tuple[DailyCheck, bool]:
+def record_check(
+    *,
+    user: Any,
+    isolation: Isolation,
+    temperature: Any,
+    day: date | None = None,
+    symptoms: str = "",
+) -> tuple[DailyCheck, bool]:
     """The day's check (one per day: a second reading the same day corrects the first)."""
     day = day or timezone.localdate()
     if day < isolation.start or day > isolation.end_day:
@@ -255,7 +339,9 @@ def record_check(*, user: Any, isolation: Isolation, temperature: Any, day: date
 
 
 @transaction.atomic
-def end_isolation(*, user: Any, isolation: Isolation, on: date | None = None, note: str = "") -> Isolation:
+def end_isolation(
+    *, user: Any, isolation: Isolation, on: date | None = None, note: str = ""
+) -> Isolation:
     """Sign off the end of an isolation. Before its last day that is an early end and needs a why."""
     on = on or timezone.localdate()
     if isolation.ended_at is not None:
@@ -264,17 +350,32 @@ def end_isolation(*, user: Any, isolation: Isolation, on: date | None = None, no
         if not _clean_text(note):
             raise ValidationError({"note": [_("Say why the isolation ends early.")]})
         isolation.end_day = max(on, isolation.start)
-    isolation.ended_at, isolation.ended_by, isolation.end_note = timezone.now(), user, _clean_text(note)
+    isolation.ended_at, isolation.ended_by, isolation.end_note = (
+        timezone.now(),
+        user,
+        _clean_text(note),
+    )
     isolation.full_clean()
     isolation.save()
     return isolation
 
 
 @transaction.atomic
-def record_visit(*, user: Any, household: Household, outcome: str = VisitOutcome.MET, note: str = "",
-                 visited_at: datetime | None = None) -> Visit:
-    visit = Visit(household=household, by=user, outcome=outcome, note=note,
-                  visited_at=visited_at or timezone.now())
+def record_visit(
+    *,
+    user: Any,
+    household: Household,
+    outcome: str = VisitOutcome.MET,
+    note: str = "",
+    visited_at: datetime | None = None,
+) -> Visit:
+    visit = Visit(
+        household=household,
+        by=user,
+        outcome=outcome,
+        note=note,
+        visited_at=visited_at or timezone.now(),
+    )
     visit.full_clean()
     visit.save()
     return visit
@@ -288,9 +389,13 @@ def reveal_id_number(*, user: Any, resident: Resident, reason: str) -> str:
     reason = _clean_text(reason)
     if len(reason) < 2:
         raise ValidationError({"reason": [_("Say why you need to see the ID number.")]})
-    LogEntry.objects.log_create(resident, action=LogEntry.Action.ACCESS, actor=user,
-                                changes={"id_number": [resident.id_number_masked, reason]},
-                                additional_data={**resident.get_additional_data(), "reason": reason})
+    LogEntry.objects.log_create(
+        resident,
+        action=LogEntry.Action.ACCESS,
+        actor=user,
+        changes={"id_number": [resident.id_number_masked, reason]},
+        additional_data={**resident.get_additional_data(), "reason": reason},
+    )
     return resident.id_number_masked
 
 
@@ -307,11 +412,25 @@ IMPORT_COLUMNS: list[tuple[str, tuple[str, ...]]] = [
     ("relation", ("与户主关系", "relation")),
     ("note", ("备注", "note")),
 ]
-RELATION_NAMES = {"户主": Relation.HOUSEHOLDER, "本人": Relation.HOUSEHOLDER, "配偶": Relation.SPOUSE,
-                  "妻子": Relation.SPOUSE, "丈夫": Relation.SPOUSE, "子女": Relation.CHILD, "儿子": Relation.CHILD,
-                  "女儿": Relation.CHILD, "父母": Relation.PARENT, "父亲": Relation.PARENT, "母亲": Relation.PARENT,
-                  "孙子女": Relation.GRANDCHILD, "孙子": Relation.GRANDCHILD, "孙女": Relation.GRANDCHILD,
-                  "亲属": Relation.RELATIVE, "租户": Relation.TENANT, "其他": Relation.OTHER}
+RELATION_NAMES = {
+    "户主": Relation.HOUSEHOLDER,
+    "本人": Relation.HOUSEHOLDER,
+    "配偶": Relation.SPOUSE,
+    "妻子": Relation.SPOUSE,
+    "丈夫": Relation.SPOUSE,
+    "子女": Relation.CHILD,
+    "儿子": Relation.CHILD,
+    "女儿": Relation.CHILD,
+    "父母": Relation.PARENT,
+    "父亲": Relation.PARENT,
+    "母亲": Relation.PARENT,
+    "孙子女": Relation.GRANDCHILD,
+    "孙子": Relation.GRANDCHILD,
+    "孙女": Relation.GRANDCHILD,
+    "亲属": Relation.RELATIVE,
+    "租户": Relation.TENANT,
+    "其他": Relation.OTHER,
+}
 
 
 def import_template_headers() -> list[str]:
@@ -341,7 +460,9 @@ class ImportFailed(Exception):
         self.errors = errors
 
 
-def _check_rows(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+def _check_rows(
+    data: bytes, filename: str
+) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
     headers, rows = read_rows(data, filename)
     lookup = {h.strip().lower(): h for h in headers}
     columns: dict[str, str] = {}
@@ -353,7 +474,9 @@ def _check_rows(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, A
     errors: list[RowError] = []
     for required in ("room", "name"):
         if required not in columns:
-            errors.append(RowError(1, dict(IMPORT_COLUMNS)[required][0], _("This column is missing.")))
+            errors.append(
+                RowError(1, dict(IMPORT_COLUMNS)[required][0], _("This column is missing."))
+            )
     if errors:
         return [], errors
     clean: list[tuple[int, dict[str, Any]]] = []
@@ -374,15 +497,26 @@ def _check_rows(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, A
             try:
                 id_hash = _from_id_number(row["id_number"])[0]
             except ValidationError as exc:
-                errors.append(RowError(number, label["id_number"][0], exc.message_dict["id_number"][0]))
+                errors.append(
+                    RowError(number, label["id_number"][0], exc.message_dict["id_number"][0])
+                )
             else:
                 if id_hash in seen_ids:
-                    errors.append(RowError(number, label["id_number"][0],
-                                           _("The same ID number is on row %(row)s.") % {"row": seen_ids[id_hash]}))
+                    errors.append(
+                        RowError(
+                            number,
+                            label["id_number"][0],
+                            _("The same ID number is on row %(row)s.") % {"row": seen_ids[id_hash]},
+                        )
+                    )
                 seen_ids[id_hash] = number
         relation = _relation(row.get("relation", ""))
         if relation is None:
-            errors.append(RowError(number, label["relation"][0], _("Unknown relation (e.g. 户主, 配偶, 子女).")))
+            errors.append(
+                RowError(
+                    number, label["relation"][0], _("Unknown relation (e.g. 户主, 配偶, 子女).")
+                )
+            )
         else:
             row["relation"] = relation
         clean.append((number, row))
@@ -403,14 +537,26 @@ def import_households(*, user: Any, place: Place, data: bytes, filename: str = "
         for number, row in rows:
             key = (row.get("building", ""), row.get("unit", ""), row["room"])
             if key not in households:
-                households[key], created = save_household(place=place, building=key[0], unit=key[1], room=key[2])
+                households[key], created = save_household(
+                    place=place, building=key[0], unit=key[1], room=key[2]
+                )
                 result.households += created
             try:
                 _resident, created = register_resident(
-                    user=user, household=households[key], name=row["name"], id_number=row.get("id_number", ""),
-                    phone=row.get("phone", ""), relation=row.get("relation", ""), note=row.get("note", ""))
+                    user=user,
+                    household=households[key],
+                    name=row["name"],
+                    id_number=row.get("id_number", ""),
+                    phone=row.get("phone", ""),
+                    relation=row.get("relation", ""),
+                    note=row.get("note", ""),
+                )
             except ValidationError as exc:
-                messages = [m for ms in getattr(exc, "message_dict", {"": exc.messages}).values() for m in ms]
+                messages = [
+                    m
+                    for ms in getattr(exc, "message_dict", {"": exc.messages}).values()
+                    for m in ms
+                ]
                 result.errors.append(RowError(number, "", "; ".join(messages)))
                 continue
             if created:

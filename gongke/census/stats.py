@@ -31,14 +31,30 @@ def daily_counts(*, places: QuerySet[Place], day: date) -> dict[str, int]:
     """
     start, end = day_bounds(day)
     households = Household.objects.filter(place__in=places).count()
-    residents = Resident.objects.filter(household__place__in=places, created_at__lt=end).present().count()
-    visited = (Visit.objects.filter(household__place__in=places, visited_at__gte=start, visited_at__lt=end)
-               .values("household").distinct().count())
-    returned = (ReturnRecord.objects.filter(resident__household__place__in=places, returned_on__lte=day)
-                .values("resident").distinct().count())
+    residents = (
+        Resident.objects.filter(household__place__in=places, created_at__lt=end).present().count()
+    )
+    visited = (
+        Visit.objects.filter(household__place__in=places, visited_at__gte=start, visited_at__lt=end)
+        .values("household")
+        .distinct()
+        .count()
+    )
+    returned = (
+        ReturnRecord.objects.filter(resident__household__place__in=places, returned_on__lte=day)
+        .values("resident")
+        .distinct()
+        .count()
+    )
     iso = Isolation.objects.filter(resident__household__place__in=places).aggregate(
         running=Count("pk", filter=Q(start__lte=day, end_day__gte=day)),
         ending=Count("pk", filter=Q(end_day=day)),
     )
-    return {"households": households, "residents": residents, "households_visited": visited,
-            "returned": returned, "in_isolation": iso["running"], "isolations_ending": iso["ending"]}
+    return {
+        "households": households,
+        "residents": residents,
+        "households_visited": visited,
+        "returned": returned,
+        "in_isolation": iso["running"],
+        "isolations_ending": iso["ending"],
+    }

@@ -43,7 +43,9 @@ ISOLATION = "resident__household__place__organization"
 
 
 def _areas(user):
-    return scoped(user, Place.objects.areas().select_related("organization", "township"), field=AREA)
+    return scoped(
+        user, Place.objects.areas().select_related("organization", "township"), field=AREA
+    )
 
 
 def _error(request: HttpRequest, exc: ValidationError) -> None:
@@ -61,48 +63,85 @@ def _form_errors(request: HttpRequest, form) -> None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     areas = _areas(request.user).search(request.GET.get("q"))
-    page = Paginator(areas.annotate(n_households=Count("households_set", distinct=True),
-                                    n_residents=Count("households_set__residents", distinct=True)).order_by("name"), 50
-                     ).get_page(request.GET.get("page"))
+    page = Paginator(
+        areas.annotate(
+            n_households=Count("households_set", distinct=True),
+            n_residents=Count("households_set__residents", distinct=True),
+        ).order_by("name"),
+        50,
+    ).get_page(request.GET.get("page"))
     found = None
     who = request.GET.get("who", "").strip()
     if who:
-        found = (scoped(request.user, Resident.objects.select_related("household__place"), field=RESIDENT)
-                 .search(who)[:50])
+        found = scoped(
+            request.user, Resident.objects.select_related("household__place"), field=RESIDENT
+        ).search(who)[:50]
     today = timezone.localdate()
-    return render(request, "census/index.html", {
-        "page": page, "filters": request.GET, "found": found, "who": who,
-        "counts": daily_counts(places=_areas(request.user), day=today), "today": today,
-    })
+    return render(
+        request,
+        "census/index.html",
+        {
+            "page": page,
+            "filters": request.GET,
+            "found": found,
+            "who": who,
+            "counts": daily_counts(places=_areas(request.user), day=today),
+            "today": today,
+        },
+    )
 
 
 def _households(place: Place, q: str):
-    qs = place.households_set.annotate(n_residents=Count("residents", filter=Q(residents__moved_out_on__isnull=True)))
+    qs = place.households_set.annotate(
+        n_residents=Count("residents", filter=Q(residents__moved_out_on__isnull=True))
+    )
     if q:
         matching = Resident.objects.filter(household=OuterRef("pk")).search(q)
         qs = qs.filter(Q(room__icontains=q) | Q(building=q) | Exists(matching))
-    isolating = Isolation.objects.filter(resident__household=OuterRef("pk")).running_on(timezone.localdate())
+    isolating = Isolation.objects.filter(resident__household=OuterRef("pk")).running_on(
+        timezone.localdate()
+    )
     return qs.annotate(isolating=Exists(isolating)).order_by("building", "unit", "room")
 
 
 @login_required
 def area(request: HttpRequest, pk: int) -> HttpResponse:
-    place = get_for_user(request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk)
+    place = get_for_user(
+        request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk
+    )
     q = request.GET.get("q", "").strip()
     page = Paginator(_households(place, q), 100).get_page(request.GET.get("page"))
-    groups = [((b, u), list(hs)) for (b, u), hs in groupby(page.object_list, key=lambda h: (h.building, h.unit))]
-    return render(request, "census/area.html", {
-        "place": place, "page": page, "groups": groups, "q": q, "form": HouseholdForm(),
-        "can_edit": can_write(request.user, place.organization),
-        "counts": daily_counts(places=Place.objects.filter(pk=place.pk), day=timezone.localdate()),
-    })
+    groups = [
+        ((b, u), list(hs))
+        for (b, u), hs in groupby(page.object_list, key=lambda h: (h.building, h.unit))
+    ]
+    return render(
+        request,
+        "census/area.html",
+        {
+            "place": place,
+            "page": page,
+            "groups": groups,
+            "q": q,
+            "form": HouseholdForm(),
+            "can_edit": can_write(request.user, place.organization),
+            "counts": daily_counts(
+                places=Place.objects.filter(pk=place.pk), day=timezone.localdate()
+            ),
+        },
+    )
 
 
 @login_required
 @require_POST
 def household_new(request: HttpRequest, pk: int) -> HttpResponse:
-    place = get_for_user(request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk,
-                         write=True)
+    place = get_for_user(
+        request.user,
+        Place.objects.areas().select_related("organization"),
+        field=AREA,
+        pk=pk,
+        write=True,
+    )
     form = HouseholdForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -119,31 +158,55 @@ def household_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def household(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(request.user, Household.objects.select_related("place__organization"), field=HOUSEHOLD, pk=pk)
+    obj = get_for_user(
+        request.user,
+        Household.objects.select_related("place__organization"),
+        field=HOUSEHOLD,
+        pk=pk,
+    )
     return _household_page(request, obj, ResidentForm())
 
 
-def _household_page(request: HttpRequest, obj: Household, form: ResidentForm, status: int = 200) -> HttpResponse:
+def _household_page(
+    request: HttpRequest, obj: Household, form: ResidentForm, status: int = 200
+) -> HttpResponse:
     today = timezone.localdate()
     residents = obj.residents.prefetch_related(
-        Prefetch("isolations", queryset=Isolation.objects.running_on(today), to_attr="running"))
-    return render(request, "census/household.html", {
-        "household": obj, "residents": residents, "visits": obj.visits.select_related("by")[:10],
-        "form": form, "outcomes": VisitOutcome.choices, "today": today,
-        "can_edit": can_write(request.user, obj.place.organization),
-    }, status=status)
+        Prefetch("isolations", queryset=Isolation.objects.running_on(today), to_attr="running")
+    )
+    return render(
+        request,
+        "census/household.html",
+        {
+            "household": obj,
+            "residents": residents,
+            "visits": obj.visits.select_related("by")[:10],
+            "form": form,
+            "outcomes": VisitOutcome.choices,
+            "today": today,
+            "can_edit": can_write(request.user, obj.place.organization),
+        },
+        status=status,
+    )
 
 
 @login_required
 @require_POST
 def resident_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(request.user, Household.objects.select_related("place__organization"), field=HOUSEHOLD, pk=pk,
-                       write=True)
+    obj = get_for_user(
+        request.user,
+        Household.objects.select_related("place__organization"),
+        field=HOUSEHOLD,
+        pk=pk,
+        write=True,
+    )
     form = ResidentForm(request.POST)
     if not form.is_valid():
         return _household_page(request, obj, form, status=422)
     try:
-        resident, created = services.register_resident(user=request.user, household=obj, **form.cleaned_data)
+        resident, created = services.register_resident(
+            user=request.user, household=obj, **form.cleaned_data
+        )
     except ValidationError as exc:
         for field, errs in exc.message_dict.items():
             for e in errs:
@@ -152,16 +215,24 @@ def resident_new(request: HttpRequest, pk: int) -> HttpResponse:
     if created:
         messages.success(request, _("%(name)s was registered.") % {"name": resident.name})
     else:
-        messages.info(request, _("%(name)s was already registered: the record was updated, not duplicated.")
-                      % {"name": resident.name})
+        messages.info(
+            request,
+            _("%(name)s was already registered: the record was updated, not duplicated.")
+            % {"name": resident.name},
+        )
     return redirect("census:household", pk=obj.pk)
 
 
 @login_required
 @require_POST
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(request.user, Household.objects.select_related("place__organization"), field=HOUSEHOLD, pk=pk,
-                       write=True)
+    obj = get_for_user(
+        request.user,
+        Household.objects.select_related("place__organization"),
+        field=HOUSEHOLD,
+        pk=pk,
+        write=True,
+    )
     form = VisitForm(request.POST)
     if form.is_valid():
         services.record_visit(user=request.user, household=obj, **form.cleaned_data)
@@ -172,8 +243,13 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _resident(request: HttpRequest, pk: int, *, write: bool = False) -> Resident:
-    return get_for_user(request.user, Resident.objects.select_related("household__place__organization"),
-                        field=RESIDENT, pk=pk, write=write)
+    return get_for_user(
+        request.user,
+        Resident.objects.select_related("household__place__organization"),
+        field=RESIDENT,
+        pk=pk,
+        write=write,
+    )
 
 
 @login_required
@@ -182,13 +258,26 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     isolations = obj.isolations.prefetch_related("checks").order_by("-start")
     # Likely duplicates: the same name in the same compound (a merge is always confirmed by a person).
-    twins = (Resident.objects.filter(household__place=obj.household.place, name=obj.name).exclude(pk=obj.pk)
-             .select_related("household"))
-    return render(request, "census/resident.html", {
-        "resident": obj, "returns": obj.returns.all(), "isolations": isolations, "twins": twins, "today": today,
-        "return_form": ReturnForm(), "isolation_form": IsolationForm(), "reveal_form": RevealForm(),
-        "can_edit": can_write(request.user, obj.household.place.organization),
-    })
+    twins = (
+        Resident.objects.filter(household__place=obj.household.place, name=obj.name)
+        .exclude(pk=obj.pk)
+        .select_related("household")
+    )
+    return render(
+        request,
+        "census/resident.html",
+        {
+            "resident": obj,
+            "returns": obj.returns.all(),
+            "isolations": isolations,
+            "twins": twins,
+            "today": today,
+            "return_form": ReturnForm(),
+            "isolation_form": IsolationForm(),
+            "reveal_form": RevealForm(),
+            "can_edit": can_write(request.user, obj.household.place.organization),
+        },
+    )
 
 
 @login_required
@@ -232,13 +321,20 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect("census:resident", pk=obj.pk)
     try:
-        shown = services.reveal_id_number(user=request.user, resident=obj, reason=form.cleaned_data["reason"])
+        shown = services.reveal_id_number(
+            user=request.user, resident=obj, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.info(request, _("Your request was recorded in the audit trail. The full number is not stored: "
-                                 "read it from the person's ID card. On record: %(masked)s")
-                      % {"masked": shown or "—"})
+        messages.info(
+            request,
+            _(
+                "Your request was recorded in the audit trail. The full number is not stored: "
+                "read it from the person's ID card. On record: %(masked)s"
+            )
+            % {"masked": shown or "—"},
+        )
     return redirect("census:resident", pk=obj.pk)
 
 
@@ -272,7 +368,9 @@ def isolation_new(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect("census:resident", pk=obj.pk)
     try:
-        _iso, created = services.start_isolation(user=request.user, resident=obj, **form.cleaned_data)
+        _iso, created = services.start_isolation(
+            user=request.user, resident=obj, **form.cleaned_data
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
@@ -284,8 +382,13 @@ def isolation_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _isolation(request: HttpRequest, pk: int, *, write: bool = False) -> Isolation:
-    return get_for_user(request.user, Isolation.objects.select_related("resident__household__place__organization"),
-                        field=ISOLATION, pk=pk, write=write)
+    return get_for_user(
+        request.user,
+        Isolation.objects.select_related("resident__household__place__organization"),
+        field=ISOLATION,
+        pk=pk,
+        write=write,
+    )
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -300,15 +403,25 @@ def check_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckForm(request.POST)
     if form.is_valid():
         try:
-            check, _created = services.record_check(user=request.user, isolation=iso, **form.cleaned_data)
+            check, _created = services.record_check(
+                user=request.user, isolation=iso, **form.cleaned_data
+            )
         except ValidationError as exc:
             _error(request, exc)
         else:
             if check.is_fever:
-                messages.warning(request, _("%(name)s has a fever (%(t)s °C): report it to the township health "
-                                            "centre now.") % {"name": iso.resident.name, "t": check.temperature})
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s has a fever (%(t)s °C): report it to the township health "
+                        "centre now."
+                    )
+                    % {"name": iso.resident.name, "t": check.temperature},
+                )
             else:
-                messages.success(request, _("Check recorded for %(name)s.") % {"name": iso.resident.name})
+                messages.success(
+                    request, _("Check recorded for %(name)s.") % {"name": iso.resident.name}
+                )
     else:
         _form_errors(request, form)
     return _back(request, reverse("census:resident", args=[iso.resident_id]))
@@ -321,22 +434,30 @@ def isolation_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = EndIsolationForm(request.POST)
     form.is_valid()
     try:
-        services.end_isolation(user=request.user, isolation=iso, note=form.cleaned_data.get("note", ""))
+        services.end_isolation(
+            user=request.user, isolation=iso, note=form.cleaned_data.get("note", "")
+        )
     except ValidationError as exc:
         _error(request, exc)
     else:
-        messages.success(request, _("The isolation of %(name)s was ended.") % {"name": iso.resident.name})
+        messages.success(
+            request, _("The isolation of %(name)s was ended.") % {"name": iso.resident.name}
+        )
     return _back(request, reverse("census:resident", args=[iso.resident_id]))
 
 
 def running_isolations(user, day):
     """Isolations running on `day` in the user's scope, with that day's check (or None)."""
     today_check = DailyCheck.objects.filter(isolation=OuterRef("pk"), day=day)
-    return (scoped(user, Isolation.objects.running_on(day), field=ISOLATION)
-            .select_related("resident__household__place")
-            .annotate(checked=Exists(today_check))
-            .prefetch_related(Prefetch("checks", queryset=DailyCheck.objects.filter(day=day), to_attr="today"))
-            .order_by("end_day", "resident__household__place__name", "resident__name"))
+    return (
+        scoped(user, Isolation.objects.running_on(day), field=ISOLATION)
+        .select_related("resident__household__place")
+        .annotate(checked=Exists(today_check))
+        .prefetch_related(
+            Prefetch("checks", queryset=DailyCheck.objects.filter(day=day), to_attr="today")
+        )
+        .order_by("end_day", "resident__household__place__name", "resident__name")
+    )
 
 
 @login_required
@@ -350,74 +471,158 @@ def isolations(request: HttpRequest) -> HttpResponse:
     elif request.GET.get("show") == "ending":
         qs = qs.filter(end_day__lte=today + timedelta(days=1))
     if request.GET.get("export") == "xlsx":
-        headers = [_("Compound or village"), _("Household"), _("Name"), _("Phone"), _("First day"), _("Last day"),
-                   _("Day"), _("Temperature (°C)"), _("Symptoms")]
-        rows = ([i.resident.household.place.name, str(i.resident.household), i.resident.name, i.resident.masked_phone,
-                 i.start, i.end_day, i.day_number(today), i.today[0].temperature if i.today else "",
-                 i.today[0].symptoms if i.today else ""] for i in qs)
+        headers = [
+            _("Compound or village"),
+            _("Household"),
+            _("Name"),
+            _("Phone"),
+            _("First day"),
+            _("Last day"),
+            _("Day"),
+            _("Temperature (°C)"),
+            _("Symptoms"),
+        ]
+        rows = (
+            [
+                i.resident.household.place.name,
+                str(i.resident.household),
+                i.resident.name,
+                i.resident.masked_phone,
+                i.start,
+                i.end_day,
+                i.day_number(today),
+                i.today[0].temperature if i.today else "",
+                i.today[0].symptoms if i.today else "",
+            ]
+            for i in qs
+        )
         return xlsx_response(_("home isolations") + f"-{today}.xlsx", headers, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for iso in page.object_list:
         iso.day_n = iso.day_number(today)
-    return render(request, "census/isolations.html", {
-        "page": page, "today": today, "tomorrow": today + timedelta(days=1), "filters": request.GET,
-        "check_form": CheckForm(),
-    })
+    return render(
+        request,
+        "census/isolations.html",
+        {
+            "page": page,
+            "today": today,
+            "tomorrow": today + timedelta(days=1),
+            "filters": request.GET,
+            "check_form": CheckForm(),
+        },
+    )
 
 
 @login_required
 def area_export(request: HttpRequest, pk: int) -> HttpResponse:
-    place = get_for_user(request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk)
-    qs = (Resident.objects.filter(household__place=place).select_related("household")
-          .prefetch_related("returns").order_by("household__building", "household__unit", "household__room", "pk"))
-    headers = [*services.import_template_headers(), _("Gender"), _("Year of birth"), _("Moved out on"),
-               _("Came back from"), _("Returned on")]
+    place = get_for_user(
+        request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk
+    )
+    qs = (
+        Resident.objects.filter(household__place=place)
+        .select_related("household")
+        .prefetch_related("returns")
+        .order_by("household__building", "household__unit", "household__room", "pk")
+    )
+    headers = [
+        *services.import_template_headers(),
+        _("Gender"),
+        _("Year of birth"),
+        _("Moved out on"),
+        _("Came back from"),
+        _("Returned on"),
+    ]
     # Export carries masked numbers and phones only, so it cannot be re-imported as a source of IDs.
-    rows = ([r.household.building, r.household.unit, r.household.room, r.name, r.masked_phone, r.id_number_masked,
-             r.get_relation_display(), r.note, r.get_gender_display(), r.birth_year or "", r.moved_out_on or "",
-             r.returns.all()[0].from_place if r.returns.all() else "",
-             r.returns.all()[0].returned_on if r.returns.all() else ""] for r in qs.iterator(chunk_size=500))
+    rows = (
+        [
+            r.household.building,
+            r.household.unit,
+            r.household.room,
+            r.name,
+            r.masked_phone,
+            r.id_number_masked,
+            r.get_relation_display(),
+            r.note,
+            r.get_gender_display(),
+            r.birth_year or "",
+            r.moved_out_on or "",
+            r.returns.all()[0].from_place if r.returns.all() else "",
+            r.returns.all()[0].returned_on if r.returns.all() else "",
+        ]
+        for r in qs.iterator(chunk_size=500)
+    )
     return xlsx_response(f"{place.name}-{_('residents')}.xlsx", headers, rows)
 
 
 @login_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    notes = [_("One row per resident; people of the same household repeat the building, unit and room."),
-             _("Room and name are required. The ID number is checked (18 digits with its check digit)."),
-             _("Relation: 户主, 配偶, 子女, 父母, 孙子女, 亲属, 租户 or 其他."),
-             _("A resident already registered (same ID number, or same name and phone in the same household) "
-               "is updated, not duplicated.")]
-    sample = [["1", "2", "501", "王伟", "13812345678", "", "户主", ""],
-              ["1", "2", "501", "李娜", "", "", "配偶", ""]]
-    return xlsx_response(_("census-template") + ".xlsx", services.import_template_headers(), sample, notes=notes)
+    notes = [
+        _("One row per resident; people of the same household repeat the building, unit and room."),
+        _("Room and name are required. The ID number is checked (18 digits with its check digit)."),
+        _("Relation: 户主, 配偶, 子女, 父母, 孙子女, 亲属, 租户 or 其他."),
+        _(
+            "A resident already registered (same ID number, or same name and phone in the same household) "
+            "is updated, not duplicated."
+        ),
+    ]
+    sample = [
+        ["1", "2", "501", "王伟", "13812345678", "", "户主", ""],
+        ["1", "2", "501", "李娜", "", "", "配偶", ""],
+    ]
+    return xlsx_response(
+        _("census-template") + ".xlsx", services.import_template_headers(), sample, notes=notes
+    )
 
 
 @login_required
 def area_import(request: HttpRequest, pk: int) -> HttpResponse:
-    place = get_for_user(request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk,
-                         write=True)
+    place = get_for_user(
+        request.user,
+        Place.objects.areas().select_related("organization"),
+        field=AREA,
+        pk=pk,
+        write=True,
+    )
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = services.import_households(user=request.user, place=place, data=upload.read(),
-                                                filename=upload.name)
+            result = services.import_households(
+                user=request.user, place=place, data=upload.read(), filename=upload.name
+            )
         except SheetError as exc:
             form.add_error("file", str(exc))
         except services.ImportFailed as exc:
             errors = exc.errors
         else:
-            messages.success(request, _("Imported: %(h)s new households, %(c)s new residents, %(m)s already "
-                                        "registered and updated.")
-                             % {"h": result.households, "c": result.residents_created, "m": result.residents_merged})
+            messages.success(
+                request,
+                _(
+                    "Imported: %(h)s new households, %(c)s new residents, %(m)s already "
+                    "registered and updated."
+                )
+                % {
+                    "h": result.households,
+                    "c": result.residents_created,
+                    "m": result.residents_merged,
+                },
+            )
             return redirect("census:area", pk=place.pk)
-    return render(request, "census/import.html", {"place": place, "form": form, "errors": errors},
-                  status=422 if errors else 200)
+    return render(
+        request,
+        "census/import.html",
+        {"place": place, "form": form, "errors": errors},
+        status=422 if errors else 200,
+    )
 
 
 @login_required
 def visits(request: HttpRequest) -> HttpResponse:
-    qs = scoped(request.user, Visit.objects.select_related("household__place", "by"), field="household__place__organization")
+    qs = scoped(
+        request.user,
+        Visit.objects.select_related("household__place", "by"),
+        field="household__place__organization",
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "census/visits.html", {"page": page})

@@ -12,10 +12,27 @@ def census(cast):
     """A household in compound A (chamber A) with one resident, and one in compound B."""
     from gongke.census import services
 
-    household, _ = services.save_household(place=cast.compound_a, building="1", unit="2", room="501")
-    resident, _ = services.register_resident(user=cast.admin_a, household=household, name="王伟",
-                                             phone="13812345678", id_number=make_id(), relation="householder")
-    household_b, _ = services.save_household(place=cast.compound_b, building="3", unit="1", room="101")
-    resident_b, _ = services.register_resident(user=cast.outsider_b, household=household_b, name="李娜")
-    cast.household, cast.resident, cast.household_b, cast.resident_b = household, resident, household_b, resident_b
+    household, _ = services.save_household(
+        place=cast.compound_a, building="1", unit="2", room="501"
+    )
+    resident, _ = services.register_resident(
+        user=cast.admin_a,
+        household=household,
+        name="王伟",
+        phone="13812345678",
+        id_number=make_id(),
+        relation="householder",
+    )
+    household_b, _ = services.save_household(
+        place=cast.compound_b, building="3", unit="1", room="101"
+    )
+    resident_b, _ = services.register_resident(
+        user=cast.outsider_b, household=household_b, name="李娜"
+    )
+    cast.household, cast.resident, cast.household_b, cast.resident_b = (
+        household,
+        resident,
+        household_b,
+        resident_b,
+    )
     return cast

@@ -17,33 +17,46 @@ def _sheet(rows):
 
 def test_the_template_downloads(census, client_for):
     response = client_for(census.staff_a).get(reverse("census:import-template"))
-    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    assert response.status_code == 200 and response["Content-Type"].startswith(
+        "application/vnd.openxml"
+    )
 
 
 def test_it_imports_households_and_merges_the_known(census, client_for):
-    data = _sheet([["1", "2", "501", "王伟", "", make_id(), "户主", ""],
-                   ["1", "2", "501", "李娜", "13900000000", "", "配偶", ""],
-                   ["5", "1", "101", "陈静", "", "", "", ""]])
+    data = _sheet(
+        [
+            ["1", "2", "501", "王伟", "", make_id(), "户主", ""],
+            ["1", "2", "501", "李娜", "13900000000", "", "配偶", ""],
+            ["5", "1", "101", "陈静", "", "", "", ""],
+        ]
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("census.xlsx", data)
-    response = client_for(census.staff_a).post(reverse("census:area-import", args=[census.compound_a.pk]),
-                                               {"file": upload})
+    response = client_for(census.staff_a).post(
+        reverse("census:area-import", args=[census.compound_a.pk]), {"file": upload}
+    )
     assert response.status_code == 302
     assert Household.objects.filter(place=census.compound_a).count() == 2
     assert Resident.objects.filter(household__place=census.compound_a).count() == 3
 
 
 def test_it_reports_every_bad_row_and_imports_nothing(census, client_for):
-    data = _sheet([["1", "2", "601", "赵强", "", "110105194912310021", "户主", ""],
-                   ["1", "2", "", "钱多", "", "", "", ""],
-                   ["1", "2", "602", "孙丽", "", "", "邻居", ""],
-                   ["1", "2", "603", "周杰", "", make_id("11010519800101004"), "", ""],
-                   ["1", "2", "604", "吴敏", "", make_id("11010519800101004"), "", ""]])
+    data = _sheet(
+        [
+            ["1", "2", "601", "赵强", "", "110105194912310021", "户主", ""],
+            ["1", "2", "", "钱多", "", "", "", ""],
+            ["1", "2", "602", "孙丽", "", "", "邻居", ""],
+            ["1", "2", "603", "周杰", "", make_id("11010519800101004"), "", ""],
+            ["1", "2", "604", "吴敏", "", make_id("11010519800101004"), "", ""],
+        ]
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client_for(census.staff_a).post(reverse("census:area-import", args=[census.compound_a.pk]),
-                                               {"file": SimpleUploadedFile("bad.xlsx", data)})
+    response = client_for(census.staff_a).post(
+        reverse("census:area-import", args=[census.compound_a.pk]),
+        {"file": SimpleUploadedFile("bad.xlsx", data)},
+    )
     assert response.status_code == 422
     errors = {(e.row, e.column) for e in response.context["errors"]}
     assert errors == {(2, "身份证号"), (3, "房号"), (4, "与户主关系"), (6, "身份证号")}
@@ -55,12 +68,18 @@ def test_a_file_without_the_needed_columns_is_refused(census):
 
     data = build_xlsx(["楼栋", "电话"], [["1", "138"]])
     with pytest.raises(services.ImportFailed) as exc:
-        services.import_households(user=census.admin_a, place=census.compound_a, data=data, filename="x.xlsx")
+        services.import_households(
+            user=census.admin_a, place=census.compound_a, data=data, filename="x.xlsx"
+        )
     assert {e.column for e in exc.value.errors} == {"房号", "姓名"}
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.text(max_size=25), st.text(max_size=60), st.text(max_size=20)), max_size=6))
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=25), st.text(max_size=60), st.text(max_size=20)), max_size=6
+    )
+)
 def test_the_row_check_never_crashes(rows):
     data = build_xlsx(HEADERS, [[" ", "", room, name, "", idn, "", ""] for room, name, idn in rows])
     clean, errors = services._check_rows(data, "x.xlsx")

@@ -15,8 +15,9 @@ def _today():
 
 
 def test_it_counts_the_days_of_an_isolation(census):
-    iso, created = services.start_isolation(user=census.admin_a, resident=census.resident,
-                                            start=_today() - timedelta(days=4))
+    iso, created = services.start_isolation(
+        user=census.admin_a, resident=census.resident, start=_today() - timedelta(days=4)
+    )
     assert created
     assert iso.end_day == _today() + timedelta(days=9)
     assert iso.day_number(_today()) == 5
@@ -25,8 +26,12 @@ def test_it_counts_the_days_of_an_isolation(census):
 
 
 def test_starting_twice_returns_the_running_isolation(census):
-    first, _ = services.start_isolation(user=census.admin_a, resident=census.resident, start=_today())
-    again, created = services.start_isolation(user=census.admin_a, resident=census.resident, start=_today(), days=7)
+    first, _ = services.start_isolation(
+        user=census.admin_a, resident=census.resident, start=_today()
+    )
+    again, created = services.start_isolation(
+        user=census.admin_a, resident=census.resident, start=_today(), days=7
+    )
     assert not created and again == first
 
 
@@ -56,24 +61,31 @@ def test_a_second_reading_the_same_day_corrects_the_first(census):
 def test_a_check_outside_the_period_is_refused(census):
     iso, _ = services.start_isolation(user=census.admin_a, resident=census.resident, start=_today())
     with pytest.raises(ValidationError):
-        services.record_check(user=census.admin_a, isolation=iso, temperature="36.5", day=_today() - timedelta(1))
+        services.record_check(
+            user=census.admin_a, isolation=iso, temperature="36.5", day=_today() - timedelta(1)
+        )
 
 
 def test_ending_early_needs_a_reason_and_moves_the_last_day(census):
-    iso, _ = services.start_isolation(user=census.admin_a, resident=census.resident, start=_today() - timedelta(3))
+    iso, _ = services.start_isolation(
+        user=census.admin_a, resident=census.resident, start=_today() - timedelta(3)
+    )
     with pytest.raises(ValidationError):
         services.end_isolation(user=census.admin_a, isolation=iso)
     services.end_isolation(user=census.admin_a, isolation=iso, note="转集中隔离")
     iso.refresh_from_db()
     assert iso.end_day == _today() and iso.ended_at is not None
     # a new isolation may start once the old one is signed off
-    _new, created = services.start_isolation(user=census.admin_a, resident=census.resident, start=_today())
+    _new, created = services.start_isolation(
+        user=census.admin_a, resident=census.resident, start=_today()
+    )
     assert created
 
 
 def test_ending_on_the_last_day_needs_no_reason(census):
-    iso, _ = services.start_isolation(user=census.admin_a, resident=census.resident,
-                                      start=_today() - timedelta(13))
+    iso, _ = services.start_isolation(
+        user=census.admin_a, resident=census.resident, start=_today() - timedelta(13)
+    )
     services.end_isolation(user=census.admin_a, isolation=iso)
     iso.refresh_from_db()
     assert iso.end_day == _today() and iso.ended_at
@@ -81,6 +93,10 @@ def test_ending_on_the_last_day_needs_no_reason(census):
 
 def test_a_return_recorded_twice_is_one_record(census):
     day = _today() - timedelta(2)
-    first, c1 = services.record_return(user=census.admin_a, resident=census.resident, from_place="武汉", returned_on=day)
-    again, c2 = services.record_return(user=census.admin_a, resident=census.resident, from_place="武汉", returned_on=day)
+    first, c1 = services.record_return(
+        user=census.admin_a, resident=census.resident, from_place="武汉", returned_on=day
+    )
+    again, c2 = services.record_return(
+        user=census.admin_a, resident=census.resident, from_place="武汉", returned_on=day
+    )
     assert c1 and not c2 and first == again

@@ -12,8 +12,11 @@ from .conftest import make_id
 
 @pytest.fixture
 def iso(census):
-    iso, _ = services.start_isolation(user=census.admin_a, resident=census.resident,
-                                      start=timezone.localdate() - timedelta(days=2))
+    iso, _ = services.start_isolation(
+        user=census.admin_a,
+        resident=census.resident,
+        start=timezone.localdate() - timedelta(days=2),
+    )
     return iso
 
 
@@ -71,7 +74,12 @@ def test_a_duty_officer_registers_a_resident_at_the_door(census, client_for):
     response = c.post(url, {"name": "赵强", "id_number": "110105194912310021"})
     assert response.status_code == 422
     assert "check digit" in response.content.decode()
-    assert c.post(reverse("census:visit-new", args=[census.household.pk]), {"outcome": "nobody_home"}).status_code == 302
+    assert (
+        c.post(
+            reverse("census:visit-new", args=[census.household.pk]), {"outcome": "nobody_home"}
+        ).status_code
+        == 302
+    )
     assert Visit.objects.get().outcome == "nobody_home"
 
 
@@ -79,12 +87,17 @@ def test_a_temperature_is_recorded_from_the_isolation_list(census, iso, client_f
     c = client_for(census.staff_a)
     page = c.get(reverse("census:isolations"))
     assert "day 3 of 14" in page.content.decode() or "第 3 天" in page.content.decode()
-    response = c.post(reverse("census:check-new", args=[iso.pk]),
-                      {"temperature": "38.2", "next": reverse("census:isolations")})
+    response = c.post(
+        reverse("census:check-new", args=[iso.pk]),
+        {"temperature": "38.2", "next": reverse("census:isolations")},
+    )
     assert response["Location"] == reverse("census:isolations")
     assert DailyCheck.objects.get().is_fever
     bad = c.post(reverse("census:check-new", args=[iso.pk]), {"temperature": "48"}, follow=True)
-    assert DailyCheck.objects.get().temperature == 38.2 or str(DailyCheck.objects.get().temperature) == "38.2"
+    assert (
+        DailyCheck.objects.get().temperature == 38.2
+        or str(DailyCheck.objects.get().temperature) == "38.2"
+    )
     assert "43.0" in bad.content.decode()
 
 
@@ -99,14 +112,17 @@ def test_ending_an_isolation_early_asks_why(census, iso, client_for):
 def test_a_return_can_start_the_isolation(census, client_for):
     c = client_for(census.admin_a)
     day = timezone.localdate() - timedelta(days=1)
-    c.post(reverse("census:return-new", args=[census.resident.pk]),
-           {"from_place": "湖北武汉", "returned_on": day.isoformat(), "isolate": "on"})
+    c.post(
+        reverse("census:return-new", args=[census.resident.pk]),
+        {"from_place": "湖北武汉", "returned_on": day.isoformat(), "isolate": "on"},
+    )
     assert Isolation.objects.get().start == day
 
 
 def test_merge_from_the_page(census, client_for):
-    dup, _ = services.register_resident(user=census.admin_a, household=census.household, name="王伟",
-                                        phone="13700000000")
+    dup, _ = services.register_resident(
+        user=census.admin_a, household=census.household, name="王伟", phone="13700000000"
+    )
     c = client_for(census.admin_a)
     page = c.get(reverse("census:resident", args=[census.resident.pk])).content.decode()
     assert reverse("census:resident-merge", args=[census.resident.pk, dup.pk]) in page
@@ -117,16 +133,25 @@ def test_merge_from_the_page(census, client_for):
 
 def test_pages_keep_their_query_count(census, iso, client_for, django_assert_max_num_queries):
     for n in range(6):
-        h, _ = services.save_household(place=census.compound_a, building="2", unit=str(n % 2), room=f"{n}01")
+        h, _ = services.save_household(
+            place=census.compound_a, building="2", unit=str(n % 2), room=f"{n}01"
+        )
         r, _ = services.register_resident(user=census.admin_a, household=h, name=f"居民{n}")
         i, _ = services.start_isolation(user=census.admin_a, resident=r, start=timezone.localdate())
         services.record_check(user=census.admin_a, isolation=i, temperature="36.6")
         services.record_visit(user=census.admin_a, household=h)
     c = client_for(census.admin_a)
-    urls = [reverse("census:index"), reverse("census:index") + "?who=jm", reverse("census:area", args=[census.compound_a.pk]),
-            reverse("census:household", args=[census.household.pk]), reverse("census:resident", args=[census.resident.pk]),
-            reverse("census:isolations"), reverse("census:visits"), reverse("census:area-export", args=[census.compound_a.pk]),
-            reverse("census:isolations") + "?export=xlsx"]
+    urls = [
+        reverse("census:index"),
+        reverse("census:index") + "?who=jm",
+        reverse("census:area", args=[census.compound_a.pk]),
+        reverse("census:household", args=[census.household.pk]),
+        reverse("census:resident", args=[census.resident.pk]),
+        reverse("census:isolations"),
+        reverse("census:visits"),
+        reverse("census:area-export", args=[census.compound_a.pk]),
+        reverse("census:isolations") + "?export=xlsx",
+    ]
     for url in urls:
         with django_assert_max_num_queries(16):
             assert c.get(url).status_code == 200, url

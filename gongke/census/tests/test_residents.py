@@ -12,8 +12,13 @@ from .conftest import make_id
 
 
 def test_it_merges_a_resident_registered_twice_with_the_same_id_number(census):
-    again, created = services.register_resident(user=census.staff_a, household=census.household, name="王伟",
-                                                id_number=make_id(), note="二次登记")
+    again, created = services.register_resident(
+        user=census.staff_a,
+        household=census.household,
+        name="王伟",
+        id_number=make_id(),
+        note="二次登记",
+    )
     assert not created
     assert again.pk == census.resident.pk
     assert Resident.objects.filter(name="王伟").count() == 1
@@ -22,23 +27,35 @@ def test_it_merges_a_resident_registered_twice_with_the_same_id_number(census):
 
 def test_it_follows_a_person_who_moved_to_another_household(census):
     other, _ = services.save_household(place=census.compound_a, building="2", unit="1", room="302")
-    moved, created = services.register_resident(user=census.admin_a, household=other, name="王伟",
-                                                id_number=make_id())
+    moved, created = services.register_resident(
+        user=census.admin_a, household=other, name="王伟", id_number=make_id()
+    )
     assert not created and moved.household == other
 
 
 def test_it_merges_the_same_name_and_phone_in_the_same_household(census):
-    services.register_resident(user=census.admin_a, household=census.household, name="张敏", phone="13900001111")
-    again, created = services.register_resident(user=census.admin_a, household=census.household, name="张敏",
-                                                phone="13900001111", birth_year=1980)
+    services.register_resident(
+        user=census.admin_a, household=census.household, name="张敏", phone="13900001111"
+    )
+    again, created = services.register_resident(
+        user=census.admin_a,
+        household=census.household,
+        name="张敏",
+        phone="13900001111",
+        birth_year=1980,
+    )
     assert not created and again.birth_year == 1980
     assert Resident.objects.filter(name="张敏").count() == 1
 
 
 def test_it_refuses_a_bad_id_number_with_a_clear_message(census):
     with pytest.raises(ValidationError) as exc:
-        services.register_resident(user=census.admin_a, household=census.household, name="赵强",
-                                   id_number="110105194912310021")
+        services.register_resident(
+            user=census.admin_a,
+            household=census.household,
+            name="赵强",
+            id_number="110105194912310021",
+        )
     assert "check digit" in exc.value.message_dict["id_number"][0]
 
 
@@ -50,21 +67,38 @@ def test_it_stores_the_id_number_only_hashed_and_masked(census):
 
 
 def test_it_refuses_to_take_over_a_person_kept_by_another_organization(census):
-    services.register_resident(user=census.outsider_b, household=census.household_b, name="孙丽",
-                               id_number=make_id("11010519800101004"))
+    services.register_resident(
+        user=census.outsider_b,
+        household=census.household_b,
+        name="孙丽",
+        id_number=make_id("11010519800101004"),
+    )
     with pytest.raises(ValidationError) as exc:
-        services.register_resident(user=census.admin_a, household=census.household, name="孙丽",
-                                   id_number=make_id("11010519800101004"))
+        services.register_resident(
+            user=census.admin_a,
+            household=census.household,
+            name="孙丽",
+            id_number=make_id("11010519800101004"),
+        )
     assert "another organization" in exc.value.message_dict["id_number"][0]
 
 
 def test_it_merges_two_records_moving_returns_and_isolations(census):
-    dup, _ = services.register_resident(user=census.admin_a, household=census.household, name="王伟",
-                                        phone="13700000000")
-    services.record_return(user=census.admin_a, resident=dup, from_place="武汉",
-                           returned_on=timezone.localdate() - timedelta(days=3))
-    services.start_isolation(user=census.admin_a, resident=dup, start=timezone.localdate() - timedelta(days=3))
-    survivor = services.merge_residents(user=census.admin_a, survivor=census.resident, duplicate=dup)
+    dup, _ = services.register_resident(
+        user=census.admin_a, household=census.household, name="王伟", phone="13700000000"
+    )
+    services.record_return(
+        user=census.admin_a,
+        resident=dup,
+        from_place="武汉",
+        returned_on=timezone.localdate() - timedelta(days=3),
+    )
+    services.start_isolation(
+        user=census.admin_a, resident=dup, start=timezone.localdate() - timedelta(days=3)
+    )
+    survivor = services.merge_residents(
+        user=census.admin_a, survivor=census.resident, duplicate=dup
+    )
     assert not Resident.objects.filter(pk=dup.pk).exists()
     assert ReturnRecord.objects.get().resident == survivor
     assert Isolation.objects.get().resident == survivor
@@ -72,8 +106,12 @@ def test_it_merges_two_records_moving_returns_and_isolations(census):
 
 
 def test_it_refuses_to_merge_two_different_id_numbers(census):
-    other, _ = services.register_resident(user=census.admin_a, household=census.household, name="王伟",
-                                          id_number=make_id("11010519800101004"))
+    other, _ = services.register_resident(
+        user=census.admin_a,
+        household=census.household,
+        name="王伟",
+        id_number=make_id("11010519800101004"),
+    )
     with pytest.raises(ValidationError):
         services.merge_residents(user=census.admin_a, survivor=census.resident, duplicate=other)
 
@@ -81,7 +119,9 @@ def test_it_refuses_to_merge_two_different_id_numbers(census):
 def test_a_reveal_needs_a_reason_and_is_audited(census):
     with pytest.raises(ValidationError):
         services.reveal_id_number(user=census.admin_a, resident=census.resident, reason="")
-    shown = services.reveal_id_number(user=census.admin_a, resident=census.resident, reason="核酸检测登记")
+    shown = services.reveal_id_number(
+        user=census.admin_a, resident=census.resident, reason="核酸检测登记"
+    )
     assert shown == census.resident.id_number_masked
     entry = LogEntry.objects.filter(action=LogEntry.Action.ACCESS).get()
     assert entry.actor == census.admin_a
