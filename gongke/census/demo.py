@@ -66,9 +66,7 @@ def load(county) -> None:
     for area in areas:
         if area.kind == "village":
             for n in range(1, rng.randint(25, 45)):
-                households.append(
-                    Household(place=area, building="", unit=f"{rng.randint(1, 6)}组", room=f"{n}号")
-                )
+                households.append(Household(place=area, room=f"{rng.randint(1, 6)}组{n}号"))
         else:
             for b in range(1, rng.randint(2, 4)):
                 for u in range(1, 3):
@@ -78,8 +76,8 @@ def load(county) -> None:
                                 households.append(
                                     Household(
                                         place=area,
-                                        building=f"{b}栋",
-                                        unit=f"{u}单元",
+                                        building=str(b),
+                                        unit=str(u),
                                         room=f"{floor}0{door}",
                                     )
                                 )
