@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gongke.census import services
 from gongke.census.models import Isolation, Resident, ReturnRecord
@@ -73,7 +73,7 @@ def test_it_refuses_to_take_over_a_person_kept_by_another_organization(census):
         name="孙丽",
         id_number=make_id("11010519800101004"),
     )
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, translation.override("en"):
         services.register_resident(
             user=census.admin_a,
             household=census.household,
