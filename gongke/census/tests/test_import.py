@@ -84,3 +84,43 @@ def test_the_row_check_never_crashes(rows):
     data = build_xlsx(HEADERS, [[" ", "", room, name, "", idn, "", ""] for room, name, idn in rows])
     clean, errors = services._check_rows(data, "x.xlsx")
     assert all(e.row >= 2 for e in errors) or not rows
+
+
+def test_an_import_merges_within_the_file_and_leaves_one_audit_entry(census):
+    from auditlog.models import LogEntry
+
+    data = _sheet(
+        [
+            ["1", "2", "501", "王伟", "13812345678", make_id(), "户主", "老人独居"],
+            ["7", "1", "101", "陈静", "13900000000", "", "", ""],
+            ["7", "1", "101", "陈静", "13900000000", "", "户主", ""],
+        ]
+    )
+    result = services.import_households(
+        user=census.staff_a, place=census.compound_a, data=data, filename="a.xlsx"
+    )
+    assert (result.households, result.residents_created, result.residents_merged) == (1, 1, 2)
+    assert Resident.objects.filter(household__place=census.compound_a).count() == 2
+    assert Resident.objects.get(name="陈静").relation == "householder"
+    census.resident.refresh_from_db()
+    assert census.resident.note == "老人独居"
+    entry = LogEntry.objects.get_for_object(census.compound_a).get(actor=census.staff_a)
+    assert "census_import" in entry.changes
+
+
+def test_an_import_does_not_take_over_another_organizations_resident(census):
+    import pytest
+
+    services.register_resident(
+        user=census.outsider_b,
+        household=census.household_b,
+        name="孙丽",
+        id_number=make_id("11010519800101004"),
+    )
+    data = _sheet([["1", "1", "101", "孙丽", "", make_id("11010519800101004"), "", ""]])
+    with pytest.raises(services.ImportFailed) as exc:
+        services.import_households(
+            user=census.staff_a, place=census.compound_a, data=data, filename="a.xlsx"
+        )
+    assert [(e.row, e.column) for e in exc.value.errors] == [(2, "身份证号")]
+    assert Household.objects.filter(place=census.compound_a).count() == 1
