@@ -525,6 +525,15 @@ def _check_rows(
     return clean, errors
 
 
+UPDATE_FIELDS = ["household", *RESIDENT_FIELDS, "id_number_hash", "id_number_masked", "search_text"]
+
+
+def _state(resident: Resident) -> tuple:
+    return tuple(
+        getattr(resident, f if f != "household" else "household_id") for f in UPDATE_FIELDS
+    )
+
+
 def _chunks(items: list[Any], size: int = 500) -> Any:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -606,9 +615,12 @@ def import_households(*, user: Any, place: Place, data: bytes, filename: str = "
             _apply(resident, fields, overwrite=True)
             created.append(resident)
         else:
+            before = _state(resident)
             resident.household = household
             _apply(resident, fields, overwrite=False)
-            if resident.pk:
+            if id_hash:
+                resident.id_number_hash, resident.id_number_masked = id_hash, masked
+            if resident.pk and _state(resident) != before:
                 resident.updated_at = timezone.now()  # bulk_update skips auto_now
                 changed[resident.pk] = resident
             result.residents_merged += 1
