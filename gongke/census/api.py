@@ -13,14 +13,14 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongke.accounts.access import get_for_user, scoped
 from gongke.api.idempotency import once
 from gongke.registry.models import Place
 
 from . import services
+from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, fetch, visible
 from .models import Household, Isolation, Resident, ReturnRecord, Visit
 from .stats import daily_counts
-from .views import AREA, HOUSEHOLD, ISOLATION, RESIDENT, running_isolations
+from .views import running_isolations
 
 router = Router()
 
@@ -166,7 +166,7 @@ class CountsOut(Schema):
 
 
 def _household(request: HttpRequest, pk: int, write: bool = False) -> Household:
-    return get_for_user(
+    return fetch(
         request.user,
         Household.objects.select_related("place__organization"),
         field=HOUSEHOLD,
@@ -176,7 +176,7 @@ def _household(request: HttpRequest, pk: int, write: bool = False) -> Household:
 
 
 def _resident(request: HttpRequest, pk: int, write: bool = False) -> Resident:
-    return get_for_user(
+    return fetch(
         request.user,
         Resident.objects.select_related("household__place__organization"),
         field=RESIDENT,
@@ -186,7 +186,7 @@ def _resident(request: HttpRequest, pk: int, write: bool = False) -> Resident:
 
 
 def _isolation(request: HttpRequest, pk: int, write: bool = False) -> Isolation:
-    return get_for_user(
+    return fetch(
         request.user,
         Isolation.objects.select_related("resident__household__place__organization"),
         field=ISOLATION,
@@ -204,7 +204,7 @@ def list_households(
     unit: str | None = None,
     room: str | None = None,
 ):
-    qs = scoped(request.user, Household.objects.all(), field=HOUSEHOLD)
+    qs = visible(request.user, Household.objects.all(), field=HOUSEHOLD)
     if place_id:
         qs = qs.filter(place_id=place_id)
     for name, value in (("building", building), ("unit", unit), ("room", room)):
@@ -220,7 +220,7 @@ def get_household(request: HttpRequest, household_id: int):
 
 @router.post("/households", response={200: HouseholdOut, 201: HouseholdOut})
 def create_household(request: HttpRequest, payload: HouseholdIn):
-    place = get_for_user(
+    place = fetch(
         request.user,
         Place.objects.areas().select_related("organization"),
         field=AREA,
@@ -246,7 +246,7 @@ def list_residents(
     place_id: int | None = None,
     room: str | None = None,
 ):
-    qs = scoped(request.user, Resident.objects.all(), field=RESIDENT).search(q)
+    qs = visible(request.user, Resident.objects.all(), field=RESIDENT).search(q)
     if household_id:
         qs = qs.filter(household_id=household_id)
     if place_id:
@@ -381,9 +381,9 @@ def list_visits(request: HttpRequest, household_id: int):
 def get_daily_counts(request: HttpRequest, day: date | None = None, place_id: int | None = None):
     """The day's figures for one compound/village or all those the user sees."""
     day = day or timezone.localdate()
-    places = scoped(request.user, Place.objects.areas(), field=AREA)
+    places = visible(request.user, Place.objects.areas(), field=AREA)
     if place_id:
         places = places.filter(
-            pk=get_for_user(request.user, Place.objects.areas(), field=AREA, pk=place_id).pk
+            pk=fetch(request.user, Place.objects.areas(), field=AREA, pk=place_id).pk
         )
     return {"day": day, **daily_counts(places=places, day=day)}

@@ -5,16 +5,13 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from gongke.accounts.access import scoped
-
+from .access import ISOLATION, visible
 from .models import DailyCheck, Isolation
-
-ISOLATION = "resident__household__place__organization"
 
 
 def home_panels(request: HttpRequest) -> list[str]:
     today = timezone.localdate()
-    running = scoped(request.user, Isolation.objects.running_on(today), field=ISOLATION)
+    running = visible(request.user, Isolation.objects.running_on(today), field=ISOLATION)
     checked = DailyCheck.objects.filter(day=today).values("isolation")
     counts = running.aggregate(
         running=Count("pk"),

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongke.accounts.access import can_write, get_for_user, scoped
+from gongke.accounts.access import can_write
 from gongke.lib.excel import SheetError, xlsx_response
 from gongke.registry.models import Place
 
 from . import services
+from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, VISIT, fetch, visible
 from .forms import (
     CheckForm,
     EndIsolationForm,
@@ -36,14 +37,9 @@ from .forms import (
 from .models import DailyCheck, Household, Isolation, Resident, Visit, VisitOutcome
 from .stats import daily_counts
 
-AREA = "organization"
-HOUSEHOLD = "place__organization"
-RESIDENT = "household__place__organization"
-ISOLATION = "resident__household__place__organization"
-
 
 def _areas(user):
-    return scoped(
+    return visible(
         user, Place.objects.areas().select_related("organization", "township"), field=AREA
     )
 
@@ -73,7 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
     found = None
     who = request.GET.get("who", "").strip()
     if who:
-        found = scoped(
+        found = visible(
             request.user, Resident.objects.select_related("household__place"), field=RESIDENT
         ).search(who)[:50]
     today = timezone.localdate()
@@ -106,7 +102,7 @@ def _households(place: Place, q: str):
 
 @login_required
 def area(request: HttpRequest, pk: int) -> HttpResponse:
-    place = get_for_user(
+    place = fetch(
         request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk
     )
     q = request.GET.get("q", "").strip()
@@ -135,7 +131,7 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def household_new(request: HttpRequest, pk: int) -> HttpResponse:
-    place = get_for_user(
+    place = fetch(
         request.user,
         Place.objects.areas().select_related("organization"),
         field=AREA,
@@ -158,7 +154,7 @@ def household_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def household(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(
+    obj = fetch(
         request.user,
         Household.objects.select_related("place__organization"),
         field=HOUSEHOLD,
@@ -193,7 +189,7 @@ def _household_page(
 @login_required
 @require_POST
 def resident_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(
+    obj = fetch(
         request.user,
         Household.objects.select_related("place__organization"),
         field=HOUSEHOLD,
@@ -226,7 +222,7 @@ def resident_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(
+    obj = fetch(
         request.user,
         Household.objects.select_related("place__organization"),
         field=HOUSEHOLD,
@@ -243,7 +239,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _resident(request: HttpRequest, pk: int, *, write: bool = False) -> Resident:
-    return get_for_user(
+    return fetch(
         request.user,
         Resident.objects.select_related("household__place__organization"),
         field=RESIDENT,
@@ -382,7 +378,7 @@ def isolation_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _isolation(request: HttpRequest, pk: int, *, write: bool = False) -> Isolation:
-    return get_for_user(
+    return fetch(
         request.user,
         Isolation.objects.select_related("resident__household__place__organization"),
         field=ISOLATION,
@@ -450,7 +446,7 @@ def running_isolations(user, day):
     """Isolations running on `day` in the user's scope, with that day's check (or None)."""
     today_check = DailyCheck.objects.filter(isolation=OuterRef("pk"), day=day)
     return (
-        scoped(user, Isolation.objects.running_on(day), field=ISOLATION)
+        visible(user, Isolation.objects.running_on(day), field=ISOLATION)
         .select_related("resident__household__place")
         .annotate(checked=Exists(today_check))
         .prefetch_related(
@@ -515,7 +511,7 @@ def isolations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area_export(request: HttpRequest, pk: int) -> HttpResponse:
-    place = get_for_user(
+    place = fetch(
         request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk
     )
     qs = (
@@ -576,7 +572,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area_import(request: HttpRequest, pk: int) -> HttpResponse:
-    place = get_for_user(
+    place = fetch(
         request.user,
         Place.objects.areas().select_related("organization"),
         field=AREA,
@@ -619,10 +615,10 @@ def area_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def visits(request: HttpRequest) -> HttpResponse:
-    qs = scoped(
+    qs = visible(
         request.user,
         Visit.objects.select_related("household__place", "by"),
-        field="household__place__organization",
+        field=VISIT,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "census/visits.html", {"page": page})

@@ -155,3 +155,23 @@ def test_pages_keep_their_query_count(census, iso, client_for, django_assert_max
     for url in urls:
         with django_assert_max_num_queries(16):
             assert c.get(url).status_code == 200, url
+
+
+def test_a_duty_officer_sees_only_the_compounds_of_their_posts(census, client_for, api_for):
+    from gongke.registry import services as registry
+
+    other = registry.save_place(kind="compound", name="西园小区", organization=census.chamber_a)
+    household, _ = services.save_household(place=other, room="101")
+    resident, _ = services.register_resident(
+        user=census.admin_a, household=household, name="钱多多"
+    )
+    guard = client_for(census.guard_a)
+    assert guard.get(reverse("census:area", args=[census.compound_a.pk])).status_code == 200
+    assert guard.get(reverse("census:area", args=[other.pk])).status_code == 404
+    assert guard.get(reverse("census:household", args=[household.pk])).status_code == 404
+    assert guard.get(reverse("census:resident", args=[resident.pk])).status_code == 404
+    assert "西园小区" not in guard.get(reverse("census:index")).content.decode()
+    assert (
+        client_for(census.staff_a).get(reverse("census:resident", args=[resident.pk])).status_code
+        == 200
+    )
