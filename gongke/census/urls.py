@@ -23,4 +23,5 @@ urlpatterns = [
     path("isolation/<int:pk>/end/", views.isolation_end, name="isolation-end"),
     path("isolations/", views.isolations, name="isolations"),
     path("visits/", views.visits, name="visits"),
+    path("returns/", views.returns, name="returns"),
 ]

@@ -34,7 +34,7 @@ from .forms import (
     RevealForm,
     VisitForm,
 )
-from .models import DailyCheck, Household, Isolation, Resident, Visit, VisitOutcome
+from .models import DailyCheck, Household, Isolation, Resident, ReturnRecord, Visit, VisitOutcome
 from .stats import daily_counts
 
 
@@ -622,3 +622,49 @@ def visits(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "census/visits.html", {"page": page})
+
+
+@login_required
+def returns(request: HttpRequest) -> HttpResponse:
+    """返乡人员名单: who came back from elsewhere, latest first, within the last `days` days."""
+    try:
+        days = max(1, min(int(request.GET.get("days", 14)), 365))
+    except ValueError:
+        days = 14
+    since = timezone.localdate() - timedelta(days=days - 1)
+    qs = visible(
+        request.user,
+        ReturnRecord.objects.filter(returned_on__gte=since).select_related(
+            "resident__household__place"
+        ),
+        field="resident__household__place__organization",
+    ).order_by("-returned_on", "resident__household__place__name", "pk")
+    if request.GET.get("export") == "xlsx":
+        headers = [
+            _("Returned on"),
+            _("Came back from"),
+            _("Transport"),
+            _("Name"),
+            _("Phone"),
+            _("Compound or village"),
+            _("Household"),
+            _("Note"),
+        ]
+        rows = (
+            [
+                r.returned_on,
+                r.from_place,
+                r.transport,
+                r.resident.name,
+                r.resident.masked_phone,
+                r.resident.household.place.name,
+                str(r.resident.household),
+                r.note,
+            ]
+            for r in qs.iterator(chunk_size=500)
+        )
+        return xlsx_response(
+            _("returns from elsewhere") + f"-{timezone.localdate()}.xlsx", headers, rows
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "census/returns.html", {"page": page, "days": days})

@@ -57,7 +57,7 @@ def test_a_viewer_may_read_but_not_write(census, iso, client_for):
 
 def test_lists_answer_without_showing_others(census, iso, client_for):
     c = client_for(census.outsider_b)
-    for name in ("census:index", "census:isolations", "census:visits"):
+    for name in ("census:index", "census:isolations", "census:visits", "census:returns"):
         response = c.get(reverse(name))
         assert response.status_code == 200
         assert "王伟" not in response.content.decode()
@@ -140,6 +140,7 @@ def test_pages_keep_their_query_count(census, iso, client_for, django_assert_max
         i, _ = services.start_isolation(user=census.admin_a, resident=r, start=timezone.localdate())
         services.record_check(user=census.admin_a, isolation=i, temperature="36.6")
         services.record_visit(user=census.admin_a, household=h)
+        services.record_return(user=census.admin_a, resident=r, from_place="武汉", returned_on=timezone.localdate())
     c = client_for(census.admin_a)
     urls = [
         reverse("census:index"),
@@ -149,6 +150,8 @@ def test_pages_keep_their_query_count(census, iso, client_for, django_assert_max
         reverse("census:resident", args=[census.resident.pk]),
         reverse("census:isolations"),
         reverse("census:visits"),
+        reverse("census:returns"),
+        reverse("census:returns") + "?export=xlsx",
         reverse("census:area-export", args=[census.compound_a.pk]),
         reverse("census:isolations") + "?export=xlsx",
     ]
