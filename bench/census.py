@@ -95,6 +95,11 @@ def run(args) -> None:
                                         for i in isos if rng.random() < 0.7], batch_size=5000)
         Visit.objects.bulk_create([Visit(household=h, visited_at=timezone.now()) for h in households[::2]],
                                   batch_size=5000)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # what autovacuum does after a bulk load; fresh tables have no statistics
     user = User.objects.create_user(username="bench", password="x-bench-password-1")
     Membership.objects.create(user=user, organization=fed, role=Role.ORG_ADMIN)
     user = User.objects.get(pk=user.pk)
