@@ -140,7 +140,9 @@ def test_pages_keep_their_query_count(census, iso, client_for, django_assert_max
         i, _ = services.start_isolation(user=census.admin_a, resident=r, start=timezone.localdate())
         services.record_check(user=census.admin_a, isolation=i, temperature="36.6")
         services.record_visit(user=census.admin_a, household=h)
-        services.record_return(user=census.admin_a, resident=r, from_place="武汉", returned_on=timezone.localdate())
+        services.record_return(
+            user=census.admin_a, resident=r, from_place="武汉", returned_on=timezone.localdate()
+        )
     c = client_for(census.admin_a)
     urls = [
         reverse("census:index"),
