@@ -6,14 +6,16 @@ or same name and phone in the same household), the same return, the same day's c
 lands on the record already there instead of making a second one.
 """
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
@@ -39,6 +41,26 @@ from .models import (
     VisitOutcome,
 )
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _once_more_on_conflict(fn: F) -> F:
+    """Run a get-or-create service in a savepoint; if a concurrent request created the same
+    record first (the unique constraint fires), run it again: it now finds that record and
+    answers as for a repeat. SQLite serializes writers, so this matters on PostgreSQL."""
+
+    @functools.wraps(fn)
+    def wrapper(**kwargs: Any) -> Any:
+        try:
+            with transaction.atomic():
+                return fn(**kwargs)
+        except IntegrityError:
+            with transaction.atomic():
+                return fn(**kwargs)
+
+    return cast(F, wrapper)
+
+
 RESIDENT_FIELDS = ("name", "phone", "gender", "birth_year", "relation", "note", "moved_out_on")
 
 
@@ -46,7 +68,7 @@ def _clean_text(value: Any) -> str:
     return str(value or "").strip()
 
 
-@transaction.atomic
+@_once_more_on_conflict
 def save_household(
     *,
     place: Place,
@@ -107,11 +129,21 @@ def _apply(resident: Resident, fields: dict[str, Any], *, overwrite: bool) -> No
     resident.search_text = search_key(resident.name)
 
 
+def _registered(id_hash: str) -> Resident | None:
+    """The resident already registered with this ID number hash, locked for the update."""
+    return (
+        Resident.objects.select_for_update()
+        .select_related("household__place__organization")
+        .filter(id_number_hash=id_hash)
+        .first()
+    )
+
+
 def _outside(user: Any, resident: Resident) -> bool:
     return user is not None and role_over(user, resident.household.place.organization) is None
 
 
-@transaction.atomic
+@_once_more_on_conflict
 def register_resident(
     *, user: Any, household: Household, name: str, id_number: str = "", **fields: Any
 ) -> tuple[Resident, bool]:
@@ -131,12 +163,7 @@ def register_resident(
         fields["birth_year"] = fields.get("birth_year") or birth_year
     existing = None
     if id_hash:
-        existing = (
-            Resident.objects.select_for_update()
-            .select_related("household__place__organization")
-            .filter(id_number_hash=id_hash)
-            .first()
-        )
+        existing = _registered(id_hash)
         if existing is not None and _outside(user, existing):
             raise ValidationError(
                 {
@@ -166,7 +193,9 @@ def register_resident(
     _apply(resident, fields, overwrite=created)
     if id_hash:
         resident.id_number_hash, resident.id_number_masked = id_hash, masked
-    resident.full_clean()
+    # The unique ID number is left to the database: a concurrent twin then fails the insert
+    # and the retry merges into it (_once_more_on_conflict) instead of refusing.
+    resident.full_clean(exclude=["id_number_hash"])
     resident.save()
     return resident, created
 
@@ -243,7 +272,7 @@ def merge_residents(*, user: Any, survivor: Resident, duplicate: Resident) -> Re
     return survivor
 
 
-@transaction.atomic
+@_once_more_on_conflict
 def record_return(
     *,
     user: Any,
@@ -274,7 +303,7 @@ def record_return(
     return record, True
 
 
-@transaction.atomic
+@_once_more_on_conflict
 def start_isolation(
     *,
     user: Any,
@@ -312,7 +341,7 @@ def parse_temperature(value: Any) -> Decimal:
         raise ValidationError({"temperature": [_("Enter the temperature as a number, e.g. 36.5.")]})
 
 
-@transaction.atomic
+@_once_more_on_conflict
 def record_check(
     *,
     user: Any,

@@ -131,3 +131,29 @@ def test_a_reveal_needs_a_reason_and_is_audited(census):
 
 def test_search_finds_a_resident_by_pinyin_initials(census):
     assert list(Resident.objects.search("ww")) == [census.resident]
+
+
+def test_a_concurrent_registration_of_the_same_person_merges(census, monkeypatch):
+    """Another request registered the same ID number between our lookup and our insert."""
+    number = make_id("11010519800101004")
+    other, _ = services.register_resident(
+        user=census.admin_a, household=census.household, name="周杰", id_number=number
+    )
+    real_lookup = services._registered
+    calls = []
+
+    def miss_the_first_time(id_hash):
+        calls.append(id_hash)
+        return None if len(calls) == 1 else real_lookup(id_hash)
+
+    monkeypatch.setattr(services, "_registered", miss_the_first_time)
+    resident, created = services.register_resident(
+        user=census.admin_a,
+        household=census.household,
+        name="周杰",
+        phone="13500000000",
+        id_number=number,
+    )
+    assert len(calls) == 2
+    assert not created and resident.pk == other.pk and resident.phone == "13500000000"
+    assert Resident.objects.filter(name="周杰").count() == 1
