@@ -70,6 +70,26 @@ class ResidentIn(Schema):
     note: str = ""
 
 
+class ResidentPatch(Schema):
+    name: str | None = None
+    phone: str | None = None
+    id_number: str | None = None
+    gender: str | None = None
+    birth_year: int | None = None
+    relation: str | None = None
+    moved_out_on: date | None = None
+    note: str | None = None
+
+
+class RevealIn(Schema):
+    reason: str
+
+
+class RevealOut(Schema):
+    id_number: str
+    stored: bool = False
+
+
 class MergeIn(Schema):
     duplicate_id: int
 
@@ -274,6 +294,24 @@ def create_resident(request: HttpRequest, payload: ResidentIn):
         return (201 if created else 200), ResidentOut.from_orm(resident)
 
     return once(request, _key(request), "census.resident.create", create)
+
+
+@router.patch("/residents/{resident_id}", response=ResidentOut)
+def update_resident(request: HttpRequest, resident_id: int, payload: ResidentPatch):
+    resident = _resident(request, resident_id, write=True)
+    return services.update_resident(resident=resident, **payload.dict(exclude_unset=True))
+
+
+@router.post("/residents/{resident_id}/reveal", response=RevealOut)
+def reveal_id_number(request: HttpRequest, resident_id: int, payload: RevealIn):
+    """Asks for a resident's ID number, with a reason, into the audit trail. The number is never
+    stored, so the answer is the masked form (`stored` false): read the full one off the card."""
+    resident = _resident(request, resident_id, write=True)
+    return {
+        "id_number": services.reveal_id_number(
+            user=request.user, resident=resident, reason=payload.reason
+        )
+    }
 
 
 @router.post("/residents/{resident_id}/merge", response=ResidentOut)

@@ -153,3 +153,36 @@ def test_a_household_registered_twice_is_one(census, api_for):
     assert _post(c, "/households", {**data, "room": "502"}).status_code == 201
     assert Household.objects.filter(place=census.compound_a).count() == 2
     assert len(c.get(f"{BASE}/households", {"place_id": census.compound_a.pk}).json()["items"]) == 2
+
+
+def test_a_resident_is_changed_and_moves_out(census, api_for):
+    c = api_for(census.staff_a)
+    url = f"{BASE}/residents/{census.resident.pk}"
+    response = c.patch(
+        url,
+        {"moved_out_on": str(timezone.localdate()), "note": "去外地工作"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["moved_out_on"] == str(
+        timezone.localdate()
+    )
+    assert response.json()["phone"] == "138****5678"  # untouched fields stay
+    assert (
+        api_for(census.outsider_b)
+        .patch(url, {"note": "x"}, content_type="application/json")
+        .status_code
+        == 404
+    )
+
+
+def test_a_reveal_through_the_api_needs_a_reason_and_is_audited(census, api_for):
+    from auditlog.models import LogEntry
+
+    c = api_for(census.admin_a)
+    url = f"/residents/{census.resident.pk}/reveal"
+    assert _post(c, url, {"reason": ""}).status_code == 422
+    response = _post(c, url, {"reason": "协查通报核对"})
+    assert response.status_code == 200
+    assert response.json() == {"id_number": census.resident.id_number_masked, "stored": False}
+    assert LogEntry.objects.filter(action=LogEntry.Action.ACCESS, actor=census.admin_a).count() == 1
+    assert _post(api_for(census.viewer_a), url, {"reason": "看看"}).status_code == 403
