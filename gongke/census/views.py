@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +36,7 @@ from .forms import (
     VisitForm,
 )
 from .models import DailyCheck, Household, Isolation, Resident, ReturnRecord, Visit, VisitOutcome
-from .stats import daily_counts
+from .stats import daily_counts, day_bounds
 
 
 def _areas(user):
@@ -87,17 +88,27 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _households(place: Place, q: str):
+def _households(place: Place, q: str, *, todo: bool = False):
+    """The compound's households in the order one walks them: building, unit, room, where
+    "2" comes before "10" (shorter first, then alphabetical), with today's state of each."""
+    today = timezone.localdate()
+    start, end = day_bounds(today)
     qs = place.households_set.annotate(
         n_residents=Count("residents", filter=Q(residents__moved_out_on__isnull=True))
     )
     if q:
         matching = Resident.objects.filter(household=OuterRef("pk")).search(q)
         qs = qs.filter(Q(room__icontains=q) | Q(building=q) | Exists(matching))
-    isolating = Isolation.objects.filter(resident__household=OuterRef("pk")).running_on(
-        timezone.localdate()
+    isolating = Isolation.objects.filter(resident__household=OuterRef("pk")).running_on(today)
+    visited = Visit.objects.filter(
+        household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end
     )
-    return qs.annotate(isolating=Exists(isolating)).order_by("building", "unit", "room")
+    qs = qs.annotate(isolating=Exists(isolating), visited=Exists(visited))
+    if todo:
+        qs = qs.filter(~Exists(visited))
+    return qs.order_by(
+        Length("building"), "building", Length("unit"), "unit", Length("room"), "room"
+    )
 
 
 @login_required
@@ -106,7 +117,8 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
         request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk
     )
     q = request.GET.get("q", "").strip()
-    page = Paginator(_households(place, q), 100).get_page(request.GET.get("page"))
+    todo = request.GET.get("todo") == "1"
+    page = Paginator(_households(place, q, todo=todo), 100).get_page(request.GET.get("page"))
     groups = [
         ((b, u), list(hs))
         for (b, u), hs in groupby(page.object_list, key=lambda h: (h.building, h.unit))
@@ -119,6 +131,7 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "groups": groups,
             "q": q,
+            "todo": todo,
             "form": HouseholdForm(),
             "can_edit": can_write(request.user, place.organization),
             "counts": daily_counts(

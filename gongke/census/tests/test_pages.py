@@ -180,3 +180,15 @@ def test_a_duty_officer_sees_only_the_compounds_of_their_posts(census, client_fo
         client_for(census.staff_a).get(reverse("census:resident", args=[resident.pk])).status_code
         == 200
     )
+
+
+def test_the_compound_page_walks_rooms_in_order_and_shows_what_is_left_today(census, client_for):
+    for room in ("1001", "201", "99"):
+        services.save_household(place=census.compound_a, building="1", unit="2", room=room)
+    services.record_visit(user=census.admin_a, household=census.household)  # 1-2-501
+    c = client_for(census.staff_a)
+    page = c.get(reverse("census:area", args=[census.compound_a.pk]))
+    rooms = [h.room for _key, hs in page.context["groups"] for h in hs]
+    assert rooms == ["99", "201", "501", "1001"]
+    todo = c.get(reverse("census:area", args=[census.compound_a.pk]), {"todo": "1"})
+    assert [h.room for _key, hs in todo.context["groups"] for h in hs] == ["99", "201", "1001"]
