@@ -61,10 +61,13 @@ def invalid_schema(request, exc: NinjaValidationError):
 
 
 def _mount() -> None:
+    from gongke.census import api as census
+
     from . import community, donations, registry, resumption
 
     api.add_router("/registry", registry.router, tags=["registry"])
     api.add_router("/donations", donations.router, tags=["donations"])
+    api.add_router("/census", census.router, tags=["census"])
     api.add_router("/community", community.router, tags=["community"])
     api.add_router("/resumption", resumption.router, tags=["resumption"])
 

@@ -13,5 +13,13 @@ class CensusConfig(AppConfig):
 
         from . import models
 
-        auditlog.register(models.Household)
-        auditlog.register(models.Resident, exclude_fields=["search_text", "id_number_hash"], mask_fields=["phone"])
+        auditlog.register(models.Household, exclude_fields=["updated_at"])
+        auditlog.register(
+            models.Resident,
+            exclude_fields=["search_text", "id_number_hash", "updated_at"],
+            mask_fields=["phone"],
+        )
+        auditlog.register(models.ReturnRecord)
+        auditlog.register(models.Isolation)
+        auditlog.register(models.DailyCheck, exclude_fields=["checked_at"])
+        auditlog.register(models.Visit)
