@@ -73,7 +73,7 @@ def test_a_duty_officer_registers_a_resident_at_the_door(census, client_for):
     assert Resident.objects.filter(name="王伟").count() == 1
     response = c.post(url, {"name": "赵强", "id_number": "110105194912310021"})
     assert response.status_code == 422
-    assert "check digit" in response.content.decode()
+    assert "校验码" in response.content.decode()  # the message in the default language
     assert (
         c.post(
             reverse("census:visit-new", args=[census.household.pk]), {"outcome": "nobody_home"}

@@ -56,7 +56,7 @@ def test_it_refuses_a_bad_id_number_with_a_clear_message(census):
             name="赵强",
             id_number="110105194912310021",
         )
-    assert "check digit" in exc.value.message_dict["id_number"][0]
+    assert "校验码" in exc.value.message_dict["id_number"][0]
 
 
 def test_it_stores_the_id_number_only_hashed_and_masked(census):
