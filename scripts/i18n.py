@@ -113,8 +113,9 @@ def compile_all() -> int:
         for po in base.glob("zh_Hans/LC_MESSAGES/*.po"):
             targets = [po, _derive(po, "zh_Hant"), _derive(po, "en")]
             for path in targets:
+                # The locale gives the plural rule when a hand-edited file lost its header.
                 with path.open("rb") as f:
-                    catalog = read_po(f)
+                    catalog = read_po(f, locale=path.parent.parent.name)
                 with path.with_suffix(".mo").open("wb") as f:
                     write_mo(f, catalog, use_fuzzy=False)
                 count += 1
