@@ -35,9 +35,16 @@ DASHBOARD_APPS = ["gongke.resumption", "gongke.community", "gongke.census", "gon
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
+    """Database reachable, and how long ago the background worker last ran a job."""
+    from gongke.ops.tasks import heartbeat_path
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    try:
+        worker = heartbeat_path().read_text().strip()
+    except OSError:
+        worker = "never"
+    return HttpResponse(f"ok\nworker last seen: {worker}\n", content_type="text/plain")
 
 
 def _panels(request: HttpRequest) -> list[str]:
