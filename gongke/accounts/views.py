@@ -168,6 +168,13 @@ def audit_entries(user):
     return qs.filter(q)
 
 
+def _date(value: str | None):
+    try:
+        return parse_date(value or "")
+    except ValueError:  # well formed but impossible, such as 2026-13-45
+        return None
+
+
 @login_required
 def audit(request: HttpRequest) -> HttpResponse:
     if not (
@@ -187,7 +194,7 @@ def audit(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(content_type__model=f["model"])
     if f.get("action") in {"0", "1", "2", "3"}:
         qs = qs.filter(action=int(f["action"]))
-    since, until = parse_date(f.get("since") or ""), parse_date(f.get("until") or "")
+    since, until = _date(f.get("since")), _date(f.get("until"))
     if since:
         qs = qs.filter(timestamp__date__gte=since)
     if until:
