@@ -347,3 +347,12 @@ def test_people_and_place_exports_follow_the_filters(cast, client_for):
         .to_python()
     )
     assert [r[0] for r in rows[1:]] == ["东城花园小区"]
+
+
+def test_the_upload_page_starts_empty_with_the_template_link(cast, client_for):
+    page = client_for(cast.admin_a).get("/registry/import/people/").content.decode()
+    assert 'data-testid="imported"' not in page and 'data-testid="row-errors"' not in page
+    assert (
+        "/registry/import/people/template.xlsx" in page
+        and 'hx-post="/registry/import/people/"' in page
+    )
