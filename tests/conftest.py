@@ -23,14 +23,6 @@ def browser_page(live_server, monkeypatch):
         page = browser.new_page(locale="zh-CN")
         yield page
         browser.close()
-    if connection.vendor == "postgresql":
-        # A connection opened beside Playwright's event loop outlives the test; end it so the
-        # test database can be dropped.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 @pytest.fixture
@@ -44,3 +36,27 @@ def sign_in(live_server, browser_page):
         return browser_page
 
     return go
+
+
+@pytest.fixture
+def query():
+    return _query
+
+
+def _query(fn):
+    """Run an ORM check from a browser test in a thread of its own, closing its connection.
+
+    While Playwright's loop runs, the ORM in the test body gets a connection of its own that
+    would outlive the test (and keep PostgreSQL from dropping the test database)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def run():
+        try:
+            return fn()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()

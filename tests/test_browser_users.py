@@ -13,7 +13,7 @@ pytestmark = [
 GOOD = "Qingyuan-duty-2026!"
 
 
-def test_an_admin_creates_and_then_deactivates_a_colleague(cast, live_server, sign_in):
+def test_an_admin_creates_and_then_deactivates_a_colleague(cast, live_server, sign_in, query):
     page = sign_in("admin_a", cast.password)
 
     page.goto(f"{live_server.url}/accounts/users/new/")
@@ -25,13 +25,15 @@ def test_an_admin_creates_and_then_deactivates_a_colleague(cast, live_server, si
     page.fill("input[name=password2]", GOOD)
     page.click("form.form button[type=submit]")
     page.wait_for_url("**/accounts/users/*/")
-    user = User.objects.get(username="zhang_wei")
+    user = query(lambda: User.objects.get(username="zhang_wei"))
 
     questions = []
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
     page.click("button.danger")
-    assert questions and User.objects.get(pk=user.pk).is_active  # said no: nothing happened
+    assert questions and query(
+        lambda: User.objects.get(pk=user.pk).is_active
+    )  # said no: nothing happened
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("button.danger")
     page.wait_for_selector(".messages li.success")
-    assert not User.objects.get(pk=user.pk).is_active
+    assert not query(lambda: User.objects.get(pk=user.pk).is_active)
