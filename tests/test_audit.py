@@ -211,6 +211,7 @@ def test_the_audit_filters_work(cast, client_for):
     assert "南湖食品有限公司" not in {r for _m, r, _a in reprs(q="京博")}
     assert reprs(since="2000-01-01", until="2000-01-02") == []
     assert reprs(since="2000-01-01")
+    assert reprs(since="not a date") == reprs(until="2026-13-45") == reprs()
 
 
 def test_the_audit_page_has_a_fixed_number_of_queries(
@@ -233,3 +234,8 @@ def test_an_admin_role_change_is_visible_to_the_admin(cast, client_for):
     )
     page = client.get("/accounts/audit/", {"model": "membership"}).context["page"].object_list
     assert any(e.object_pk == str(m.pk) and e.actor == cast.admin_a for e in page)
+
+
+def test_the_audit_page_offers_every_audited_kind_of_record(cast, client_for):
+    models = client_for(cast.admin).get("/accounts/audit/").context["models"]
+    assert {"organization", "person", "place", "user", "membership", "apitoken"} <= set(models)

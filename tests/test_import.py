@@ -318,3 +318,41 @@ def test_a_record_registered_meanwhile_rejects_the_file_cleanly(cast, client_for
     monkeypatch.setattr(services, "import_organizations", clash)
     response = post(client_for(cast.admin_a), "organizations", xlsx(ORG_HEADERS, [org_row("并发")]))
     assert response.status_code == 200 and response.context["errors"][0].row == 1
+
+
+def test_people_and_place_exports_follow_the_filters(cast, client_for):
+    from gongke.registry import services
+
+    services.save_person(organization=cast.a1, name="党员甲", is_party_member=True)
+    services.save_person(organization=cast.a1, name="群众乙")
+    client = client_for(cast.admin_a)
+    response = client.get("/registry/people/", {"export": "xlsx", "party": "1"})
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    assert [r[0] for r in rows[1:]] == ["党员甲"]
+    response = client.get("/registry/people/", {"export": "xlsx", "q": "qzy"})
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    assert [r[0] for r in rows[1:]] == ["群众乙"]
+    response = client.get("/registry/places/", {"export": "xlsx", "kind": "compound"})
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
+    assert [r[0] for r in rows[1:]] == ["东城花园小区"]
+
+
+def test_the_upload_page_starts_empty_with_the_template_link(cast, client_for):
+    page = client_for(cast.admin_a).get("/registry/import/people/").content.decode()
+    assert 'data-testid="imported"' not in page and 'data-testid="row-errors"' not in page
+    assert (
+        "/registry/import/people/template.xlsx" in page
+        and 'hx-post="/registry/import/people/"' in page
+    )

@@ -174,3 +174,15 @@ def test_the_organization_page_keeps_a_fixed_number_of_queries(
     grow(cast, 15)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/registry/?parent=abc&township=1x",
+        "/registry/people/?organization=%27",
+        "/registry/places/?township=x",
+    ],
+)
+def test_a_mangled_filter_is_ignored_not_an_error(cast, client_for, url):
+    assert client_for(cast.admin_a).get(url).status_code == 200

@@ -1,6 +1,7 @@
 import importlib
 
 from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -173,6 +175,13 @@ def audit_entries(user):
     return qs.filter(q)
 
 
+def _date(value: str | None):
+    try:
+        return parse_date(value or "")
+    except ValueError:  # well formed but impossible, such as 2026-13-45
+        return None
+
+
 @login_required
 def audit(request: HttpRequest) -> HttpResponse:
     if not (
@@ -192,18 +201,16 @@ def audit(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(content_type__model=f["model"])
     if f.get("action") in {"0", "1", "2", "3"}:
         qs = qs.filter(action=int(f["action"]))
-    if f.get("since"):
-        qs = qs.filter(timestamp__date__gte=f["since"])
-    if f.get("until"):
-        qs = qs.filter(timestamp__date__lte=f["until"])
+    since, until = _date(f.get("since")), _date(f.get("until"))
+    if since:
+        qs = qs.filter(timestamp__date__gte=since)
+    if until:
+        qs = qs.filter(timestamp__date__lte=until)
     if f.get("q"):
         qs = qs.filter(object_repr__icontains=f["q"])
     page = Paginator(qs, 50).get_page(f.get("page"))
-    models = (
-        LogEntry.objects.values_list("content_type__model", flat=True)
-        .distinct()
-        .order_by("content_type__model")
-    )
+    # The kinds of record come from the audit registry, not from a scan of the whole trail.
+    models = sorted({m._meta.model_name for m in auditlog.get_models()})
     return render(
         request, "accounts/audit.html", {"page": page, "models": list(models), "filters": f}
     )

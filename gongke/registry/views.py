@@ -36,6 +36,11 @@ def _truthy(value: str | None) -> bool:
     return value in {"1", "true", "on", "yes"}
 
 
+def _id(value: str | None) -> int | None:
+    """A record id from a filter parameter; anything else (typed by hand, cut off) is ignored."""
+    return int(value) if value and value.isdigit() else None
+
+
 def _require_some_manage_rights(user) -> None:
     """A "new" page is for staff and admins; read-only roles get 403 before seeing a form."""
     if not writable_organizations(user, manage=True).exists():
@@ -46,10 +51,10 @@ def filter_organizations(user, params):
     qs = visible_organizations(user).select_related("parent", "township").search(params.get("q"))
     if params.get("kind") in OrgKind.values:
         qs = qs.filter(kind=params["kind"])
-    if params.get("parent"):
-        qs = qs.filter(parent_id=params["parent"])
-    if params.get("township"):
-        qs = qs.filter(township_id=params["township"])
+    if _id(params.get("parent")):
+        qs = qs.filter(parent_id=_id(params.get("parent")))
+    if _id(params.get("township")):
+        qs = qs.filter(township_id=_id(params.get("township")))
     if params.get("industry"):
         qs = qs.filter(industry=params["industry"])
     if _truthy(params.get("executive")):
@@ -159,8 +164,8 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 def filter_people(user, params):
     qs = scoped(user, Person.objects.select_related("organization")).search(params.get("q"))
-    if params.get("organization"):
-        qs = qs.filter(organization_id=params["organization"])
+    if _id(params.get("organization")):
+        qs = qs.filter(organization_id=_id(params.get("organization")))
     if params.get("position") in Position.values:
         qs = qs.filter(position=params["position"])
     if _truthy(params.get("party")):
@@ -248,10 +253,10 @@ def filter_places(user, params):
         qs = qs.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.VILLAGE])
     elif kind in PlaceKind.values:
         qs = qs.filter(kind=kind)
-    if params.get("organization"):
-        qs = qs.filter(organization_id=params["organization"])
-    if params.get("township"):
-        qs = qs.filter(township_id=params["township"])
+    if _id(params.get("organization")):
+        qs = qs.filter(organization_id=_id(params.get("organization")))
+    if _id(params.get("township")):
+        qs = qs.filter(township_id=_id(params.get("township")))
     return qs
 
 
