@@ -5,6 +5,7 @@ Idempotency-Key; a daily report is also unique per (enterprise, day), so a retry
 import datetime as dt
 from decimal import Decimal
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -215,10 +216,12 @@ def create_application(request: HttpRequest, payload: ApplicationIn):
     enterprise = enterprise_for(request.user, payload.enterprise_id, write=True)
 
     def create():
-        application = services.save_application(enterprise=enterprise, user=request.user,
-                                                data=payload.dict(exclude={"enterprise_id", "submit"}))
-        if payload.submit:
-            application = services.submit_application(application=application, user=request.user)
+        # Save-and-submit is one step: refused supplies leave no draft behind.
+        with transaction.atomic():
+            application = services.save_application(enterprise=enterprise, user=request.user,
+                                                    data=payload.dict(exclude={"enterprise_id", "submit"}))
+            if payload.submit:
+                application = services.submit_application(application=application, user=request.user)
         return 201, _out(application)
 
     return once(request, request.headers.get("Idempotency-Key"), "resumption.application", create)

@@ -27,7 +27,7 @@ def overview(org: Organization, day: dt.date) -> dict[str, Any]:
     today = reports.aggregate(
         reported=Count("pk"), late=Count("pk", filter=Q(late=True)),
         staff=Sum("staff_on_site"), returned=Sum("staff_returned"), isolated=Sum("staff_isolated"),
-        vehicles=Sum("vehicles"), fevers=Sum("fevers"), masks=Sum("masks"),
+        vehicles=Sum("vehicles"), fevers=Sum("fevers"), mask_stock=Sum("masks"),
         short=Count("pk", filter=Q(staff_on_site__gt=0, masks__lt=F("staff_on_site") * MASKS_PER_PERSON_DAY
                                    * MIN_COVER_DAYS)),
     )
@@ -38,7 +38,7 @@ def overview(org: Organization, day: dt.date) -> dict[str, Any]:
     )
     open_fevers = FeverCase.objects.filter(enterprise__path__startswith=org.path, closed_at__isnull=True).count()
     staff = today["staff"] or 0
-    masks = today["masks"] or 0
+    masks = today["mask_stock"] or 0
     cover = (Decimal(masks) / (staff * MASKS_PER_PERSON_DAY)).quantize(Decimal("0.1")) if staff else None
     return {
         "members": n_members,
