@@ -12,8 +12,20 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from gongke.accounts.access import get_for_user, scoped
 from gongke.resumption import services, stats
-from gongke.resumption.access import body_for, dashboard_org, enterprise_for, require_reporting, require_review
-from gongke.resumption.models import Application, DailyReport, FeverCase, ReliefProgramme, local_today
+from gongke.resumption.access import (
+    body_for,
+    dashboard_org,
+    enterprise_for,
+    require_reporting,
+    require_review,
+)
+from gongke.resumption.models import (
+    Application,
+    DailyReport,
+    FeverCase,
+    ReliefProgramme,
+    local_today,
+)
 
 from .idempotency import once
 
@@ -54,8 +66,12 @@ class ReportOut(Schema):
 
 @router.get("/reports", response=list[ReportOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_reports(request: HttpRequest, day: dt.date | None = None, enterprise_id: int | None = None,
-                 late: bool | None = None):
+def list_reports(
+    request: HttpRequest,
+    day: dt.date | None = None,
+    enterprise_id: int | None = None,
+    late: bool | None = None,
+):
     qs = scoped(request.user, DailyReport.objects.select_related("enterprise"), field="enterprise")
     if day:
         qs = qs.filter(day=day)
@@ -71,8 +87,12 @@ def submit_report(request: HttpRequest, payload: ReportIn):
     enterprise = enterprise_for(request.user, payload.enterprise_id, write=True)
 
     def create():
-        report, created = services.submit_report(enterprise=enterprise, user=request.user, day=payload.day,
-                                                 data=payload.dict(exclude={"enterprise_id", "day"}))
+        report, created = services.submit_report(
+            enterprise=enterprise,
+            user=request.user,
+            day=payload.day,
+            data=payload.dict(exclude={"enterprise_id", "day"}),
+        )
         return (201 if created else 200), ReportOut.from_orm(report)
 
     return once(request, request.headers.get("Idempotency-Key"), "resumption.report", create)
@@ -117,7 +137,9 @@ def submit_batch(request: HttpRequest, payload: BatchIn):
 
     def create():
         rows = {r.enterprise_id: r.dict(exclude={"enterprise_id"}) for r in payload.rows}
-        reports = services.submit_batch(association=association, user=request.user, rows=rows, day=payload.day)
+        reports = services.submit_batch(
+            association=association, user=request.user, rows=rows, day=payload.day
+        )
         return 201, [ReportOut.from_orm(r) for r in reports]
 
     return once(request, request.headers.get("Idempotency-Key"), "resumption.report.batch", create)
@@ -132,7 +154,9 @@ class MissingOut(Schema):
 
 
 @router.get("/missing", response=list[MissingOut])
-def list_missing(request: HttpRequest, organization_id: int | None = None, day: dt.date | None = None):
+def list_missing(
+    request: HttpRequest, organization_id: int | None = None, day: dt.date | None = None
+):
     org = dashboard_org(request.user, organization_id)
     return list(services.missing_enterprises(org, day or local_today()))
 
@@ -196,7 +220,9 @@ def _out(application: Application) -> ApplicationOut:
 
 @router.get("/applications", response=list[ApplicationOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_applications(request: HttpRequest, status: str | None = None, enterprise_id: int | None = None):
+def list_applications(
+    request: HttpRequest, status: str | None = None, enterprise_id: int | None = None
+):
     qs = scoped(request.user, Application.objects.select_related("enterprise"), field="enterprise")
     if status:
         qs = qs.filter(status=status)
@@ -207,8 +233,14 @@ def list_applications(request: HttpRequest, status: str | None = None, enterpris
 
 @router.get("/applications/{app_id}", response=ApplicationOut)
 def get_application(request: HttpRequest, app_id: int):
-    return _out(get_for_user(request.user, Application.objects.select_related("enterprise"), field="enterprise",
-                             pk=app_id))
+    return _out(
+        get_for_user(
+            request.user,
+            Application.objects.select_related("enterprise"),
+            field="enterprise",
+            pk=app_id,
+        )
+    )
 
 
 @router.post("/applications", response={201: ApplicationOut})
@@ -218,18 +250,27 @@ def create_application(request: HttpRequest, payload: ApplicationIn):
     def create():
         # Save-and-submit is one step: refused supplies leave no draft behind.
         with transaction.atomic():
-            application = services.save_application(enterprise=enterprise, user=request.user,
-                                                    data=payload.dict(exclude={"enterprise_id", "submit"}))
+            application = services.save_application(
+                enterprise=enterprise,
+                user=request.user,
+                data=payload.dict(exclude={"enterprise_id", "submit"}),
+            )
             if payload.submit:
-                application = services.submit_application(application=application, user=request.user)
+                application = services.submit_application(
+                    application=application, user=request.user
+                )
         return 201, _out(application)
 
     return once(request, request.headers.get("Idempotency-Key"), "resumption.application", create)
 
 
 def _application_for(request: HttpRequest, app_id: int) -> Application:
-    return get_for_user(request.user, Application.objects.select_related("enterprise__parent"), field="enterprise",
-                        pk=app_id)
+    return get_for_user(
+        request.user,
+        Application.objects.select_related("enterprise__parent"),
+        field="enterprise",
+        pk=app_id,
+    )
 
 
 @router.post("/applications/{app_id}/submit", response=ApplicationOut)
@@ -248,8 +289,14 @@ class ReviewIn(Schema):
 def review_application(request: HttpRequest, app_id: int, payload: ReviewIn):
     application = _application_for(request, app_id)
     require_review(request.user, application.enterprise)
-    return _out(services.review_application(application=application, user=request.user, approve=payload.approve,
-                                            comment=payload.comment))
+    return _out(
+        services.review_application(
+            application=application,
+            user=request.user,
+            approve=payload.approve,
+            comment=payload.comment,
+        )
+    )
 
 
 class TemperatureIn(Schema):
@@ -275,9 +322,14 @@ def record_temperature(request: HttpRequest, payload: TemperatureIn):
     enterprise = enterprise_for(request.user, payload.enterprise_id, write=True)
 
     def create():
-        reading = services.record_temperature(enterprise=enterprise, user=request.user,
-                                              person_name=payload.person_name, day=payload.day or local_today(),
-                                              slot=payload.slot, temperature=payload.temperature)
+        reading = services.record_temperature(
+            enterprise=enterprise,
+            user=request.user,
+            person_name=payload.person_name,
+            day=payload.day or local_today(),
+            slot=payload.slot,
+            temperature=payload.temperature,
+        )
         return 201, TemperatureOut.from_orm(reading)
 
     return once(request, request.headers.get("Idempotency-Key"), "resumption.temperature", create)
@@ -317,16 +369,30 @@ class ProgrammeOut(Schema):
 
 @router.get("/relief", response=list[ProgrammeOut])
 def list_relief(request: HttpRequest):
-    qs = scoped(request.user, ReliefProgramme.objects.select_related("landlord").prefetch_related("leases"),
-                field="landlord")
+    qs = scoped(
+        request.user,
+        ReliefProgramme.objects.select_related("landlord").prefetch_related("leases"),
+        field="landlord",
+    )
     out = []
     for p in qs:
         leases = list(p.leases.all())
         rent = sum((lease.rent_waived for lease in leases), Decimal("0.00"))
         fee = sum((lease.fee_waived for lease in leases), Decimal("0.00"))
-        out.append({"id": p.pk, "landlord_id": p.landlord_id, "landlord": p.landlord.name, "name": p.name,
-                    "rent_percentages": p.rent_percentages, "fee_percentages": p.fee_percentages or [],
-                    "leases": len(leases), "rent_waived": rent, "fee_waived": fee, "total_waived": rent + fee})
+        out.append(
+            {
+                "id": p.pk,
+                "landlord_id": p.landlord_id,
+                "landlord": p.landlord.name,
+                "name": p.name,
+                "rent_percentages": p.rent_percentages,
+                "fee_percentages": p.fee_percentages or [],
+                "leases": len(leases),
+                "rent_waived": rent,
+                "fee_waived": fee,
+                "total_waived": rent + fee,
+            }
+        )
     return out
 
 
@@ -334,5 +400,10 @@ def list_relief(request: HttpRequest):
 def dashboard(request: HttpRequest, organization_id: int | None = None, day: dt.date | None = None):
     org = dashboard_org(request.user, organization_id)
     day = day or local_today()
-    return {"organization_id": org.pk, "day": day, "overview": stats.overview(org, day),
-            "trend": stats.trend(org, day), "associations": stats.per_association(org, day)}
+    return {
+        "organization_id": org.pk,
+        "day": day,
+        "overview": stats.overview(org, day),
+        "trend": stats.trend(org, day),
+        "associations": stats.per_association(org, day),
+    }

@@ -32,8 +32,12 @@ def may_report(user: Any, enterprise: Organization) -> bool:
 
 
 def enterprise_for(user: Any, pk: Any, *, write: bool = False) -> Organization:
-    org = get_for_user(user, Organization.objects.filter(kind=OrgKind.ENTERPRISE).select_related("parent", "township"),
-                       field="", pk=pk)
+    org = get_for_user(
+        user,
+        Organization.objects.filter(kind=OrgKind.ENTERPRISE).select_related("parent", "township"),
+        field="",
+        pk=pk,
+    )
     if write:
         require_reporting(user, org)
     return org

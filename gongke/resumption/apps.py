@@ -14,7 +14,9 @@ class ResumptionConfig(AppConfig):
         from . import models
 
         auditlog.register(models.ReportingSettings)
-        auditlog.register(models.Application, exclude_fields=["updated_at"], mask_fields=["responsible_phone"])
+        auditlog.register(
+            models.Application, exclude_fields=["updated_at"], mask_fields=["responsible_phone"]
+        )
         auditlog.register(models.ApplicationEvent)
         auditlog.register(models.Attachment)
         auditlog.register(models.DailyReport, exclude_fields=["updated_at"])

@@ -49,9 +49,22 @@ from .models import (
 log = logging.getLogger(__name__)
 
 APPLICATION_FIELDS = [
-    "category", "batch", "planned_date", "staff_total", "staff_planned", "responsible_person", "responsible_phone",
-    "masks_in_stock", "masks_per_person_day", "disinfectant_litres", "disinfectant_per_person_day",
-    "temperature_twice_daily", "distancing", "disinfection", "vehicle_rules", "note",
+    "category",
+    "batch",
+    "planned_date",
+    "staff_total",
+    "staff_planned",
+    "responsible_person",
+    "responsible_phone",
+    "masks_in_stock",
+    "masks_per_person_day",
+    "disinfectant_litres",
+    "disinfectant_per_person_day",
+    "temperature_twice_daily",
+    "distancing",
+    "disinfection",
+    "vehicle_rules",
+    "note",
 ]
 
 
@@ -64,8 +77,13 @@ def _require_enterprise(org: Organization) -> None:
 
 
 @transaction.atomic
-def save_application(*, enterprise: Organization, user: Any, data: dict[str, Any],
-                     application: Application | None = None) -> Application:
+def save_application(
+    *,
+    enterprise: Organization,
+    user: Any,
+    data: dict[str, Any],
+    application: Application | None = None,
+) -> Application:
     """Create a draft or change a draft/returned application."""
     _require_enterprise(enterprise)
     if application is None:
@@ -90,7 +108,11 @@ def submit_application(*, application: Application, user: Any) -> Application:
     errors = application.checklist_errors()
     if errors:
         raise ValidationError(errors)
-    action = ReviewAction.RESUBMITTED if application.status == Status.RETURNED else ReviewAction.SUBMITTED
+    action = (
+        ReviewAction.RESUBMITTED
+        if application.status == Status.RETURNED
+        else ReviewAction.SUBMITTED
+    )
     application.status = Status.SUBMITTED
     application.submitted_at = timezone.now()
     application.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -99,19 +121,27 @@ def submit_application(*, application: Application, user: Any) -> Application:
 
 
 @transaction.atomic
-def review_application(*, application: Application, user: Any, approve: bool, comment: str = "") -> Application:
+def review_application(
+    *, application: Application, user: Any, approve: bool, comment: str = ""
+) -> Application:
     """The association approves, or returns the application with comments saying what to change."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != Status.SUBMITTED:
         raise ValidationError(_("Only a submitted application can be reviewed."))
     comment = comment.strip()
     if not approve and not comment:
-        raise ValidationError({"comment": [_("Say what must be changed when returning an application.")]})
+        raise ValidationError(
+            {"comment": [_("Say what must be changed when returning an application.")]}
+        )
     application.status = Status.APPROVED if approve else Status.RETURNED
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_at", "updated_at"])
-    ApplicationEvent.objects.create(application=application, by=user, comment=comment,
-                                    action=ReviewAction.APPROVED if approve else ReviewAction.RETURNED)
+    ApplicationEvent.objects.create(
+        application=application,
+        by=user,
+        comment=comment,
+        action=ReviewAction.APPROVED if approve else ReviewAction.RETURNED,
+    )
     return application
 
 
@@ -120,8 +150,9 @@ def add_attachment(*, application: Application, user: Any, file: Any) -> Attachm
     if not application.is_editable:
         raise ValidationError(_("A submitted or approved application can no longer be changed."))
     validate_attachment(file)
-    return Attachment.objects.create(application=application, file=file, name=file.name[:200], size=file.size,
-                                     uploaded_by=user)
+    return Attachment.objects.create(
+        application=application, file=file, name=file.name[:200], size=file.size, uploaded_by=user
+    )
 
 
 # --- Daily reports --------------------------------------------------------------------------
@@ -147,15 +178,26 @@ def _figures(data: dict[str, Any]) -> dict[str, Any]:
         if name == "disinfectant_litres":
             number = number.quantize(Decimal("0.01"))
         out[name] = number
-    if not errors and out.get("staff_isolated", 0) > out.get("staff_on_site", 0) + out.get("staff_returned", 0):
-        errors["staff_isolated"] = [_("More staff in isolation than staff on site and back from elsewhere.")]
+    if not errors and out.get("staff_isolated", 0) > out.get("staff_on_site", 0) + out.get(
+        "staff_returned", 0
+    ):
+        errors["staff_isolated"] = [
+            _("More staff in isolation than staff on site and back from elsewhere.")
+        ]
     if errors:
         raise ValidationError(errors)
     return out
 
 
-def _save_report(*, enterprise: Organization, user: Any, day: dt.date, figures: dict[str, Any], now: dt.datetime,
-                 carried_forward: bool = False) -> tuple[DailyReport, bool]:
+def _save_report(
+    *,
+    enterprise: Organization,
+    user: Any,
+    day: dt.date,
+    figures: dict[str, Any],
+    now: dt.datetime,
+    carried_forward: bool = False,
+) -> tuple[DailyReport, bool]:
     late = now > deadline_for(enterprise.parent, day)
     defaults = dict(figures, carried_forward=carried_forward)
     report = DailyReport.objects.filter(enterprise=enterprise, day=day).first()
@@ -166,8 +208,14 @@ def _save_report(*, enterprise: Organization, user: Any, day: dt.date, figures: 
         return report, False
     try:
         with transaction.atomic():
-            report = DailyReport.objects.create(enterprise=enterprise, day=day, submitted_at=now, late=late,
-                                                submitted_by=user, **defaults)
+            report = DailyReport.objects.create(
+                enterprise=enterprise,
+                day=day,
+                submitted_at=now,
+                late=late,
+                submitted_by=user,
+                **defaults,
+            )
     except IntegrityError:
         # A double submit raced us: the first one made the row; this one updates it.
         report = DailyReport.objects.get(enterprise=enterprise, day=day)
@@ -180,12 +228,20 @@ def _save_report(*, enterprise: Organization, user: Any, day: dt.date, figures: 
 
 def _check_day(day: dt.date, today: dt.date) -> None:
     if day > today:
-        raise ValidationError({"day": [_("A report cannot be made for a day that has not come yet.")]})
+        raise ValidationError(
+            {"day": [_("A report cannot be made for a day that has not come yet.")]}
+        )
 
 
 @transaction.atomic
-def submit_report(*, enterprise: Organization, user: Any, data: dict[str, Any], day: dt.date | None = None,
-                  now: dt.datetime | None = None) -> tuple[DailyReport, bool]:
+def submit_report(
+    *,
+    enterprise: Organization,
+    user: Any,
+    data: dict[str, Any],
+    day: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[DailyReport, bool]:
     """Record an enterprise's figures for a day; a second submission the same day corrects them."""
     _require_enterprise(enterprise)
     now = now or timezone.now()
@@ -196,24 +252,38 @@ def submit_report(*, enterprise: Organization, user: Any, data: dict[str, Any], 
 
 
 @transaction.atomic
-def carry_forward(*, enterprise: Organization, user: Any, day: dt.date | None = None,
-                  now: dt.datetime | None = None) -> DailyReport:
+def carry_forward(
+    *,
+    enterprise: Organization,
+    user: Any,
+    day: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> DailyReport:
     """Nothing changed since yesterday: repeat yesterday's figures as today's report."""
     _require_enterprise(enterprise)
     now = now or timezone.now()
     day = day or now.astimezone(LOCAL).date()
-    previous = DailyReport.objects.filter(enterprise=enterprise, day=day - dt.timedelta(days=1)).first()
+    previous = DailyReport.objects.filter(
+        enterprise=enterprise, day=day - dt.timedelta(days=1)
+    ).first()
     if previous is None:
         raise ValidationError(_("There is no report from the day before to carry forward."))
     figures = {name: getattr(previous, name) for name in REPORT_FIGURES}
-    report, _created = _save_report(enterprise=enterprise, user=user, day=day, figures=figures, now=now,
-                                    carried_forward=True)
+    report, _created = _save_report(
+        enterprise=enterprise, user=user, day=day, figures=figures, now=now, carried_forward=True
+    )
     return report
 
 
 @transaction.atomic
-def submit_batch(*, association: Organization, user: Any, rows: dict[int, dict[str, Any]], day: dt.date | None = None,
-                 now: dt.datetime | None = None) -> list[DailyReport]:
+def submit_batch(
+    *,
+    association: Organization,
+    user: Any,
+    rows: dict[int, dict[str, Any]],
+    day: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> list[DailyReport]:
     """An association reports for many members at once. Rows left blank are skipped; nothing is
     saved unless every filled row is valid (errors come back keyed by enterprise id)."""
     now = now or timezone.now()
@@ -234,17 +304,23 @@ def submit_batch(*, association: Organization, user: Any, rows: dict[int, dict[s
             errors[str(pk)] = [f"{members[pk].name}: {m}" for m in exc.messages]
     if errors:
         raise ValidationError(errors)
-    return [_save_report(enterprise=e, user=user, day=day, figures=f, now=now)[0] for e, f in cleaned]
+    return [
+        _save_report(enterprise=e, user=user, day=day, figures=f, now=now)[0] for e, f in cleaned
+    ]
 
 
 def member_enterprises(org: Organization) -> QuerySet[Organization]:
     """Active enterprises under an association (or under any body, for a federation's view)."""
-    return Organization.objects.filter(path__startswith=org.path, kind=OrgKind.ENTERPRISE, is_active=True)
+    return Organization.objects.filter(
+        path__startswith=org.path, kind=OrgKind.ENTERPRISE, is_active=True
+    )
 
 
 def missing_enterprises(org: Organization, day: dt.date) -> QuerySet[Organization]:
     reported = DailyReport.objects.filter(enterprise=OuterRef("pk"), day=day)
-    return member_enterprises(org).filter(~Exists(reported)).select_related("parent").order_by("path")
+    return (
+        member_enterprises(org).filter(~Exists(reported)).select_related("parent").order_by("path")
+    )
 
 
 # --- Reminders ------------------------------------------------------------------------------
@@ -254,8 +330,9 @@ def post_webhook(url: str, text: str, *, timeout: float = 5.0) -> str:
     """Post a text message to a WeCom or DingTalk group robot. Both take the same text payload;
     errors are logged, never raised: a broken robot must not stop the other reminders."""
     body = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (admin-configured URL)
             return str(response.status)
@@ -268,31 +345,48 @@ def send_reminders(*, association: Organization, day: dt.date) -> ReminderRun | 
     """Remind the reporters of every member that has not reported for `day`: in the app, by email
     and through the group robot. Runs once per association and day."""
     missing = list(missing_enterprises(association, day).filter(parent=association))
-    run, created = ReminderRun.objects.get_or_create(association=association, day=day,
-                                                     defaults={"missing": len(missing)})
+    run, created = ReminderRun.objects.get_or_create(
+        association=association, day=day, defaults={"missing": len(missing)}
+    )
     if not created:
         return None
     if not missing:
         return run
     config = ReportingSettings.objects.filter(association=association).first()
-    reporters = Membership.objects.filter(organization__in=missing, role=Role.REPORTER).select_related(
-        "user", "organization")
+    reporters = Membership.objects.filter(
+        organization__in=missing, role=Role.REPORTER
+    ).select_related("user", "organization")
     notices = []
     emails = 0
     for m in reporters:
-        message = _("%(enterprise)s has not sent its daily report for %(day)s yet. Please report now.") % {
-            "enterprise": m.organization.name, "day": day.isoformat()}
-        notices.append(Notification(user=m.user, enterprise=m.organization, day=day, message=message))
+        message = _(
+            "%(enterprise)s has not sent its daily report for %(day)s yet. Please report now."
+        ) % {"enterprise": m.organization.name, "day": day.isoformat()}
+        notices.append(
+            Notification(user=m.user, enterprise=m.organization, day=day, message=message)
+        )
         if m.user.email and (config is None or config.email_reminders):
-            emails += send_mail(_("Daily report missing"), message, settings.DEFAULT_FROM_EMAIL, [m.user.email],
-                                fail_silently=True)
+            emails += send_mail(
+                _("Daily report missing"),
+                message,
+                settings.DEFAULT_FROM_EMAIL,
+                [m.user.email],
+                fail_silently=True,
+            )
     Notification.objects.bulk_create(notices, ignore_conflicts=True)
     run.emails = emails
     if config and config.webhook_url:
         names = "、".join(e.name for e in missing[:30])
         more = _(" and %(n)s more") % {"n": len(missing) - 30} if len(missing) > 30 else ""
-        text = _("%(association)s · %(day)s: %(n)s members have not reported yet: %(names)s%(more)s") % {
-            "association": association.name, "day": day.isoformat(), "n": len(missing), "names": names, "more": more}
+        text = _(
+            "%(association)s · %(day)s: %(n)s members have not reported yet: %(names)s%(more)s"
+        ) % {
+            "association": association.name,
+            "day": day.isoformat(),
+            "n": len(missing),
+            "names": names,
+            "more": more,
+        }
         run.webhook_status = post_webhook(config.webhook_url, text)
     run.save(update_fields=["emails", "webhook_status"])
     return run
@@ -303,12 +397,19 @@ def due_associations(now: dt.datetime) -> list[Organization]:
     local = now.astimezone(LOCAL)
     day = local.date()
     parents = Organization.objects.filter(
-        pk__in=Organization.objects.filter(kind=OrgKind.ENTERPRISE, is_active=True).values("parent_id"))
+        pk__in=Organization.objects.filter(kind=OrgKind.ENTERPRISE, is_active=True).values(
+            "parent_id"
+        )
+    )
     done = set(ReminderRun.objects.filter(day=day).values_list("association_id", flat=True))
     deadlines = dict(ReportingSettings.objects.values_list("association_id", "deadline"))
     from .models import DEFAULT_DEADLINE
 
-    return [a for a in parents if a.pk not in done and local.time() >= deadlines.get(a.pk, DEFAULT_DEADLINE)]
+    return [
+        a
+        for a in parents
+        if a.pk not in done and local.time() >= deadlines.get(a.pk, DEFAULT_DEADLINE)
+    ]
 
 
 def remind_due(now: dt.datetime | None = None) -> int:
@@ -322,7 +423,9 @@ def remind_due(now: dt.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def save_reporting_settings(*, association: Organization, data: dict[str, Any]) -> ReportingSettings:
+def save_reporting_settings(
+    *, association: Organization, data: dict[str, Any]
+) -> ReportingSettings:
     if association.kind == OrgKind.ENTERPRISE:
         raise ValidationError(_("Reporting settings belong to an association, not an enterprise."))
     config, _created = ReportingSettings.objects.get_or_create(association=association)
@@ -339,9 +442,15 @@ def save_reporting_settings(*, association: Organization, data: dict[str, Any]) 
 
 def _open_fever(reading: StaffTemperature) -> None:
     if reading.temperature >= FEVER_AT:
-        FeverCase.objects.get_or_create(reading=reading, defaults={
-            "enterprise": reading.enterprise, "person_name": reading.person_name,
-            "temperature": reading.temperature, "day": reading.day})
+        FeverCase.objects.get_or_create(
+            reading=reading,
+            defaults={
+                "enterprise": reading.enterprise,
+                "person_name": reading.person_name,
+                "temperature": reading.temperature,
+                "day": reading.day,
+            },
+        )
 
 
 def _temperature(value: Any) -> Decimal:
@@ -355,8 +464,15 @@ def _temperature(value: Any) -> Decimal:
 
 
 @transaction.atomic
-def record_temperature(*, enterprise: Organization, user: Any, person_name: str, day: dt.date, slot: str,
-                       temperature: Any) -> StaffTemperature:
+def record_temperature(
+    *,
+    enterprise: Organization,
+    user: Any,
+    person_name: str,
+    day: dt.date,
+    slot: str,
+    temperature: Any,
+) -> StaffTemperature:
     _require_enterprise(enterprise)
     name = person_name.strip()
     if not name:
@@ -368,16 +484,32 @@ def record_temperature(*, enterprise: Organization, user: Any, person_name: str,
     except ValidationError as exc:
         raise ValidationError({"temperature": exc.messages})
     reading, created = StaffTemperature.objects.update_or_create(
-        enterprise=enterprise, person_name=name, day=day, slot=slot,
-        defaults={"temperature": t, "recorded_by": user})
+        enterprise=enterprise,
+        person_name=name,
+        day=day,
+        slot=slot,
+        defaults={"temperature": t, "recorded_by": user},
+    )
     _open_fever(reading)
     return reading
 
 
-SLOT_WORDS = {"am": Slot.AM, "pm": Slot.PM, "上午": Slot.AM, "下午": Slot.PM, "早": Slot.AM, "晚": Slot.PM,
-              "morning": Slot.AM, "afternoon": Slot.PM}
-IMPORT_COLUMNS = {"name": ["姓名", "name"], "day": ["日期", "day", "date"], "slot": ["时段", "slot"],
-                  "temperature": ["体温", "temperature"]}
+SLOT_WORDS = {
+    "am": Slot.AM,
+    "pm": Slot.PM,
+    "上午": Slot.AM,
+    "下午": Slot.PM,
+    "早": Slot.AM,
+    "晚": Slot.PM,
+    "morning": Slot.AM,
+    "afternoon": Slot.PM,
+}
+IMPORT_COLUMNS = {
+    "name": ["姓名", "name"],
+    "day": ["日期", "day", "date"],
+    "slot": ["时段", "slot"],
+    "temperature": ["体温", "temperature"],
+}
 
 
 def _day(value: Any) -> dt.date:
@@ -392,8 +524,9 @@ def _day(value: Any) -> dt.date:
 
 
 @transaction.atomic
-def import_temperatures(*, enterprise: Organization, user: Any, data: bytes, filename: str
-                        ) -> tuple[int, list[RowError]]:
+def import_temperatures(
+    *, enterprise: Organization, user: Any, data: bytes, filename: str
+) -> tuple[int, list[RowError]]:
     """Import readings from a spreadsheet (姓名, 日期, 时段, 体温). Every bad row is reported by row
     and column; nothing is saved unless the whole file is clean."""
     _require_enterprise(enterprise)
@@ -402,11 +535,11 @@ def import_temperatures(*, enterprise: Organization, user: Any, data: bytes, fil
     except SheetError as exc:
         return 0, [RowError(1, "", str(exc))]
     column: dict[str, str] = {}
-    for key, names in IMPORT_COLUMNS.items():
+    for field, names in IMPORT_COLUMNS.items():
         found = next((h for h in headers if h.lower() in names), None)
         if found is None:
             return 0, [RowError(1, names[0], _("The column is missing."))]
-        column[key] = found
+        column[field] = found
     errors: list[RowError] = []
     readings: dict[tuple[str, dt.date, str], StaffTemperature] = {}
     today = local_today()
@@ -423,7 +556,9 @@ def import_temperatures(*, enterprise: Organization, user: Any, data: bytes, fil
             day = None
         slot = SLOT_WORDS.get(str(row[column["slot"]]).strip().lower())
         if slot is None:
-            errors.append(RowError(number, column["slot"], _("Write 上午 (morning) or 下午 (afternoon).")))
+            errors.append(
+                RowError(number, column["slot"], _("Write 上午 (morning) or 下午 (afternoon)."))
+            )
         try:
             t = _temperature(row[column["temperature"]])
         except ValidationError as exc:
@@ -432,13 +567,29 @@ def import_temperatures(*, enterprise: Organization, user: Any, data: bytes, fil
         if name and day and slot and t is not None:
             key = (name, day, slot)
             if key in readings:
-                errors.append(RowError(number, column["name"], _("This person's reading for that time is twice in the file.")))
-            readings[key] = StaffTemperature(enterprise=enterprise, person_name=name, day=day, slot=slot,
-                                             temperature=t, recorded_by=user)
+                errors.append(
+                    RowError(
+                        number,
+                        column["name"],
+                        _("This person's reading for that time is twice in the file."),
+                    )
+                )
+            readings[key] = StaffTemperature(
+                enterprise=enterprise,
+                person_name=name,
+                day=day,
+                slot=slot,
+                temperature=t,
+                recorded_by=user,
+            )
     if errors:
         return 0, errors
-    existing = {(r.person_name, r.day, r.slot): r for r in StaffTemperature.objects.filter(
-        enterprise=enterprise, day__in={k[1] for k in readings})}
+    existing = {
+        (r.person_name, r.day, r.slot): r
+        for r in StaffTemperature.objects.filter(
+            enterprise=enterprise, day__in={k[1] for k in readings}
+        )
+    }
     new, changed = [], []
     for key, reading in readings.items():
         old = existing.get(key)
@@ -449,16 +600,33 @@ def import_temperatures(*, enterprise: Organization, user: Any, data: bytes, fil
             changed.append(old)
     StaffTemperature.objects.bulk_create(new)
     StaffTemperature.objects.bulk_update(changed, ["temperature", "recorded_by"])
-    fevers = StaffTemperature.objects.filter(enterprise=enterprise, temperature__gte=FEVER_AT,
-                                             fever_case__isnull=True, day__in={k[1] for k in readings})
-    FeverCase.objects.bulk_create([
-        FeverCase(enterprise=enterprise, reading=r, person_name=r.person_name, temperature=r.temperature, day=r.day)
-        for r in fevers])
+    fevers = StaffTemperature.objects.filter(
+        enterprise=enterprise,
+        temperature__gte=FEVER_AT,
+        fever_case__isnull=True,
+        day__in={k[1] for k in readings},
+    )
+    FeverCase.objects.bulk_create(
+        [
+            FeverCase(
+                enterprise=enterprise,
+                reading=r,
+                person_name=r.person_name,
+                temperature=r.temperature,
+                day=r.day,
+            )
+            for r in fevers
+        ]
+    )
     LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(StaffTemperature), object_pk=str(enterprise.pk),
-        object_repr=f"{enterprise.name}: {len(readings)}", action=LogEntry.Action.CREATE, actor=user,
+        content_type=ContentType.objects.get_for_model(StaffTemperature),
+        object_pk=str(enterprise.pk),
+        object_repr=f"{enterprise.name}: {len(readings)}",
+        action=LogEntry.Action.CREATE,
+        actor=user,
         changes={"imported": ["", str(len(readings))], "file": ["", filename[:100]]},
-        additional_data={"org_path": enterprise.path})
+        additional_data={"org_path": enterprise.path},
+    )
     return len(readings), []
 
 
@@ -481,11 +649,22 @@ def add_fever_note(*, case: FeverCase, user: Any, text: str, close: bool = False
 
 
 @transaction.atomic
-def save_programme(*, landlord: Organization, name: str, rent_percentages: list[int], fee_percentages: list[int],
-                   starts_on: dt.date) -> ReliefProgramme:
+def save_programme(
+    *,
+    landlord: Organization,
+    name: str,
+    rent_percentages: list[int],
+    fee_percentages: list[int],
+    starts_on: dt.date,
+) -> ReliefProgramme:
     _require_enterprise(landlord)
-    programme = ReliefProgramme(landlord=landlord, name=name.strip(), rent_percentages=rent_percentages,
-                                fee_percentages=fee_percentages or [], starts_on=starts_on)
+    programme = ReliefProgramme(
+        landlord=landlord,
+        name=name.strip(),
+        rent_percentages=rent_percentages,
+        fee_percentages=fee_percentages or [],
+        starts_on=starts_on,
+    )
     programme.full_clean(exclude=["landlord"])
     if programme.fee_percentages:
         from .models import validate_percentages
@@ -496,10 +675,25 @@ def save_programme(*, landlord: Organization, name: str, rent_percentages: list[
 
 
 @transaction.atomic
-def add_lease(*, programme: ReliefProgramme, tenant_name: str, monthly_rent: Decimal, starts_on: dt.date,
-              monthly_fee: Decimal = Decimal("0"), premises: str = "", tenant: Organization | None = None) -> Lease:
-    lease = Lease(programme=programme, tenant=tenant, tenant_name=(tenant_name or (tenant.name if tenant else "")).strip(),
-                  monthly_rent=monthly_rent, monthly_fee=monthly_fee, premises=premises, starts_on=starts_on)
+def add_lease(
+    *,
+    programme: ReliefProgramme,
+    tenant_name: str,
+    monthly_rent: Decimal,
+    starts_on: dt.date,
+    monthly_fee: Decimal = Decimal("0"),
+    premises: str = "",
+    tenant: Organization | None = None,
+) -> Lease:
+    lease = Lease(
+        programme=programme,
+        tenant=tenant,
+        tenant_name=(tenant_name or (tenant.name if tenant else "")).strip(),
+        monthly_rent=monthly_rent,
+        monthly_fee=monthly_fee,
+        premises=premises,
+        starts_on=starts_on,
+    )
     lease.full_clean(exclude=["programme", "tenant"])
     lease.save()
     return lease

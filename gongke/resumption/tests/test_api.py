@@ -5,7 +5,13 @@ from gongke.resumption.services import add_lease
 
 from .test_applications import GOOD
 
-REPORT = {"staff_on_site": 60, "staff_returned": 10, "vehicles": 4, "masks": 3000, "disinfectant_litres": "12.5"}
+REPORT = {
+    "staff_on_site": 60,
+    "staff_returned": 10,
+    "vehicles": 4,
+    "masks": 3000,
+    "disinfectant_litres": "12.5",
+}
 
 
 def post(client, url, data, key=None):
@@ -15,19 +21,31 @@ def post(client, url, data, key=None):
 
 def test_a_reporter_reports_through_the_api_and_a_retry_makes_no_second_report(cast, api_for):
     api = api_for(cast.reporter_a1)
-    first = post(api, "/api/v1/resumption/reports", {"enterprise_id": cast.a1.pk, **REPORT}, key="k1")
+    first = post(
+        api, "/api/v1/resumption/reports", {"enterprise_id": cast.a1.pk, **REPORT}, key="k1"
+    )
     assert first.status_code == 201, first.content
-    retry = post(api, "/api/v1/resumption/reports", {"enterprise_id": cast.a1.pk, **REPORT}, key="k1")
+    retry = post(
+        api, "/api/v1/resumption/reports", {"enterprise_id": cast.a1.pk, **REPORT}, key="k1"
+    )
     assert retry.status_code == 201 and retry.json() == first.json()
-    again = post(api, "/api/v1/resumption/reports", {"enterprise_id": cast.a1.pk, **REPORT, "vehicles": 5}, key="k2")
+    again = post(
+        api,
+        "/api/v1/resumption/reports",
+        {"enterprise_id": cast.a1.pk, **REPORT, "vehicles": 5},
+        key="k2",
+    )
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     assert DailyReport.objects.count() == 1
     assert first.json()["mask_cover_days"] == "25.0"
 
 
 def test_bad_figures_answer_422_with_the_field(cast, api_for):
-    r = post(api_for(cast.reporter_a1), "/api/v1/resumption/reports",
-             {"enterprise_id": cast.a1.pk, **REPORT, "staff_on_site": -1})
+    r = post(
+        api_for(cast.reporter_a1),
+        "/api/v1/resumption/reports",
+        {"enterprise_id": cast.a1.pk, **REPORT, "staff_on_site": -1},
+    )
     assert r.status_code == 422
     assert "staff_on_site" in r.json()["errors"]
 
@@ -42,32 +60,67 @@ def test_an_outsider_gets_404_and_a_viewer_403(cast, api_for):
 
 def test_the_association_reports_a_batch_and_sees_who_is_missing(cast, api_for):
     api = api_for(cast.staff_a)
-    r = post(api, "/api/v1/resumption/reports/batch", {"association_id": cast.chamber_a.pk,
-                                                       "rows": [{"enterprise_id": cast.a1.pk, **REPORT}]}, key="b1")
+    r = post(
+        api,
+        "/api/v1/resumption/reports/batch",
+        {"association_id": cast.chamber_a.pk, "rows": [{"enterprise_id": cast.a1.pk, **REPORT}]},
+        key="b1",
+    )
     assert r.status_code == 201, r.content
     missing = api_for(cast.fed_admin).get("/api/v1/resumption/missing").json()
     assert [m["name"] for m in missing] == ["南湖食品有限公司"]
-    assert post(api_for(cast.reporter_a1), "/api/v1/resumption/reports/batch",
-                {"association_id": cast.chamber_a.pk, "rows": []}).status_code == 404
+    assert (
+        post(
+            api_for(cast.reporter_a1),
+            "/api/v1/resumption/reports/batch",
+            {"association_id": cast.chamber_a.pk, "rows": []},
+        ).status_code
+        == 404
+    )
 
 
 def test_carry_forward_through_the_api(cast, api_for):
     yesterday = dt.date.today() - dt.timedelta(days=1)
     api = api_for(cast.reporter_a1)
-    post(api, "/api/v1/resumption/reports", {"enterprise_id": cast.a1.pk, "day": yesterday.isoformat(), **REPORT})
-    r = post(api, "/api/v1/resumption/reports/carry-forward",
-             {"enterprise_id": cast.a1.pk, "day": (yesterday + dt.timedelta(days=1)).isoformat()}, key="c")
+    post(
+        api,
+        "/api/v1/resumption/reports",
+        {"enterprise_id": cast.a1.pk, "day": yesterday.isoformat(), **REPORT},
+    )
+    r = post(
+        api,
+        "/api/v1/resumption/reports/carry-forward",
+        {"enterprise_id": cast.a1.pk, "day": (yesterday + dt.timedelta(days=1)).isoformat()},
+        key="c",
+    )
     assert r.status_code == 201 and r.json()["carried_forward"]
-    assert post(api, "/api/v1/resumption/reports/carry-forward",
-                {"enterprise_id": cast.a1.pk, "day": yesterday.isoformat()}).status_code == 422
+    assert (
+        post(
+            api,
+            "/api/v1/resumption/reports/carry-forward",
+            {"enterprise_id": cast.a1.pk, "day": yesterday.isoformat()},
+        ).status_code
+        == 422
+    )
 
 
 def test_an_application_is_submitted_and_reviewed_through_the_api(cast, api_for):
-    body = {**GOOD, "enterprise_id": cast.a1.pk, "planned_date": "2020-02-17", "disinfectant_litres": "30",
-            "disinfectant_per_person_day": "0.02", "submit": True}
+    body = {
+        **GOOD,
+        "enterprise_id": cast.a1.pk,
+        "planned_date": "2020-02-17",
+        "disinfectant_litres": "30",
+        "disinfectant_per_person_day": "0.02",
+        "submit": True,
+    }
     r = post(api_for(cast.reporter_a1), "/api/v1/resumption/applications", body, key="a1")
     assert r.status_code == 201, r.content
-    assert post(api_for(cast.reporter_a1), "/api/v1/resumption/applications", body, key="a1").json()["id"] == r.json()["id"]
+    assert (
+        post(api_for(cast.reporter_a1), "/api/v1/resumption/applications", body, key="a1").json()[
+            "id"
+        ]
+        == r.json()["id"]
+    )
     assert Application.objects.count() == 1
     url = f"/api/v1/resumption/applications/{r.json()['id']}/review"
     assert post(api_for(cast.reporter_a1), url, {"approve": True}).status_code == 403
@@ -79,8 +132,15 @@ def test_an_application_is_submitted_and_reviewed_through_the_api(cast, api_for)
 
 
 def test_an_application_short_of_supplies_answers_422_with_the_figures(cast, api_for):
-    body = {**GOOD, "enterprise_id": cast.a1.pk, "planned_date": "2020-02-17", "disinfectant_litres": "30",
-            "disinfectant_per_person_day": "0.02", "masks_in_stock": 100, "submit": True}
+    body = {
+        **GOOD,
+        "enterprise_id": cast.a1.pk,
+        "planned_date": "2020-02-17",
+        "disinfectant_litres": "30",
+        "disinfectant_per_person_day": "0.02",
+        "masks_in_stock": 100,
+        "submit": True,
+    }
     r = post(api_for(cast.reporter_a1), "/api/v1/resumption/applications", body)
     assert r.status_code == 422 and "masks_in_stock" in r.json()["errors"]
     assert not Application.objects.exists()
@@ -88,17 +148,29 @@ def test_an_application_short_of_supplies_answers_422_with_the_figures(cast, api
 
 def test_temperatures_fevers_relief_and_dashboard_through_the_api(cast, api_for):
     api = api_for(cast.reporter_a1)
-    r = post(api, "/api/v1/resumption/temperatures", {"enterprise_id": cast.a1.pk, "person_name": "张三",
-                                                      "slot": "am", "temperature": "38.1"}, key="t")
+    r = post(
+        api,
+        "/api/v1/resumption/temperatures",
+        {"enterprise_id": cast.a1.pk, "person_name": "张三", "slot": "am", "temperature": "38.1"},
+        key="t",
+    )
     assert r.status_code == 201 and r.json()["is_fever"]
     assert api.get("/api/v1/resumption/fevers?open=true").json()["count"] == 1
     assert api_for(cast.outsider_b).get("/api/v1/resumption/fevers").json()["count"] == 0
-    programme = ReliefProgramme.objects.create(landlord=cast.a1, name="减免", rent_percentages=[100, 50],
-                                               starts_on=dt.date(2020, 2, 1))
-    add_lease(programme=programme, tenant_name="甲", monthly_rent=1000, starts_on=dt.date(2020, 1, 1))
+    programme = ReliefProgramme.objects.create(
+        landlord=cast.a1, name="减免", rent_percentages=[100, 50], starts_on=dt.date(2020, 2, 1)
+    )
+    add_lease(
+        programme=programme, tenant_name="甲", monthly_rent=1000, starts_on=dt.date(2020, 1, 1)
+    )
     relief = api_for(cast.admin_a).get("/api/v1/resumption/relief").json()
     assert relief[0]["total_waived"] == "1500.00"
     assert api_for(cast.outsider_b).get("/api/v1/resumption/relief").json() == []
     board = api_for(cast.admin_a).get("/api/v1/resumption/dashboard").json()
     assert board["overview"]["members"] == 1
-    assert api_for(cast.outsider_b).get(f"/api/v1/resumption/dashboard?organization_id={cast.chamber_a.pk}").status_code == 404
+    assert (
+        api_for(cast.outsider_b)
+        .get(f"/api/v1/resumption/dashboard?organization_id={cast.chamber_a.pk}")
+        .status_code
+        == 404
+    )

@@ -41,7 +41,9 @@ def robot():
     server.server_close()
 
 
-def test_after_the_deadline_missing_reporters_are_reminded_in_the_app_by_email_and_in_the_group(cast, robot):
+def test_after_the_deadline_missing_reporters_are_reminded_in_the_app_by_email_and_in_the_group(
+    cast, robot
+):
     url, received = robot
     cast.reporter_a1.email = "a1@example.com"
     cast.reporter_a1.save()
@@ -63,16 +65,22 @@ def test_reminders_go_out_once_a_day(cast):
 
 
 def test_no_one_is_reminded_who_has_reported(cast):
-    services.submit_report(enterprise=cast.a1, user=cast.reporter_a1, data={"staff_on_site": 5}, now=at(9))
+    services.submit_report(
+        enterprise=cast.a1, user=cast.reporter_a1, data={"staff_on_site": 5}, now=at(9)
+    )
     services.remind_due(now=at(10, 5))
     assert not Notification.objects.filter(user=cast.reporter_a1).exists()
 
 
 def test_a_broken_robot_is_logged_and_does_not_stop_the_reminders(cast):
-    other = User.objects.create_user(username="reporter_b1", password="x" * 20, email="b1@example.com")
+    other = User.objects.create_user(
+        username="reporter_b1", password="x" * 20, email="b1@example.com"
+    )
     Membership.objects.create(user=other, organization=cast.b1, role=Role.REPORTER)
     # Port 9 on 127.0.0.1: nothing listens, the connection is refused at once.
-    services.save_reporting_settings(association=cast.chamber_b, data={"webhook_url": "http://127.0.0.1:9/robot"})
+    services.save_reporting_settings(
+        association=cast.chamber_b, data={"webhook_url": "http://127.0.0.1:9/robot"}
+    )
     run = services.send_reminders(association=cast.chamber_b, day=DAY)
     assert run is not None and run.webhook_status.startswith("error")
     assert Notification.objects.filter(user=other).exists() and len(mail.outbox) == 1
