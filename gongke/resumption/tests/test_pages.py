@@ -335,3 +335,10 @@ def test_the_home_panel_shows_a_reporter_their_reminder(cast, client_for):
     services.send_reminders(association=cast.chamber_a, day=local_today())
     page = client_for(cast.reporter_a1).get(reverse("home")).content.decode()
     assert 'data-testid="resumption-panel"' in page and "京博集团" in page
+
+
+def test_pages_speak_simplified_chinese_first(cast, records, client_for):
+    page = client_for(cast.admin_a).get(reverse("resumption:dashboard")).content.decode()
+    assert "复工复产" in page and "未报送" in page
+    detail = client_for(cast.reporter_a1).get(reverse("resumption:application", args=[records["application"].pk]))
+    assert "防控第一责任人" in detail.content.decode()
