@@ -340,5 +340,7 @@ def test_the_home_panel_shows_a_reporter_their_reminder(cast, client_for):
 def test_pages_speak_simplified_chinese_first(cast, records, client_for):
     page = client_for(cast.admin_a).get(reverse("resumption:dashboard")).content.decode()
     assert "复工复产" in page and "未报送" in page
-    detail = client_for(cast.reporter_a1).get(reverse("resumption:application", args=[records["application"].pk]))
+    detail = client_for(cast.reporter_a1).get(
+        reverse("resumption:application", args=[records["application"].pk])
+    )
     assert "防控第一责任人" in detail.content.decode()
