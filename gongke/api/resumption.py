@@ -24,6 +24,7 @@ from gongke.resumption.models import (
     DailyReport,
     FeverCase,
     ReliefProgramme,
+    ReportingSettings,
     local_today,
 )
 
@@ -394,6 +395,34 @@ def list_relief(request: HttpRequest):
             }
         )
     return out
+
+
+class SettingsIn(Schema):
+    deadline: dt.time | None = None
+    webhook_url: str | None = None
+    email_reminders: bool | None = None
+
+
+class SettingsOut(Schema):
+    association_id: int
+    deadline: dt.time
+    webhook_url: str
+    email_reminders: bool
+
+
+@router.get("/settings/{association_id}", response=SettingsOut)
+def get_settings(request: HttpRequest, association_id: int):
+    association = body_for(request.user, association_id)
+    config = ReportingSettings.objects.filter(association=association).first()
+    return config or ReportingSettings(association=association)
+
+
+@router.put("/settings/{association_id}", response=SettingsOut)
+def put_settings(request: HttpRequest, association_id: int, payload: SettingsIn):
+    association = body_for(request.user, association_id, manage=True)
+    return services.save_reporting_settings(
+        association=association, data=payload.dict(exclude_none=True)
+    )
 
 
 @router.get("/dashboard")

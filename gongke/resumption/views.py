@@ -149,12 +149,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     trend = stats.trend(org, day)
     industries = stats.breakdown(org, day, "industry")
     townships = stats.breakdown(org, day, "township")
-    bodies = (
+    # The user's own level first (a federation sees itself), then each association with members.
+    bodies = list(
         visible_enterprises(request.user)
         .values("parent_id", "parent__name")
         .annotate(n=Count("pk"))
         .order_by("parent__path")
     )
+    home = home_org(request.user)
+    if (
+        home is not None
+        and not home.is_enterprise
+        and all(b["parent_id"] != home.pk for b in bodies)
+    ):
+        total = sum(b["n"] for b in bodies)
+        bodies.insert(0, {"parent_id": home.pk, "parent__name": home.name, "n": total})
     return render(
         request,
         "resumption/dashboard.html",

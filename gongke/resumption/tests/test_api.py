@@ -174,3 +174,21 @@ def test_temperatures_fevers_relief_and_dashboard_through_the_api(cast, api_for)
         .status_code
         == 404
     )
+
+
+def test_the_chamber_sets_its_deadline_through_the_api(cast, api_for):
+    url = f"/api/v1/resumption/settings/{cast.chamber_a.pk}"
+    assert api_for(cast.admin_a).get(url).json()["deadline"] == "10:00:00"
+    r = api_for(cast.admin_a).put(
+        url,
+        {"deadline": "09:30", "webhook_url": "https://qyapi.weixin.qq.com/x"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["deadline"] == "09:30:00"
+    assert (
+        api_for(cast.viewer_a)
+        .put(url, {"deadline": "08:00"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert api_for(cast.outsider_b).get(url).status_code == 404

@@ -344,3 +344,15 @@ def test_pages_speak_simplified_chinese_first(cast, records, client_for):
         reverse("resumption:application", args=[records["application"].pk])
     )
     assert "防控第一责任人" in detail.content.decode()
+
+
+def test_a_reporter_dismisses_their_reminder_and_no_one_else_can(cast, client_for):
+    from gongke.resumption.models import Notification
+
+    services.send_reminders(association=cast.chamber_a, day=local_today())
+    notice = Notification.objects.get()
+    url = reverse("resumption:notice_read", args=[notice.pk])
+    assert client_for(cast.admin_a).post(url).status_code == 404
+    assert client_for(cast.reporter_a1).post(url).status_code == 200
+    notice.refresh_from_db()
+    assert notice.read_at is not None

@@ -90,3 +90,9 @@ def test_the_robot_payload_is_the_text_message_both_wecom_and_dingtalk_take(robo
     url, received = robot
     assert services.post_webhook(url, "测试") == "200"
     assert received == [{"msgtype": "text", "text": {"content": "测试"}}]
+
+
+def test_the_periodic_task_runs_the_reminders(cast):
+    from gongke.resumption.tasks import remind_missing_reports
+
+    assert remind_missing_reports.call_local() in (0, 2)  # 0 before today's deadline, 2 after it
