@@ -199,6 +199,7 @@ def trend_chart(rows: list[dict[str, Any]], members: int) -> dict[str, Any]:
                 _("Vehicles"),
                 _("Fevers"),
                 _("Reported (%)"),
+                _("On time (%)"),
             ]
         },
         "grid": {"left": 50, "right": 50, "bottom": 30},
@@ -218,6 +219,12 @@ def trend_chart(rows: list[dict[str, Any]], members: int) -> dict[str, Any]:
                 "type": "line",
                 "yAxisIndex": 1,
                 "data": [_pct(r["reported"], members) for r in rows],
+            },
+            {
+                "name": _("On time (%)"),
+                "type": "line",
+                "yAxisIndex": 1,
+                "data": [_pct(r["reported"] - r["late"], members) for r in rows],
             },
         ],
     }
