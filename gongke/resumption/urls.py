@@ -19,6 +19,11 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
     path("applications/<int:pk>/review/", views.application_review, name="application_review"),
     path("applications/<int:pk>/attach/", views.application_attach, name="application_attach"),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment,
+        name="attachment",
+    ),
     path("fevers/", views.fevers, name="fevers"),
     path("fevers/<int:pk>/", views.fever, name="fever"),
     path("relief/", views.relief, name="relief"),

@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -44,6 +44,7 @@ from .forms import (
 from .models import (
     REPORT_FIGURES,
     Application,
+    Attachment,
     DailyReport,
     FeverCase,
     Lease,
@@ -391,6 +392,14 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "resumption/application_form.html",
         {"org": app.enterprise, "form": form, "app": app},
     )
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Attachments are served through the access path, never as public media URLs."""
+    app = _application(request, pk)
+    f = get_object_or_404(Attachment, application=app, pk=attachment_pk)
+    return FileResponse(f.file.open("rb"), as_attachment=True, filename=f.name)
 
 
 @login_required

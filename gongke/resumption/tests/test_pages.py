@@ -203,6 +203,10 @@ def test_an_application_is_made_submitted_and_approved_through_the_pages(
     )
     app.refresh_from_db()
     assert app.status == Status.APPROVED and app.attachments.count() == 1
+    url = reverse("resumption:attachment", args=[app.pk, app.attachments.get().pk])
+    download = client_for(cast.admin_a).get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4"
+    assert client_for(cast.outsider_b).get(url).status_code == 404
 
 
 def test_the_chamber_sets_its_deadline_and_robot(cast, client_for):
