@@ -11,6 +11,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -189,6 +190,20 @@ def _figures(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+HISTORY_CACHE_SECONDS = 300
+
+
+def history_generation() -> int:
+    return cache.get_or_set("resumption:history-generation", 1, None) or 1
+
+
+def _past_day_changed() -> None:
+    try:
+        cache.incr("resumption:history-generation")
+    except ValueError:
+        cache.set("resumption:history-generation", 2, None)
+
+
 def _save_report(
     *,
     enterprise: Organization,
@@ -199,6 +214,8 @@ def _save_report(
     carried_forward: bool = False,
 ) -> tuple[DailyReport, bool]:
     late = now > deadline_for(enterprise.parent, day)
+    if day < now.astimezone(LOCAL).date():
+        transaction.on_commit(_past_day_changed)
     defaults = dict(figures, carried_forward=carried_forward)
     report = DailyReport.objects.filter(enterprise=enterprise, day=day).first()
     if report is not None:

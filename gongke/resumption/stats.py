@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -17,8 +18,9 @@ from .models import (
     DailyReport,
     FeverCase,
     Status,
+    local_today,
 )
-from .services import member_enterprises
+from .services import HISTORY_CACHE_SECONDS, history_generation, member_enterprises
 
 TREND_DAYS = 60
 
@@ -131,11 +133,10 @@ def breakdown(org: Organization, day: dt.date, by: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: -r["members"])
 
 
-def trend(org: Organization, day: dt.date, days: int = TREND_DAYS) -> list[dict[str, Any]]:
-    start = day - dt.timedelta(days=days - 1)
+def _trend_rows(org: Organization, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     rows = (
         DailyReport.objects.in_subtree(org)
-        .filter(day__gte=start, day__lte=day)
+        .filter(day__gte=start, day__lte=end)
         .values("day")
         .annotate(
             reported=Count("pk"),
@@ -150,6 +151,22 @@ def trend(org: Organization, day: dt.date, days: int = TREND_DAYS) -> list[dict[
         .order_by("day")
     )
     return list(rows)
+
+
+def trend(org: Organization, day: dt.date, days: int = TREND_DAYS) -> list[dict[str, Any]]:
+    """Daily sums over `days` days. Days before today hardly change once their deadline has
+    passed, so their sums are cached for a few minutes (and dropped at once on this process
+    when a report for a past day is saved); today's are always live."""
+    start = day - dt.timedelta(days=days - 1)
+    today = local_today()
+    if day < today:
+        return _trend_rows(org, start, day)
+    key = f"resumption:trend:{history_generation()}:{org.pk}:{start}:{today}"
+    past = cache.get(key)
+    if past is None:
+        past = _trend_rows(org, start, today - dt.timedelta(days=1))
+        cache.set(key, past, HISTORY_CACHE_SECONDS)
+    return past + _trend_rows(org, today, today)
 
 
 def per_association(org: Organization, day: dt.date, days: int = 7) -> list[dict[str, Any]]:
