@@ -240,7 +240,7 @@ def main() -> None:
 
         timings = {}
         for label, url, headers in [
-            ("dashboard page, federation (2,000 members)", f"{base}/resumption/dashboard/?org={federation.pk}",
+            (f"dashboard page, federation ({len(reporters):,} members)", f"{base}/resumption/dashboard/?org={federation.pk}",
              {"Cookie": cookie}),
             ("dashboard page, one chamber", f"{base}/resumption/dashboard/?org={chamber.pk}", {"Cookie": cookie}),
             ("API dashboard, federation", f"{base}/api/v1/resumption/dashboard?organization_id={federation.pk}",
@@ -251,6 +251,26 @@ def main() -> None:
                 assert request(url, headers=headers)[0] == 200, url
             timings[label] = [request(url, headers=headers)[1] for _ in range(args.requests)]
 
+        # The same pages in this process through Django's test client: the CPU time each one
+        # costs (Python and, for SQLite, the queries), apart from waiting for a busy machine's cores.
+        from django.test import Client
+        from django.test.utils import setup_test_environment
+
+        setup_test_environment()
+        client = Client()
+        client.force_login(fed_admin)
+        cpu: dict[str, tuple[list[float], list[float]]] = {}
+        for label, url in [("federation", f"/resumption/dashboard/?org={federation.pk}"),
+                           ("one chamber", f"/resumption/dashboard/?org={chamber.pk}")]:
+            client.get(url)
+            walls, cpus = [], []
+            for _ in range(args.requests):
+                w, c = time.perf_counter(), time.process_time()
+                assert client.get(url).status_code == 200
+                walls.append((time.perf_counter() - w) * 1000)
+                cpus.append((time.process_time() - c) * 1000)
+            cpu[label] = (walls, cpus)
+
         engine = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
         load = os.getloadavg()[0]
         print(f"\n{engine}, {args.workers} gunicorn workers × 4 threads, load average {load:.1f} on {os.cpu_count()} cores\n")
@@ -259,6 +279,9 @@ def main() -> None:
         print(summary(f"POST /api/v1/resumption/reports (concurrency {args.concurrency})", post_ms))
         for label, ms in timings.items():
             print(summary(label, ms))
+        for label, (walls, cpus) in cpu.items():
+            print(summary(f"in process: dashboard page, {label} — wall", walls))
+            print(summary(f"in process: dashboard page, {label} — CPU", cpus))
     finally:
         server.terminate()
         server.wait(timeout=30)
