@@ -187,6 +187,8 @@ def _figures(data: dict[str, Any]) -> dict[str, Any]:
         ]
     if errors:
         raise ValidationError(errors)
+    if data.get("note"):
+        out["note"] = str(data["note"]).strip()[:500]
     return out
 
 

@@ -142,3 +142,13 @@ def test_the_missing_list_is_who_has_not_reported_that_day(cast):
     services.submit_report(enterprise=cast.a1, user=cast.reporter_a1, data=FIGURES, now=at(9))
     assert list(services.missing_enterprises(cast.federation, DAY)) == [cast.b1]
     assert list(services.missing_enterprises(cast.chamber_a, DAY)) == []
+
+
+def test_a_report_keeps_its_note(cast):
+    report, _ = services.submit_report(
+        enterprise=cast.a1,
+        user=cast.reporter_a1,
+        now=at(9),
+        data={**FIGURES, "note": "两辆车在外地未返回"},
+    )
+    assert report.note == "两辆车在外地未返回"
