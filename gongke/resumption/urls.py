@@ -10,6 +10,7 @@ urlpatterns = [
     path("enterprise/<int:pk>/", views.enterprise, name="enterprise"),
     path("enterprise/<int:pk>/carry-forward/", views.carry_forward, name="carry_forward"),
     path("enterprise/<int:pk>/health/", views.health, name="health"),
+    path("enterprise/<int:pk>/health/template.xlsx", views.health_template, name="health_template"),
     path("association/<int:pk>/batch/", views.batch, name="batch"),
     path("association/<int:pk>/settings/", views.reporting_settings, name="settings"),
     path("applications/", views.applications, name="applications"),

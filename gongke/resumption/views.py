@@ -513,6 +513,17 @@ def health(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def health_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """An empty import sheet with the expected columns and one example row."""
+    org = enterprise_for(request.user, pk)
+    return xlsx_response(
+        f"体温导入模板-{org.name}.xlsx",
+        ["姓名", "日期", "时段", "体温"],
+        [["张三", local_today(), "上午", 36.5]],
+    )
+
+
+@login_required
 def fevers(request: HttpRequest) -> HttpResponse:
     qs = scoped(request.user, FeverCase.objects.select_related("enterprise"), field="enterprise")
     show = request.GET.get("show", "open")

@@ -106,3 +106,20 @@ def test_an_import_without_the_columns_says_which_is_missing(cast):
         enterprise=cast.a1, user=cast.reporter_a1, filename="t.xlsx", data=data
     )
     assert count == 0 and errors[0].column == "日期"
+
+
+def test_the_import_template_reads_back_cleanly(cast, client_for):
+    from django.urls import reverse
+
+    r = client_for(cast.reporter_a1).get(reverse("resumption:health_template", args=[cast.a1.pk]))
+    assert r.status_code == 200
+    count, errors = services.import_temperatures(
+        enterprise=cast.a1, user=cast.reporter_a1, filename="t.xlsx", data=r.content
+    )
+    assert (count, errors) == (1, [])
+    assert (
+        client_for(cast.outsider_b)
+        .get(reverse("resumption:health_template", args=[cast.a1.pk]))
+        .status_code
+        == 404
+    )
