@@ -3,6 +3,8 @@
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
+from gongke.accounts.models import Role
+
 from . import stats
 from .access import home_org
 from .models import Notification, local_today
@@ -12,12 +14,17 @@ def home_panels(request: HttpRequest) -> list[str]:
     user = request.user
     org = home_org(user)
     day = local_today()
-    notices = list(Notification.objects.filter(user=user, day=day, read_at__isnull=True)[:5])  # type: ignore[misc]
-    overview = stats.overview(org, day) if org is not None and not org.is_enterprise else None
-    if overview is None and not notices:
+    notices = []
+    # Only reporters get reminders: nobody else pays a query for them.
+    if any(m.role == Role.REPORTER for m in user.cached_memberships):  # type: ignore[union-attr]
+        notices = list(
+            Notification.objects.filter(user=user, day=day, read_at__isnull=True)[:5]  # type: ignore[misc]
+        )
+    figures = stats.panel(org, day) if org is not None and not org.is_enterprise else None
+    if figures is None and not notices:
         return []
     return [
         render_to_string(
-            "resumption/panel.html", {"o": overview, "notices": notices, "day": day}, request
+            "resumption/panel.html", {"o": figures, "notices": notices, "day": day}, request
         )
     ]

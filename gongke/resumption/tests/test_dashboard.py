@@ -52,3 +52,31 @@ def test_timeliness_and_completeness_per_association(cast):
     rows = {r["name"]: r for r in stats.per_association(cast.federation, local_today(), days=1)}
     assert rows["青原县钣金商会"]["completeness"] == 100.0
     assert rows["南湖镇商会"]["completeness"] == 0.0
+
+
+def test_the_home_panel_counts_members_reported_missing_and_with_fevers(cast):
+    services.submit_report(enterprise=cast.a1, user=cast.reporter_a1, data=FIGURES)
+    services.record_temperature(
+        enterprise=cast.b1,
+        user=cast.outsider_b,
+        person_name="李四",
+        day=local_today(),
+        slot="am",
+        temperature="38.0",
+    )
+    assert stats.panel(cast.federation, local_today()) == {
+        "members": 2,
+        "reported": 1,
+        "fevers": 1,
+        "missing": 1,
+    }
+
+
+def test_the_home_panel_costs_one_query_for_a_chamber_admin(cast, rf, django_assert_num_queries):
+    from gongke.resumption.dashboard import home_panels
+
+    request = rf.get("/")
+    request.user = cast.admin_a
+    cast.admin_a.cached_memberships  # noqa: B018 (loaded once per request by the home page anyway)
+    with django_assert_num_queries(1):
+        assert "resumption-panel" in home_panels(request)[0]
