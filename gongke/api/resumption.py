@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongke.accounts.access import get_for_user, scoped
+from gongke.accounts.access import get_for_user, reference_organizations, scoped
 from gongke.resumption import services, stats
 from gongke.resumption.access import (
     body_for,
@@ -300,6 +300,24 @@ def review_application(request: HttpRequest, app_id: int, payload: ReviewIn):
     )
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+
+
+@router.post("/applications/{app_id}/attachments", response={201: AttachmentOut})
+def add_attachment(request: HttpRequest, app_id: int, file: File[UploadedFile]):
+    application = _application_for(request, app_id)
+    require_reporting(request.user, application.enterprise)
+
+    def create():
+        attachment = services.add_attachment(application=application, user=request.user, file=file)
+        return 201, AttachmentOut.from_orm(attachment)
+
+    return once(request, request.headers.get("Idempotency-Key"), "resumption.attachment", create)
+
+
 class TemperatureIn(Schema):
     enterprise_id: int
     person_name: str
@@ -355,6 +373,27 @@ def list_fevers(request: HttpRequest, open: bool | None = None):
     return qs
 
 
+class FeverNoteIn(Schema):
+    text: str
+    close: bool = False
+
+
+@router.post("/fevers/{case_id}/notes", response={201: FeverOut})
+def add_fever_note(request: HttpRequest, case_id: int, payload: FeverNoteIn):
+    case = get_for_user(
+        request.user, FeverCase.objects.select_related("enterprise"), field="enterprise", pk=case_id
+    )
+    require_reporting(request.user, case.enterprise)
+
+    def create():
+        done = services.add_fever_note(
+            case=case, user=request.user, text=payload.text, close=payload.close
+        )
+        return 201, FeverOut.from_orm(done)
+
+    return once(request, request.headers.get("Idempotency-Key"), "resumption.fever.note", create)
+
+
 class ProgrammeOut(Schema):
     id: int
     landlord_id: int
@@ -366,6 +405,77 @@ class ProgrammeOut(Schema):
     rent_waived: Decimal
     fee_waived: Decimal
     total_waived: Decimal
+
+
+class ProgrammeIn(Schema):
+    landlord_id: int
+    name: str
+    rent_percentages: list[int]
+    fee_percentages: list[int] = []
+    starts_on: dt.date
+
+
+class LeaseIn(Schema):
+    tenant_name: str = ""
+    tenant_id: int | None = None
+    premises: str = ""
+    monthly_rent: Decimal
+    monthly_fee: Decimal = Decimal("0")
+    starts_on: dt.date
+
+
+class LeaseOut(Schema):
+    id: int
+    tenant_name: str
+    monthly_rent: Decimal
+    monthly_fee: Decimal
+    rent_waived: Decimal
+    fee_waived: Decimal
+    total_waived: Decimal
+
+
+@router.post("/relief", response={201: dict})
+def create_programme(request: HttpRequest, payload: ProgrammeIn):
+    landlord = enterprise_for(request.user, payload.landlord_id, write=True)
+
+    def create():
+        programme = services.save_programme(
+            landlord=landlord,
+            name=payload.name,
+            rent_percentages=payload.rent_percentages,
+            fee_percentages=payload.fee_percentages,
+            starts_on=payload.starts_on,
+        )
+        return 201, {"id": programme.pk}
+
+    return once(request, request.headers.get("Idempotency-Key"), "resumption.relief", create)
+
+
+@router.post("/relief/{programme_id}/leases", response={201: LeaseOut})
+def add_lease(request: HttpRequest, programme_id: int, payload: LeaseIn):
+    programme = get_for_user(
+        request.user,
+        ReliefProgramme.objects.select_related("landlord"),
+        field="landlord",
+        pk=programme_id,
+    )
+    require_reporting(request.user, programme.landlord)
+    # A member tenant is anyone the user may pick from: their own subtree and the ancestors'.
+    tenant = (
+        get_for_user(
+            request.user, reference_organizations(request.user), field="", pk=payload.tenant_id
+        )
+        if payload.tenant_id
+        else None
+    )
+
+    def create():
+        lease = services.add_lease(
+            programme=programme, tenant=tenant, **payload.dict(exclude={"tenant_id"})
+        )
+        return 201, LeaseOut.from_orm(lease)
+
+    return once(request, request.headers.get("Idempotency-Key"), "resumption.lease", create)
 
 
 @router.get("/relief", response=list[ProgrammeOut])

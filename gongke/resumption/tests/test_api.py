@@ -192,3 +192,98 @@ def test_the_chamber_sets_its_deadline_through_the_api(cast, api_for):
         == 403
     )
     assert api_for(cast.outsider_b).get(url).status_code == 404
+
+
+def test_attachments_fever_notes_and_relief_are_written_through_the_api(
+    cast, api_for, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongke.resumption import services
+
+    settings.MEDIA_ROOT = tmp_path
+    api = api_for(cast.reporter_a1)
+    application = services.save_application(enterprise=cast.a1, user=cast.reporter_a1, data=GOOD)
+    r = api.post(
+        f"/api/v1/resumption/applications/{application.pk}/attachments",
+        {"file": SimpleUploadedFile("方案.pdf", b"%PDF-1.4")},
+        headers={"Idempotency-Key": "f"},
+    )
+    assert r.status_code == 201 and r.json()["size"] == 8
+    bad = api.post(
+        f"/api/v1/resumption/applications/{application.pk}/attachments",
+        {"file": SimpleUploadedFile("x.exe", b"MZ")},
+    )
+    assert bad.status_code == 422
+    assert (
+        api_for(cast.outsider_b)
+        .post(
+            f"/api/v1/resumption/applications/{application.pk}/attachments",
+            {"file": SimpleUploadedFile("a.pdf", b"%PDF")},
+        )
+        .status_code
+        == 404
+    )
+
+    reading = services.record_temperature(
+        enterprise=cast.a1,
+        user=cast.reporter_a1,
+        person_name="张三",
+        day=dt.date(2020, 2, 10),
+        slot="am",
+        temperature="38.2",
+    )
+    url = f"/api/v1/resumption/fevers/{reading.fever_case.pk}/notes"
+    assert post(api_for(cast.viewer_a), url, {"text": "x"}).status_code == 403
+    closed = post(api, url, {"text": "复测正常", "close": True}, key="n")
+    assert closed.status_code == 201 and not closed.json()["is_open"]
+
+    created = post(
+        api,
+        "/api/v1/resumption/relief",
+        {
+            "landlord_id": cast.a1.pk,
+            "name": "减免",
+            "rent_percentages": [100, 50],
+            "starts_on": "2020-02-01",
+        },
+    )
+    assert created.status_code == 201
+    lease = post(
+        api,
+        f"/api/v1/resumption/relief/{created.json()['id']}/leases",
+        {
+            "tenant_name": "甲",
+            "monthly_rent": "3000",
+            "monthly_fee": "200",
+            "starts_on": "2020-01-01",
+        },
+        key="l",
+    )
+    assert lease.status_code == 201 and lease.json()["total_waived"] == "4500.00"
+    assert (
+        post(
+            api_for(cast.outsider_b),
+            "/api/v1/resumption/relief",
+            {
+                "landlord_id": cast.a1.pk,
+                "name": "x",
+                "rent_percentages": [100],
+                "starts_on": "2020-02-01",
+            },
+        ).status_code
+        == 404
+    )
+    assert (
+        post(
+            api,
+            "/api/v1/resumption/relief",
+            {
+                "landlord_id": cast.a1.pk,
+                "name": "x",
+                "rent_percentages": [300],
+                "starts_on": "2020-02-01",
+            },
+        ).status_code
+        == 422
+    )
