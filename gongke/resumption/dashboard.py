@@ -7,7 +7,7 @@ from gongke.accounts.models import Role
 
 from . import stats
 from .access import home_org
-from .models import Notification, local_today
+from .models import DailyReport, Notification, local_today
 
 
 def home_panels(request: HttpRequest) -> list[str]:
@@ -21,10 +21,11 @@ def home_panels(request: HttpRequest) -> list[str]:
             Notification.objects.filter(user=user, day=day, read_at__isnull=True)[:5]  # type: ignore[misc]
         )
     figures = stats.panel(org, day) if org is not None and not org.is_enterprise else None
-    if figures is None and not notices:
+    # An enterprise's own user sees whether today's report is in, with the way to send it.
+    own = None
+    if org is not None and org.is_enterprise:
+        own = {"org": org, "sent": DailyReport.objects.filter(enterprise=org, day=day).exists()}
+    if figures is None and own is None and not notices:
         return []
-    return [
-        render_to_string(
-            "resumption/panel.html", {"o": figures, "notices": notices, "day": day}, request
-        )
-    ]
+    context = {"o": figures, "own": own, "notices": notices, "day": day}
+    return [render_to_string("resumption/panel.html", context, request)]

@@ -360,3 +360,10 @@ def test_a_reporter_dismisses_their_reminder_and_no_one_else_can(cast, client_fo
     assert client_for(cast.reporter_a1).post(url).status_code == 200
     notice.refresh_from_db()
     assert notice.read_at is not None
+
+
+def test_the_home_panel_tells_a_reporter_whether_todays_report_is_in(cast, client_for):
+    client = client_for(cast.reporter_a1)
+    assert "今日尚未报送" in client.get(reverse("home")).content.decode()
+    services.submit_report(enterprise=cast.a1, user=cast.reporter_a1, data=FIGURES)
+    assert "今日已报送" in client.get(reverse("home")).content.decode()
