@@ -233,7 +233,7 @@ def main() -> None:
         # What autovacuum/ANALYZE would have done by the next morning: fresh planner statistics
         # (and, on PostgreSQL, the visibility map that lets the covering index answer alone).
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE resumption_dailyreport" if connection.vendor == "postgresql" else "ANALYZE")
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         print(f"history: {total} reports in the database ({time.perf_counter() - t0:.1f} s to write)", flush=True)
         cookie = session_cookie(fed_admin)
         connection.close()
