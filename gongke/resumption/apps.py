@@ -7,3 +7,21 @@ class ResumptionConfig(AppConfig):
 
     name = "gongke.resumption"
     verbose_name = _("Work resumption")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        auditlog.register(models.ReportingSettings)
+        auditlog.register(
+            models.Application, exclude_fields=["updated_at"], mask_fields=["responsible_phone"]
+        )
+        auditlog.register(models.ApplicationEvent)
+        auditlog.register(models.Attachment)
+        auditlog.register(models.DailyReport, exclude_fields=["updated_at"])
+        auditlog.register(models.StaffTemperature)
+        auditlog.register(models.FeverCase)
+        auditlog.register(models.FeverNote)
+        auditlog.register(models.ReliefProgramme)
+        auditlog.register(models.Lease)

@@ -1,7 +1,668 @@
+"""Pages of work resumption: thin views over the access path, services and stats."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, cast
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongke.accounts.access import can_write, get_for_user, role_over, scoped
+from gongke.accounts.models import User
+from gongke.lib.excel import xlsx_response
+
+from . import services, stats
+from .access import (
+    body_for,
+    dashboard_org,
+    enterprise_for,
+    home_org,
+    may_report,
+    require_reporting,
+    require_review,
+    visible_enterprises,
+)
+from .forms import (
+    ApplicationForm,
+    AttachmentForm,
+    ImportForm,
+    LeaseForm,
+    NoteForm,
+    ProgrammeForm,
+    ReportForm,
+    ReviewForm,
+    SettingsForm,
+    TemperatureForm,
+)
+from .models import (
+    REPORT_FIGURES,
+    Application,
+    Attachment,
+    DailyReport,
+    FeverCase,
+    Lease,
+    Notification,
+    ReliefProgramme,
+    ReportingSettings,
+    StaffTemperature,
+    Status,
+    deadline_for,
+    local_today,
+)
+
+
+def _day(request: HttpRequest) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return local_today()
+
+
+def _errors_into(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 @login_required
-def index(request):
-    return render(request, "resumption/index.html")
+def index(request: HttpRequest) -> HttpResponse:
+    org = home_org(request.user)
+    if org is not None and org.is_enterprise:
+        return redirect("resumption:enterprise", pk=org.pk)
+    return redirect("resumption:dashboard")
+
+
+# --- Enterprise page: today's report ----------------------------------------------------------
+
+
+@login_required
+def enterprise(request: HttpRequest, pk: int) -> HttpResponse:
+    org = enterprise_for(request.user, pk)
+    today = local_today()
+    report = DailyReport.objects.filter(enterprise=org, day=today).first()
+    yesterday = DailyReport.objects.filter(
+        enterprise=org, day=today - dt.timedelta(days=1)
+    ).exists()
+    form = ReportForm(instance=report)
+    if request.method == "POST":
+        require_reporting(request.user, org)
+        form = ReportForm(request.POST, instance=report)
+        if form.is_valid():
+            try:
+                services.submit_report(enterprise=org, user=request.user, data=form.cleaned_data)
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("Today's report has been saved."))
+                return redirect("resumption:enterprise", pk=org.pk)
+    recent = DailyReport.objects.filter(enterprise=org).order_by("-day")[:14]
+    return render(
+        request,
+        "resumption/enterprise.html",
+        {
+            "org": org,
+            "form": form,
+            "report": report,
+            "today": today,
+            "can_carry": yesterday and report is None,
+            "deadline": deadline_for(org.parent, today),
+            "recent": recent,
+            "may_report": may_report(request.user, org),
+            "applications": Application.objects.filter(enterprise=org)[:10],
+            "fevers": FeverCase.objects.filter(enterprise=org, closed_at__isnull=True),
+            "notices": Notification.objects.filter(
+                user=cast(User, request.user), enterprise=org, read_at__isnull=True
+            )[:5],
+        },
+    )
+
+
+@login_required
+@require_POST
+def carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    org = enterprise_for(request.user, pk, write=True)
+    try:
+        services.carry_forward(enterprise=org, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Yesterday's figures were carried forward as today's report."))
+    return redirect("resumption:enterprise", pk=org.pk)
+
+
+# --- Association: dashboard, missing list, batch, settings ------------------------------------
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    org = dashboard_org(request.user, request.GET.get("org"))
+    day = _day(request)
+    overview = stats.overview(org, day)
+    trend = stats.trend(org, day)
+    industries = stats.breakdown(org, day, "industry")
+    townships = stats.breakdown(org, day, "township")
+    # The user's own level first (a federation sees itself), then each association with members.
+    bodies = list(
+        visible_enterprises(request.user)
+        .values("parent_id", "parent__name")
+        .annotate(n=Count("pk"))
+        .order_by("parent__path")
+    )
+    home = home_org(request.user)
+    if (
+        home is not None
+        and not home.is_enterprise
+        and all(b["parent_id"] != home.pk for b in bodies)
+    ):
+        total = sum(b["n"] for b in bodies)
+        bodies.insert(0, {"parent_id": home.pk, "parent__name": home.name, "n": total})
+    return render(
+        request,
+        "resumption/dashboard.html",
+        {
+            "org": org,
+            "day": day,
+            "o": overview,
+            "industries": industries,
+            "townships": townships,
+            "associations": stats.per_association(org, day),
+            "trend_chart": stats.trend_chart(trend, overview["members"]),
+            "industry_chart": stats.breakdown_chart(industries),
+            "township_chart": stats.breakdown_chart(townships),
+            "bodies": bodies,
+            "can_manage": can_write(request.user, org, manage=True) and not org.is_enterprise,
+        },
+    )
+
+
+@login_required
+def missing(request: HttpRequest) -> HttpResponse:
+    org = dashboard_org(request.user, request.GET.get("org"))
+    day = _day(request)
+    rows = list(services.missing_enterprises(org, day).select_related("parent"))
+    context = {
+        "org": org,
+        "day": day,
+        "rows": rows,
+        "deadline": deadline_for(org if not org.is_enterprise else org.parent, day),
+    }
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            f"未报送-{day}.xlsx",
+            [_("Enterprise"), _("Association"), _("Contact"), _("Phone")],
+            (
+                [e.name, e.parent.name if e.parent else "", e.contact_name, e.contact_phone]
+                for e in rows
+            ),
+        )
+    template = (
+        "resumption/missing_rows.html"
+        if request.headers.get("HX-Request")
+        else "resumption/missing.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    association = body_for(request.user, pk)
+    day = _day(request)
+    if request.method == "POST":
+        association = body_for(request.user, pk, manage=True)
+    members = list(
+        services.member_enterprises(association).filter(parent=association).order_by("path")
+    )
+    existing = {
+        r.enterprise_id: r for r in DailyReport.objects.filter(enterprise__in=members, day=day)
+    }
+    errors: dict[str, list[str]] = {}
+    posted: dict[int, dict[str, Any]] = {}
+    if request.method == "POST":
+        for m in members:
+            row = {name: request.POST.get(f"{m.pk}-{name}", "").strip() for name in REPORT_FIGURES}
+            if any(row.values()):
+                posted[m.pk] = row
+        try:
+            saved = services.submit_batch(
+                association=association, user=request.user, rows=posted, day=day
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("%(n)s reports saved.") % {"n": len(saved)})
+            return redirect(f"{request.path}?day={day.isoformat()}")
+    rows = []
+    for m in members:
+        r = existing.get(m.pk)
+        values = posted.get(m.pk) or {
+            name: (getattr(r, name) if r else "") for name in REPORT_FIGURES
+        }
+        rows.append(
+            {
+                "org": m,
+                "report": r,
+                "values": [(name, values.get(name, "")) for name in REPORT_FIGURES],
+                "errors": errors.get(str(m.pk), []),
+            }
+        )
+    template = (
+        "resumption/batch_form.html"
+        if request.headers.get("HX-Request")
+        else "resumption/batch.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "association": association,
+            "day": day,
+            "rows": rows,
+            "errors": errors,
+            "figures": [DailyReport._meta.get_field(n).verbose_name for n in REPORT_FIGURES],
+        },
+    )
+
+
+@login_required
+def reporting_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    association = body_for(request.user, pk)
+    instance = ReportingSettings.objects.filter(association=association).first()
+    form = SettingsForm(instance=instance)
+    if request.method == "POST":
+        body_for(request.user, pk, manage=True)
+        form = SettingsForm(request.POST, instance=instance)
+        if form.is_valid():
+            services.save_reporting_settings(association=association, data=form.cleaned_data)
+            messages.success(request, _("Reporting settings saved."))
+            return redirect("resumption:settings", pk=association.pk)
+    return render(request, "resumption/settings.html", {"association": association, "form": form})
+
+
+# --- Applications -----------------------------------------------------------------------------
+
+
+@login_required
+def applications(request: HttpRequest) -> HttpResponse:
+    qs = scoped(
+        request.user, Application.objects.select_related("enterprise__parent"), field="enterprise"
+    )
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-updated_at"), 50).get_page(request.GET.get("page"))
+    own = visible_enterprises(request.user).order_by("path")[:50]
+    return render(
+        request,
+        "resumption/applications.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Status.choices,
+            "enterprises": [e for e in own if may_report(request.user, e)],
+        },
+    )
+
+
+@login_required
+def application_new(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
+    org = enterprise_for(request.user, enterprise_pk)
+    form = ApplicationForm(
+        initial={"responsible_person": org.legal_representative, "staff_total": org.staff_count}
+    )
+    if request.method == "POST":
+        require_reporting(request.user, org)
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            try:
+                application = services.save_application(
+                    enterprise=org, user=request.user, data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(
+                    request, _("Draft saved. Check it and submit it to the association.")
+                )
+                return redirect("resumption:application", pk=application.pk)
+    return render(request, "resumption/application_form.html", {"org": org, "form": form})
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    return get_for_user(
+        request.user,
+        Application.objects.select_related("enterprise__parent"),
+        field="enterprise",
+        pk=pk,
+    )
+
+
+@login_required
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    role_parent = role_over(request.user, app.enterprise.parent) if app.enterprise.parent else None
+    return render(
+        request,
+        "resumption/application.html",
+        {
+            "app": app,
+            "events": app.events.select_related("by"),
+            "attachments": app.attachments.all(),
+            "errors": app.checklist_errors() if app.is_editable else {},
+            "may_edit": app.is_editable and may_report(request.user, app.enterprise),
+            "may_review": app.status == Status.SUBMITTED
+            and role_parent is not None
+            and can_write(request.user, app.enterprise.parent, manage=True),  # type: ignore[arg-type]
+            "review_form": ReviewForm(),
+            "attachment_form": AttachmentForm(),
+        },
+    )
+
+
+@login_required
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    form = ApplicationForm(instance=app)
+    if request.method == "POST":
+        require_reporting(request.user, app.enterprise)
+        form = ApplicationForm(request.POST, instance=Application.objects.get(pk=app.pk))
+        if form.is_valid():
+            try:
+                services.save_application(
+                    enterprise=app.enterprise,
+                    user=request.user,
+                    application=app,
+                    data=form.cleaned_data,
+                )
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                messages.success(request, _("Application saved."))
+                return redirect("resumption:application", pk=app.pk)
+    return render(
+        request,
+        "resumption/application_form.html",
+        {"org": app.enterprise, "form": form, "app": app},
+    )
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Attachments are served through the access path, never as public media URLs."""
+    app = _application(request, pk)
+    f = get_object_or_404(Attachment, application=app, pk=attachment_pk)
+    return FileResponse(f.file.open("rb"), as_attachment=True, filename=f.name)
+
+
+@login_required
+@require_POST
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    require_reporting(request.user, app.enterprise)
+    try:
+        services.submit_application(application=app, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Application submitted to the association."))
+    return redirect("resumption:application", pk=app.pk)
+
+
+@login_required
+@require_POST
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    require_review(request.user, app.enterprise)
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    try:
+        services.review_application(
+            application=app,
+            user=request.user,
+            approve="approve" in request.POST,
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Review recorded."))
+    return redirect("resumption:application", pk=app.pk)
+
+
+@login_required
+@require_POST
+def application_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application(request, pk)
+    require_reporting(request.user, app.enterprise)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachment(
+                application=app, user=request.user, file=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Attachment added."))
+    else:
+        messages.error(request, _("Choose a file to attach."))
+    return redirect("resumption:application", pk=app.pk)
+
+
+# --- Health checks ----------------------------------------------------------------------------
+
+
+@login_required
+def health(request: HttpRequest, pk: int) -> HttpResponse:
+    org = enterprise_for(request.user, pk)
+    day = _day(request)
+    form = TemperatureForm(initial={"day": day})
+    import_form = ImportForm()
+    import_errors: list = []
+    if request.method == "POST":
+        require_reporting(request.user, org)
+        if "file" in request.FILES:
+            import_form = ImportForm(request.POST, request.FILES)
+            if import_form.is_valid():
+                f = import_form.cleaned_data["file"]
+                count, import_errors = services.import_temperatures(
+                    enterprise=org, user=request.user, data=f.read(), filename=f.name
+                )
+                if not import_errors:
+                    messages.success(request, _("%(n)s readings imported.") % {"n": count})
+                    return redirect(f"{request.path}?day={day.isoformat()}")
+        else:
+            form = TemperatureForm(request.POST)
+            if form.is_valid():
+                try:
+                    reading = services.record_temperature(
+                        enterprise=org, user=request.user, **form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    _errors_into(form, exc)
+                else:
+                    if reading.is_fever:
+                        messages.warning(
+                            request, _("Fever recorded: follow it up under fever cases.")
+                        )
+                    return redirect(f"{request.path}?day={reading.day.isoformat()}")
+    readings = StaffTemperature.objects.filter(enterprise=org, day=day).order_by(
+        "person_name", "slot"
+    )
+    return render(
+        request,
+        "resumption/health.html",
+        {
+            "org": org,
+            "day": day,
+            "form": form,
+            "import_form": import_form,
+            "import_errors": import_errors,
+            "readings": readings,
+            "may_report": may_report(request.user, org),
+        },
+    )
+
+
+@login_required
+def health_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """An empty import sheet with the expected columns and one example row."""
+    org = enterprise_for(request.user, pk)
+    return xlsx_response(
+        f"体温导入模板-{org.name}.xlsx",
+        ["姓名", "日期", "时段", "体温"],
+        [["张三", local_today(), "上午", 36.5]],
+    )
+
+
+@login_required
+def fevers(request: HttpRequest) -> HttpResponse:
+    qs = scoped(request.user, FeverCase.objects.select_related("enterprise"), field="enterprise")
+    show = request.GET.get("show", "open")
+    if show == "open":
+        qs = qs.filter(closed_at__isnull=True)
+    page = Paginator(qs.order_by("-day", "person_name"), 50).get_page(request.GET.get("page"))
+    return render(request, "resumption/fevers.html", {"page": page, "show": show})
+
+
+@login_required
+def fever(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_for_user(
+        request.user, FeverCase.objects.select_related("enterprise"), field="enterprise", pk=pk
+    )
+    form = NoteForm()
+    if request.method == "POST":
+        require_reporting(request.user, case.enterprise)
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_fever_note(
+                    case=case,
+                    user=request.user,
+                    text=form.cleaned_data["text"],
+                    close="close" in request.POST,
+                )
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                return redirect("resumption:fever", pk=case.pk)
+    return render(
+        request,
+        "resumption/fever.html",
+        {
+            "case": case,
+            "notes": case.notes.select_related("by"),
+            "form": form,
+            "may_report": may_report(request.user, case.enterprise),
+        },
+    )
+
+
+# --- Rent relief ------------------------------------------------------------------------------
+
+
+def _totals(leases: list[Lease]) -> dict[str, Decimal]:
+    rent = sum((x.rent_waived for x in leases), Decimal("0.00"))
+    fee = sum((x.fee_waived for x in leases), Decimal("0.00"))
+    return {"rent": rent, "fee": fee, "total": rent + fee}
+
+
+@login_required
+def relief(request: HttpRequest) -> HttpResponse:
+    qs = scoped(
+        request.user, ReliefProgramme.objects.select_related("landlord__parent"), field="landlord"
+    )
+    programmes = list(
+        qs.prefetch_related(Prefetch("leases", queryset=Lease.objects.select_related("programme")))
+    )
+    rows: list[dict[str, Any]] = []
+    for p in programmes:
+        rows.append(
+            {"programme": p, "leases": len(p.leases.all()), **_totals(list(p.leases.all()))}
+        )
+    writable = [
+        e
+        for e in visible_enterprises(request.user).order_by("path")[:200]
+        if may_report(request.user, e)
+    ]
+    form = ProgrammeForm(
+        landlords=visible_enterprises(request.user).filter(pk__in=[e.pk for e in writable])
+    )
+    if request.method == "POST":
+        form = ProgrammeForm(request.POST, landlords=visible_enterprises(request.user))
+        if form.is_valid():
+            landlord = enterprise_for(request.user, form.cleaned_data["landlord"].pk, write=True)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "landlord"}
+            try:
+                programme = services.save_programme(landlord=landlord, **data)
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                return redirect("resumption:programme", pk=programme.pk)
+    by_association: dict[str, Decimal] = {}
+    for r in rows:
+        parent = r["programme"].landlord.parent
+        key = parent.name if parent else ""
+        by_association[key] = by_association.get(key, Decimal("0.00")) + r["total"]
+    return render(
+        request,
+        "resumption/relief.html",
+        {
+            "rows": rows,
+            "form": form,
+            "may_create": bool(writable),
+            "by_association": sorted(by_association.items()),
+            "grand": _totals([lease for p in programmes for lease in p.leases.all()]),
+        },
+    )
+
+
+@login_required
+def programme(request: HttpRequest, pk: int) -> HttpResponse:
+    p = get_for_user(
+        request.user, ReliefProgramme.objects.select_related("landlord"), field="landlord", pk=pk
+    )
+    form = LeaseForm(initial={"starts_on": p.starts_on})
+    if request.method == "POST":
+        require_reporting(request.user, p.landlord)
+        form = LeaseForm(request.POST)
+        if form.is_valid():
+            try:
+                services.add_lease(programme=p, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors_into(form, exc)
+            else:
+                return redirect("resumption:programme", pk=p.pk)
+    leases = list(p.leases.select_related("programme"))
+    return render(
+        request,
+        "resumption/programme.html",
+        {
+            "p": p,
+            "leases": leases,
+            "totals": _totals(leases),
+            "form": form,
+            "may_report": may_report(request.user, p.landlord),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.utils import timezone
+
+    updated = Notification.objects.filter(user=cast(User, request.user), pk=pk).update(
+        read_at=timezone.now()
+    )
+    if not updated:
+        raise Http404
+    return HttpResponse("")
