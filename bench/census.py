@@ -74,57 +74,119 @@ def run(args) -> None:
     with disable_auditlog():
         office = registry.create_organization(parent=None, kind=OrgKind.OFFICE, name="办公室")
         fed = registry.create_organization(parent=office, kind=OrgKind.FEDERATION, name="工商联")
-        chambers = [registry.create_organization(parent=fed, kind=OrgKind.CHAMBER, chamber_kind="township",
-                                                 name=f"商会{i}") for i in range(10)]
-        areas = Place.objects.bulk_create([Place(kind=PlaceKind.COMPOUND, name=f"小区{i}", organization=chambers[i % 10])
-                                           for i in range(300)])
+        chambers = [
+            registry.create_organization(
+                parent=fed, kind=OrgKind.CHAMBER, chamber_kind="township", name=f"商会{i}"
+            )
+            for i in range(10)
+        ]
+        areas = Place.objects.bulk_create(
+            [
+                Place(kind=PlaceKind.COMPOUND, name=f"小区{i}", organization=chambers[i % 10])
+                for i in range(300)
+            ]
+        )
         per = max(1, args.households // len(areas))
         households = Household.objects.bulk_create(
-            [Household(place=a, building=str(n // 24 + 1), unit=str(n // 12 % 2 + 1), room=str(n % 12 + 101))
-             for a in areas for n in range(per)], batch_size=5000)
+            [
+                Household(
+                    place=a,
+                    building=str(n // 24 + 1),
+                    unit=str(n // 12 % 2 + 1),
+                    room=str(n % 12 + 101),
+                )
+                for a in areas
+                for n in range(per)
+            ],
+            batch_size=5000,
+        )
         residents = Resident.objects.bulk_create(
-            [Resident(household=h, name=f"居民{h.pk}-{i}", search_text=search_key(f"王{i}"))
-             for h in households for i in range(rng.choice([1, 2, 3, 4, 5]))], batch_size=5000)
+            [
+                Resident(household=h, name=f"居民{h.pk}-{i}", search_text=search_key(f"王{i}"))
+                for h in households
+                for i in range(rng.choice([1, 2, 3, 4, 5]))
+            ],
+            batch_size=5000,
+        )
         back = rng.sample(residents, len(residents) // 12)
-        ReturnRecord.objects.bulk_create([ReturnRecord(resident=r, from_place="武汉", returned_on=today) for r in back],
-                                         batch_size=5000)
+        ReturnRecord.objects.bulk_create(
+            [ReturnRecord(resident=r, from_place="武汉", returned_on=today) for r in back],
+            batch_size=5000,
+        )
         isos = Isolation.objects.bulk_create(
-            [Isolation(resident=r, start=today - timedelta(days=rng.randint(0, 13)),
-                       end_day=today + timedelta(days=rng.randint(0, 13))) for r in back], batch_size=5000)
-        DailyCheck.objects.bulk_create([DailyCheck(isolation=i, day=today, temperature=Decimal("36.6"))
-                                        for i in isos if rng.random() < 0.7], batch_size=5000)
-        Visit.objects.bulk_create([Visit(household=h, visited_at=timezone.now()) for h in households[::2]],
-                                  batch_size=5000)
+            [
+                Isolation(
+                    resident=r,
+                    start=today - timedelta(days=rng.randint(0, 13)),
+                    end_day=today + timedelta(days=rng.randint(0, 13)),
+                )
+                for r in back
+            ],
+            batch_size=5000,
+        )
+        DailyCheck.objects.bulk_create(
+            [
+                DailyCheck(isolation=i, day=today, temperature=Decimal("36.6"))
+                for i in isos
+                if rng.random() < 0.7
+            ],
+            batch_size=5000,
+        )
+        Visit.objects.bulk_create(
+            [Visit(household=h, visited_at=timezone.now()) for h in households[::2]],
+            batch_size=5000,
+        )
     from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # what autovacuum does after a bulk load; fresh tables have no statistics
+            cursor.execute(
+                "ANALYZE"
+            )  # what autovacuum does after a bulk load; fresh tables have no statistics
     user = User.objects.create_user(username="bench", password="x-bench-password-1")
     Membership.objects.create(user=user, organization=fed, role=Role.ORG_ADMIN)
     user = User.objects.get(pk=user.pk)
-    print(f"built {len(households)} households, {len(residents)} residents, {len(isos)} isolations "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"built {len(households)} households, {len(residents)} residents, {len(isos)} isolations "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
 
     all_areas = Place.objects.areas()
     timed("daily_counts, all 300 compounds", lambda: daily_counts(places=all_areas, day=today))
-    timed("daily_counts, one compound", lambda: daily_counts(places=Place.objects.filter(pk=areas[5].pk), day=today))
-    timed("isolation list, first page of 50 (user's scope)", lambda: list(running_isolations(user, today)[:50]))
-    timed("isolations not checked today, count", lambda: running_isolations(user, today).filter(checked=False).count())
-    timed("resident search 'w1' (pinyin), first 50", lambda: list(Resident.objects.search("w1")[:50]))
+    timed(
+        "daily_counts, one compound",
+        lambda: daily_counts(places=Place.objects.filter(pk=areas[5].pk), day=today),
+    )
+    timed(
+        "isolation list, first page of 50 (user's scope)",
+        lambda: list(running_isolations(user, today)[:50]),
+    )
+    timed(
+        "isolations not checked today, count",
+        lambda: running_isolations(user, today).filter(checked=False).count(),
+    )
+    timed(
+        "resident search 'w1' (pinyin), first 50", lambda: list(Resident.objects.search("w1")[:50])
+    )
 
-    rows = [[str(n // 24 + 1), str(n // 12 % 2 + 1), str(900 + n), f"新居民{n}", "", "", "户主", ""]
-            for n in range(args.import_rows)]
+    rows = [
+        [str(n // 24 + 1), str(n // 12 % 2 + 1), str(900 + n), f"新居民{n}", "", "", "户主", ""]
+        for n in range(args.import_rows)
+    ]
     data = build_xlsx(services.import_template_headers(), rows)
     target = areas[7]
     t = time.perf_counter()
     result = services.import_households(user=user, place=target, data=data, filename="bench.xlsx")
-    print(f"{'import of ' + str(args.import_rows) + ' rows (first time)':<55} {(time.perf_counter() - t) * 1000:8.1f} ms "
-          f"({result.residents_created} created)")
+    print(
+        f"{'import of ' + str(args.import_rows) + ' rows (first time)':<55} {(time.perf_counter() - t) * 1000:8.1f} ms "
+        f"({result.residents_created} created)"
+    )
     t = time.perf_counter()
     result = services.import_households(user=user, place=target, data=data, filename="bench.xlsx")
-    print(f"{'the same file again (all merge)':<55} {(time.perf_counter() - t) * 1000:8.1f} ms "
-          f"({result.residents_merged} merged)")
+    print(
+        f"{'the same file again (all merge)':<55} {(time.perf_counter() - t) * 1000:8.1f} ms "
+        f"({result.residents_merged} merged)"
+    )
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def summary(label: str, ms: list[float]) -> str:
-    return (f"| {label} | {len(ms)} | {statistics.median(ms):.0f} | {pct(ms, 0.95):.0f} | {max(ms):.0f} |")
+    return f"| {label} | {len(ms)} | {statistics.median(ms):.0f} | {pct(ms, 0.95):.0f} | {max(ms):.0f} |"
 
 
 def build(n_enterprises: int, n_chambers: int):
@@ -81,33 +81,69 @@ def build(n_enterprises: int, n_chambers: int):
 
     call_command("migrate", verbosity=0)
     townships = [services.get_or_create_township(f"第{i}镇") for i in range(12)]
-    office = services.create_organization(parent=None, kind=OrgKind.OFFICE, name="市社会组织服务中心")
-    federation = services.create_organization(parent=office, kind=OrgKind.FEDERATION, name="县工商联")
-    chambers = [services.create_organization(parent=federation, kind=OrgKind.CHAMBER,
-                                             chamber_kind=ChamberKind.INDUSTRY, name=f"第{i}商会")
-                for i in range(n_chambers)]
+    office = services.create_organization(
+        parent=None, kind=OrgKind.OFFICE, name="市社会组织服务中心"
+    )
+    federation = services.create_organization(
+        parent=office, kind=OrgKind.FEDERATION, name="县工商联"
+    )
+    chambers = [
+        services.create_organization(
+            parent=federation,
+            kind=OrgKind.CHAMBER,
+            chamber_kind=ChamberKind.INDUSTRY,
+            name=f"第{i}商会",
+        )
+        for i in range(n_chambers)
+    ]
     industries = Industry.values
     pending = []
     for i in range(n_enterprises):
         chamber = chambers[i % n_chambers]
         n = i // n_chambers + 1
-        pending.append(Organization(kind=OrgKind.ENTERPRISE, name=f"企业{i:04d}", parent=chamber,
-                                    path=f"{chamber.path}{services._encode(n)}.", depth=chamber.depth + 1,
-                                    industry=industries[i % len(industries)], township=townships[i % 12],
-                                    staff_count=50))
+        pending.append(
+            Organization(
+                kind=OrgKind.ENTERPRISE,
+                name=f"企业{i:04d}",
+                parent=chamber,
+                path=f"{chamber.path}{services._encode(n)}.",
+                depth=chamber.depth + 1,
+                industry=industries[i % len(industries)],
+                township=townships[i % 12],
+                staff_count=50,
+            )
+        )
     enterprises = Organization.objects.bulk_create(pending, batch_size=1000)
-    users = User.objects.bulk_create([User(username=f"r{e.pk}", password="!") for e in enterprises],
-                                     batch_size=1000)
-    Membership.objects.bulk_create([Membership(user=u, organization=e, role=Role.REPORTER)
-                                    for u, e in zip(users, enterprises, strict=True)], batch_size=1000)
+    users = User.objects.bulk_create(
+        [User(username=f"r{e.pk}", password="!") for e in enterprises], batch_size=1000
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(user=u, organization=e, role=Role.REPORTER)
+            for u, e in zip(users, enterprises, strict=True)
+        ],
+        batch_size=1000,
+    )
     raws = ["gk_" + secrets.token_urlsafe(32) for _ in users]
-    ApiToken.objects.bulk_create([ApiToken(user=u, name="bench", prefix=r[:8],
-                                           key_hash=hashlib.sha256(r.encode()).hexdigest())
-                                  for u, r in zip(users, raws, strict=True)], batch_size=1000)
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(
+                user=u, name="bench", prefix=r[:8], key_hash=hashlib.sha256(r.encode()).hexdigest()
+            )
+            for u, r in zip(users, raws, strict=True)
+        ],
+        batch_size=1000,
+    )
     fed_admin = User.objects.create(username="fed_admin", password="!")
     Membership.objects.create(user=fed_admin, organization=federation, role=Role.ORG_ADMIN)
     _token, fed_raw = ApiToken.issue(user=fed_admin, name="bench")
-    return federation, chambers[0], fed_admin, fed_raw, [(e.pk, r) for e, r in zip(enterprises, raws, strict=True)]
+    return (
+        federation,
+        chambers[0],
+        fed_admin,
+        fed_raw,
+        [(e.pk, r) for e, r in zip(enterprises, raws, strict=True)],
+    )
 
 
 def history(days: int) -> int:
@@ -126,10 +162,20 @@ def history(days: int) -> int:
         at = dt.datetime.combine(day, dt.time(9, 0), tzinfo=LOCAL)
         for pk in ids:
             staff = rng.randint(5, 50)
-            rows.append(DailyReport(enterprise_id=pk, day=day, staff_on_site=staff, staff_returned=staff // 5,
-                                    staff_isolated=rng.choice([0, 0, 1]), vehicles=rng.randint(0, 5),
-                                    fevers=0, masks=staff * 2 * rng.randint(5, 40), submitted_at=at,
-                                    late=rng.random() < 0.1))
+            rows.append(
+                DailyReport(
+                    enterprise_id=pk,
+                    day=day,
+                    staff_on_site=staff,
+                    staff_returned=staff // 5,
+                    staff_isolated=rng.choice([0, 0, 1]),
+                    vehicles=rng.randint(0, 5),
+                    fevers=0,
+                    masks=staff * 2 * rng.randint(5, 40),
+                    submitted_at=at,
+                    late=rng.random() < 0.1,
+                )
+            )
         if len(rows) >= 20000:
             DailyReport.objects.bulk_create(rows, batch_size=5000)
             rows = []
@@ -150,10 +196,16 @@ def session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={s.session_key}"
 
 
-def request(url: str, *, data: dict | None = None, headers: dict | None = None) -> tuple[int, float]:
+def request(
+    url: str, *, data: dict | None = None, headers: dict | None = None
+) -> tuple[int, float]:
     body = json.dumps(data).encode() if data is not None else None
-    req = urllib.request.Request(url, data=body, method="POST" if body else "GET",
-                                 headers={"Content-Type": "application/json", **(headers or {})})
+    req = urllib.request.Request(
+        url,
+        data=body,
+        method="POST" if body else "GET",
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     start = time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
@@ -179,7 +231,10 @@ def main() -> None:
 
     t0 = time.perf_counter()
     federation, chamber, fed_admin, fed_token, reporters = build(args.enterprises, args.chambers)
-    print(f"setup: {len(reporters)} enterprises with tokens in {time.perf_counter() - t0:.1f} s", flush=True)
+    print(
+        f"setup: {len(reporters)} enterprises with tokens in {time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
     connection.close()
 
     if not args.port:
@@ -188,9 +243,25 @@ def main() -> None:
             args.port = probe.getsockname()[1]
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "gongke.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--threads", "4", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=os.environ.copy())
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gongke.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )
     try:
         for _ in range(100):
             if server.poll() is not None:
@@ -205,12 +276,23 @@ def main() -> None:
 
         def report(item: tuple[int, str]) -> list[tuple[int, float]]:
             pk, raw = item
-            figures = {"enterprise_id": pk, "staff_on_site": 30 + pk % 20, "staff_returned": 5, "vehicles": 2,
-                       "masks": 2000, "disinfectant_litres": "12.5"}
-            headers = {"Authorization": f"Bearer {raw}", "Idempotency-Key": f"bench-{pk}-{local_today()}"}
+            figures = {
+                "enterprise_id": pk,
+                "staff_on_site": 30 + pk % 20,
+                "staff_returned": 5,
+                "vehicles": 2,
+                "masks": 2000,
+                "disinfectant_litres": "12.5",
+            }
+            headers = {
+                "Authorization": f"Bearer {raw}",
+                "Idempotency-Key": f"bench-{pk}-{local_today()}",
+            }
             out = [request(f"{base}/api/v1/resumption/reports", data=figures, headers=headers)]
             if pk % 10 == 0:  # a client that did not see the answer and retries
-                out.append(request(f"{base}/api/v1/resumption/reports", data=figures, headers=headers))
+                out.append(
+                    request(f"{base}/api/v1/resumption/reports", data=figures, headers=headers)
+                )
             return out
 
         t0 = time.perf_counter()
@@ -223,9 +305,12 @@ def main() -> None:
         today_count = DailyReport.objects.filter(day=local_today()).count()
         connection.close()
         post_ms = [ms for _s, ms in results]
-        print(f"\nreports: {len(results)} requests ({len(reporters)} enterprises + retries) in {window:.1f} s "
-              f"= {len(results) / window:.0f} req/s at concurrency {args.concurrency}; statuses {statuses}; "
-              f"reports stored for today: {today_count}", flush=True)
+        print(
+            f"\nreports: {len(results)} requests ({len(reporters)} enterprises + retries) in {window:.1f} s "
+            f"= {len(results) / window:.0f} req/s at concurrency {args.concurrency}; statuses {statuses}; "
+            f"reports stored for today: {today_count}",
+            flush=True,
+        )
         assert today_count == len(reporters), "a retry made a second report or a report was lost"
 
         t0 = time.perf_counter()
@@ -234,18 +319,35 @@ def main() -> None:
         # (and, on PostgreSQL, the visibility map that lets the covering index answer alone).
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-        print(f"history: {total} reports in the database ({time.perf_counter() - t0:.1f} s to write)", flush=True)
+        print(
+            f"history: {total} reports in the database ({time.perf_counter() - t0:.1f} s to write)",
+            flush=True,
+        )
         cookie = session_cookie(fed_admin)
         connection.close()
 
         timings = {}
         for label, url, headers in [
-            (f"dashboard page, federation ({len(reporters):,} members)", f"{base}/resumption/dashboard/?org={federation.pk}",
-             {"Cookie": cookie}),
-            ("dashboard page, one chamber", f"{base}/resumption/dashboard/?org={chamber.pk}", {"Cookie": cookie}),
-            ("API dashboard, federation", f"{base}/api/v1/resumption/dashboard?organization_id={federation.pk}",
-             {"Authorization": f"Bearer {fed_token}"}),
-            ("missing list, federation", f"{base}/resumption/missing/?org={federation.pk}", {"Cookie": cookie}),
+            (
+                f"dashboard page, federation ({len(reporters):,} members)",
+                f"{base}/resumption/dashboard/?org={federation.pk}",
+                {"Cookie": cookie},
+            ),
+            (
+                "dashboard page, one chamber",
+                f"{base}/resumption/dashboard/?org={chamber.pk}",
+                {"Cookie": cookie},
+            ),
+            (
+                "API dashboard, federation",
+                f"{base}/api/v1/resumption/dashboard?organization_id={federation.pk}",
+                {"Authorization": f"Bearer {fed_token}"},
+            ),
+            (
+                "missing list, federation",
+                f"{base}/resumption/missing/?org={federation.pk}",
+                {"Cookie": cookie},
+            ),
         ]:
             for _ in range(3):  # warm up both workers
                 assert request(url, headers=headers)[0] == 200, url
@@ -260,8 +362,10 @@ def main() -> None:
         client = Client()
         client.force_login(fed_admin)
         cpu: dict[str, tuple[list[float], list[float]]] = {}
-        for label, url in [("federation", f"/resumption/dashboard/?org={federation.pk}"),
-                           ("one chamber", f"/resumption/dashboard/?org={chamber.pk}")]:
+        for label, url in [
+            ("federation", f"/resumption/dashboard/?org={federation.pk}"),
+            ("one chamber", f"/resumption/dashboard/?org={chamber.pk}"),
+        ]:
             client.get(url)
             walls, cpus = [], []
             for _ in range(args.requests):
@@ -273,7 +377,9 @@ def main() -> None:
 
         engine = "PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite"
         load = os.getloadavg()[0]
-        print(f"\n{engine}, {args.workers} gunicorn workers × 4 threads, load average {load:.1f} on {os.cpu_count()} cores\n")
+        print(
+            f"\n{engine}, {args.workers} gunicorn workers × 4 threads, load average {load:.1f} on {os.cpu_count()} cores\n"
+        )
         print("| what | n | p50 ms | p95 ms | max ms |")
         print("|---|---|---|---|---|")
         print(summary(f"POST /api/v1/resumption/reports (concurrency {args.concurrency})", post_ms))

@@ -55,7 +55,7 @@ def invalid(request, exc: ValidationError):
 def invalid_schema(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for e in exc.errors:
-        loc = ".".join(str(p) for p in e.get("loc", [])[1:]) or "__all__"
+        loc = ".".join(str(p) for p in e.get("loc", [])[1:] if p != "payload") or "__all__"
         errors.setdefault(loc, []).append(str(e.get("msg", "")))
     return _error(request, 422, _("The data is not valid."), errors=errors)
 
