@@ -176,10 +176,8 @@ def test_rollups_count_each_yuan_once_over_random_trees_and_paths(cast, parents,
                         services.reverse_entry(user=cast.admin, entry=last, reason="更正")
                     except ValidationError:  # the destination passed it on already: refused
                         continue
-                    last = None
-                    holder = last_holder
+                    holder, last = last.organization, None
                 elif held >= amount and action == "fwd" and orgs[target % len(orgs)] != holder:
-                    last_holder = holder
                     last = services.forward_gift(
                         user=cast.admin,
                         gift=gift,
