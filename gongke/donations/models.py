@@ -12,6 +12,7 @@ is on (for a transfer, the sending one). See services.py for the writes and roll
 the figures.
 """
 
+import base64
 import secrets
 
 from django.conf import settings
@@ -27,9 +28,12 @@ ZERO = models.Value(0, output_field=models.DecimalField(max_digits=16, decimal_p
 
 
 def new_code() -> str:
-    # 12 characters from an alphabet without look-alikes: short enough to type from paper.
-    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    return "".join(secrets.choice(alphabet) for _ in range(12))
+    # 12 characters (60 random bits), short enough to type from paper; I and O become 8 and 9
+    # so nobody mistakes them for 1 and 0.
+    return base64.b32encode(secrets.token_bytes(10)).decode()[:12].translate(_NO_LOOKALIKES)
+
+
+_NO_LOOKALIKES = str.maketrans("IO", "89")
 
 
 class Campaign(models.Model):
