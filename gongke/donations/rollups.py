@@ -23,7 +23,8 @@ from gongke.registry.models import Organization
 
 from .models import Entry, EntryKind, Nature
 
-ZERO = Decimal(0)
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -70,7 +71,7 @@ def rollup(
         .order_by()
     )
     for row in rows:
-        amount = row["total"] or ZERO
+        amount = Decimal(row["total"] or 0).quantize(CENT)
         kind, src, dst = row["kind"], row["organization__path"], row["to_organization__path"]
         if kind == EntryKind.TRANSFER:
             src_up, dst_up = set(_prefixes(src)), set(_prefixes(dst))
@@ -108,7 +109,7 @@ def own_figures(entries: QuerySet[Entry] | None = None) -> dict[int, Figures]:
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        amount = row["total"] or ZERO
+        amount = Decimal(row["total"] or 0).quantize(CENT)
         f = out[row["organization_id"]]
         if row["kind"] == EntryKind.TRANSFER:
             f.outflow += amount

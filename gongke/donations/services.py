@@ -44,6 +44,19 @@ def _money(value: Any, field: str = "amount") -> Decimal:
     return amount
 
 
+def read_amount(raw: Any, field: str = "amount") -> tuple[Decimal, str, str]:
+    """An amount as people write it -> (yuan, approximation flag, the text), or a ValidationError."""
+    from gongke.lib.amounts import AmountError, parse_amount
+
+    from .importer import amount_message
+
+    try:
+        amount = parse_amount(raw)
+    except AmountError as exc:
+        raise ValidationError({field: [amount_message(exc)]})
+    return amount.value, amount.approximation, str(raw)[:50]
+
+
 def donor_search_text(donor: Donor) -> str:
     return search_key(donor.name, donor.enterprise.credit_code if donor.enterprise else "")
 

@@ -21,7 +21,6 @@ from gongke.accounts.access import (
     can_write,
     get_for_user,
     reference_organizations,
-    scope_q,
     visible_organizations,
 )
 from gongke.lib.chinese import capital_amount, normalize_query
@@ -38,22 +37,13 @@ from .forms import (
     ReceiveForm,
     ReverseForm,
 )
-from .models import Campaign, Donor, DonorKind, Entry, EntryKind, Gift, Nature, Receipt
+from .models import Campaign, DonorKind, Entry, EntryKind, Gift, Nature, Receipt
+from .scoping import donors_for, entries_for, gifts_for
 
 PAGE = 50
 
 
 # --- Reads through the access path -----------------------------------------------------------
-
-
-def gifts_for(user: Any) -> QuerySet[Gift]:
-    """Gifts a user may see: collected in their subtrees, or forwarded into them."""
-    forwarded = Entry.objects.filter(scope_q(user, "to_organization")).values("gift_id")
-    return Gift.objects.filter(scope_q(user, "organization") | Q(pk__in=forwarded))
-
-
-def entries_for(user: Any) -> QuerySet[Entry]:
-    return Entry.objects.filter(scope_q(user, "organization") | scope_q(user, "to_organization"))
 
 
 def _root(request: HttpRequest) -> Organization:
@@ -572,13 +562,6 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 
 # --- Donors ----------------------------------------------------------------------------------
-
-
-def donors_for(user: Any) -> QuerySet[Donor]:
-    """Donors kept in the user's subtrees, and those who gave to gifts the user can see."""
-    return Donor.objects.filter(
-        scope_q(user, "organization") | Q(pk__in=gifts_for(user).values("donor_id"))
-    )
 
 
 @login_required

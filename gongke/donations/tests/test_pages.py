@@ -252,3 +252,23 @@ def test_importing_through_the_page(cast, client_for):
     )
     assert response.status_code == 200 and "很多" not in response.content.decode()[:0]
     assert response.context["result"].errors[0].row == 2
+
+
+def test_a_platform_admin_sees_every_gift(cast, client_for, booked):
+    page = client_for(cast.admin).get(reverse("donations:gifts")).content.decode()
+    assert "京博集团" in page and "隐名善人" in page and "瑞丰商贸" in page
+
+
+def test_a_gift_forwarded_into_another_chamber_is_seen_there(cast, client_for, gift_for):
+    gift = gift_for(value="800")
+    services.forward_gift(
+        user=cast.admin,
+        gift=gift,
+        from_organization=cast.chamber_a,
+        to_organization=cast.chamber_b,
+        amount="800",
+    )
+    assert (
+        client_for(cast.outsider_b).get(reverse("donations:gift", args=[gift.pk])).status_code
+        == 200
+    )
