@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -424,7 +424,7 @@ def issue_receipt(request: HttpRequest, entry_id: int):
         request.user, Entry.objects.select_related("organization"), pk=entry_id, write=True
     )
     receipt = services.issue_receipt_for(user=request.user, entry=entry)
-    return 201, Receipt.objects.select_related("entry").get(pk=receipt.pk)
+    return Status(201, Receipt.objects.select_related("entry").get(pk=receipt.pk))
 
 
 @router.get("/receipts/{receipt_id}", response=ReceiptOut)
@@ -556,13 +556,16 @@ def import_gifts(request: HttpRequest, organization_id: Form[int], file: File[Up
         user=request.user, organization=org, data=file.read(), filename=file.name or ""
     )
     status = 422 if not result.ok else (201 if result.created else 200)
-    return status, {
-        "ok": result.ok,
-        "rows": result.rows,
-        "created": result.created,
-        "skipped": result.skipped,
-        "errors": [e.as_dict() for e in result.errors],
-    }
+    return Status(
+        status,
+        {
+            "ok": result.ok,
+            "rows": result.rows,
+            "created": result.created,
+            "skipped": result.skipped,
+            "errors": [e.as_dict() for e in result.errors],
+        },
+    )
 
 
 # --- Public reads (no authentication) --------------------------------------------------------
