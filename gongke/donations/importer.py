@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongke.accounts.access import require_write
+from gongke.accounts.access import require_write, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
 from gongke.lib.chinese import search_key
 from gongke.lib.excel import RowError, SheetError, build_xlsx, read_rows
@@ -48,6 +48,7 @@ COLUMNS = [
     ("status", gettext_lazy("Status"), False),
     ("campaign", gettext_lazy("Campaign"), False),
     ("recipient", gettext_lazy("Recipient unit"), False),
+    ("collector", gettext_lazy("Collected by"), False),
     ("key", gettext_lazy("Number"), False),
     ("note", gettext_lazy("Note"), False),
 ]
@@ -85,6 +86,7 @@ HEADER_ALIASES = {
     "status": ["状态", "到账情况"],
     "campaign": ["活动", "募捐活动"],
     "recipient": ["受赠单位", "受捐单位", "去向", "拨付单位"],
+    "collector": ["收集单位", "经办单位", "接收单位"],
     "key": ["编号", "序号编号", "票据号"],
     "note": ["备注"],
 }
@@ -162,58 +164,39 @@ def _choice_words() -> dict[str, dict[str, str]]:
 def template_xlsx() -> bytes:
     headers = [str(label) for _key, label, _req in COLUMNS]
     examples = [
-        [
-            "京博集团",
-            _("Member enterprise"),
-            "",
-            _("No"),
-            _("Money"),
-            "64.8万",
-            "",
-            "",
-            "",
-            "2020-02-01",
-            _("Received"),
-            "",
-            "",
-            "JB-001",
-            "",
-        ],
-        [
-            _("Zhang San"),
-            _("Individual"),
-            "",
-            _("Yes"),
-            _("Money"),
-            "近10万",
-            "",
-            "",
-            "",
-            "2020-02-02",
-            _("Pledged"),
-            "",
-            "",
-            "",
-            "",
-        ],
-        [
-            "瑞丰商贸有限公司",
-            _("Other organization"),
-            "",
-            _("No"),
-            _("Goods"),
-            "12,000",
-            "N95口罩",
-            "2000",
-            "只",
-            "2020-02-03",
-            _("Received"),
-            "",
-            "",
-            "",
-            "",
-        ],
+        {
+            "donor": "京博集团",
+            "donor_kind": _("Member enterprise"),
+            "anonymous": _("No"),
+            "nature": _("Money"),
+            "amount": "64.8万",
+            "date": "2020-02-01",
+            "status": _("Received"),
+            "key": "JB-001",
+        },
+        {
+            "donor": _("Zhang San"),
+            "donor_kind": _("Individual"),
+            "anonymous": _("Yes"),
+            "nature": _("Money"),
+            "amount": "近10万",
+            "date": "2020-02-02",
+            "status": _("Pledged"),
+        },
+        {
+            "donor": "瑞丰商贸有限公司",
+            "donor_kind": _("Other organization"),
+            "anonymous": _("No"),
+            "nature": _("Goods"),
+            "amount": "12,000",
+            "item": "N95口罩",
+            "quantity": "2000",
+            "unit": "只",
+            "date": "2020-02-03",
+            "status": _("Received"),
+        },
     ]
+    rows = [[example.get(key, "") for key, _label, _req in COLUMNS] for example in examples]
     notes = [
         _(
             "One row per gift. Amounts may be written as 1,200.50 · 64.8万 · 2000余万元 · 近10万 · 壹拾万元整; "
@@ -225,13 +208,16 @@ def template_xlsx() -> bytes:
         _(
             "Status: received (default) or pledged. Anonymous: yes keeps the name off the honor list."
         ),
-        _("Campaign and recipient unit must match names already in the system."),
+        _(
+            "Campaign, recipient unit and collected by must match names already in the system; "
+            "collected by may name an organization under yours (empty: yours)."
+        ),
         _(
             "Number: your own reference; a row with a number already imported is skipped. Without it, "
             "importing the same file again adds nothing."
         ),
     ]
-    return build_xlsx(headers, examples, sheet=_("Gifts"), notes=notes)
+    return build_xlsx(headers, rows, sheet=_("Gifts"), notes=notes)
 
 
 @dataclass
@@ -267,6 +253,7 @@ class _Row:
     campaign_id: int | None
     recipient_id: int | None
     note: str
+    collector_id: int
 
 
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -311,6 +298,14 @@ class _Reader:
             Campaign.objects.filter(organization__path__in=up).values_list("name", "pk")
         )
         self.recipients = dict(recipients_for(user).values_list("name", "pk"))
+        # Rows may name the organization under the importing one that collected them (a county
+        # list sent by the federation names each chamber).
+        writable = writable_organizations(user).filter(path__startswith=organization.path)
+        self.collectors = {}
+        for pk, name, short in writable.values_list("pk", "name", "short_name"):
+            self.collectors[name] = pk
+            if short:
+                self.collectors.setdefault(short, pk)
         self.seen: Counter[str] = Counter()
 
     def choice(self, column: str, value: Any, default: str) -> str | None:
@@ -398,6 +393,15 @@ class _Reader:
             err(label["recipient"], _("No recipient unit has this name."))
         if recipient_name and status == "pledged":
             err(label["recipient"], _("Only a received gift can be allocated."))
+        collector_name = str(get("collector") or "").strip()
+        collector_id = (
+            self.collectors.get(collector_name) if collector_name else self.organization.pk
+        )
+        if collector_id is None:
+            err(
+                label["collector"],
+                _("No organization under this one that you may write for has this name."),
+            )
         if bad:
             errors.extend(bad)
             return None
@@ -419,6 +423,7 @@ class _Reader:
             ).hexdigest()
             key = "r:" + digest[:40]
         assert given_on is not None and kind is not None and nature is not None
+        assert collector_id is not None
         return _Row(
             number=number,
             key=key,
@@ -438,6 +443,7 @@ class _Reader:
             campaign_id=campaign_id,
             recipient_id=recipient_id,
             note=str(get("note") or "").strip()[:500],
+            collector_id=collector_id,
         )
 
 
@@ -485,7 +491,7 @@ def import_gifts(
     for i in range(0, len(keys), 500):
         existing.update(
             Gift.objects.filter(
-                organization=organization, client_key__in=keys[i : i + 500]
+                organization__path__startswith=organization.path, client_key__in=keys[i : i + 500]
             ).values_list("client_key", flat=True)
         )
     new = [r for r in rows if r.key not in existing]
@@ -495,7 +501,7 @@ def import_gifts(
     search_cache: dict[tuple[str, str], str] = {}
     township_of = dict(
         Organization.objects.filter(
-            pk__in={r.enterprise_id for r in new if r.enterprise_id}
+            pk__in={r.enterprise_id for r in new if r.enterprise_id} | {r.collector_id for r in new}
         ).values_list("pk", "township_id")
     )
     for start in range(0, len(new), BATCH):
@@ -513,7 +519,7 @@ def import_gifts(
                 sk = search_cache[(public_name, r.item)] = search_key(public_name, r.item)
             gifts.append(
                 Gift(
-                    organization=organization,
+                    organization_id=r.collector_id,
                     campaign_id=r.campaign_id,
                     donor=donor,
                     nature=r.nature,
@@ -525,7 +531,7 @@ def import_gifts(
                     amount_text=r.amount_text,
                     given_on=r.given_on,
                     is_anonymous=r.anonymous,
-                    township_id=township_of.get(r.enterprise_id) or organization.township_id,
+                    township_id=township_of.get(r.enterprise_id) or township_of.get(r.collector_id),
                     note=r.note,
                     client_key=r.key,
                     search_text=sk,
@@ -538,7 +544,7 @@ def import_gifts(
         for r, gift in zip(chunk, gifts, strict=True):
             common = {
                 "gift_id": gift.pk,
-                "organization": organization,
+                "organization_id": r.collector_id,
                 "amount": r.value,
                 "quantity": r.quantity,
                 "occurred_on": r.given_on,

@@ -120,3 +120,28 @@ def test_the_template_reads_back_cleanly(cast):
     )
     assert result.ok, result.errors
     assert result.created == 3
+
+
+def test_a_county_list_names_the_chamber_that_collected_each_gift(cast):
+    headers = ["捐赠方", "金额", "日期", "收集单位"]
+    rows = [
+        ["张三", "1000", "2020-02-01", "青原县钣金商会"],
+        ["李四", "2000", "2020-02-01", "南湖镇商会"],
+        ["王五", "3000", "2020-02-01", ""],
+    ]
+    result = importer.import_gifts(
+        user=cast.fed_admin,
+        organization=cast.federation,
+        data=_xlsx(rows, headers),
+        filename="county.xlsx",
+    )
+    assert result.ok, result.errors
+    assert Gift.objects.get(donor__name="李四").organization == cast.chamber_b
+    assert Gift.objects.get(donor__name="王五").organization == cast.federation
+    outside = importer.import_gifts(
+        user=cast.admin_a,
+        organization=cast.chamber_a,
+        data=_xlsx([["赵六", "1", "2020-02-01", "南湖镇商会"]], headers),
+        filename="x.xlsx",
+    )
+    assert not outside.ok and outside.errors[0].row == 2
