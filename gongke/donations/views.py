@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import (
@@ -230,28 +231,28 @@ def _gift_row(g: Gift) -> list[Any]:
 
 
 GIFT_HEADERS = [
-    "Date",
-    "Donor",
-    "Donor kind",
-    "Anonymous",
-    "Money or goods",
-    "Item",
-    "Quantity",
-    "Unit",
-    "Declared value",
-    "Approximation",
-    "Amount as written",
-    "Pledged",
-    "Received",
-    "Allocated",
-    "Campaign",
-    "Collected by",
-    "Verification code",
+    gettext_lazy("Date"),
+    gettext_lazy("Donor"),
+    gettext_lazy("Donor kind"),
+    gettext_lazy("Anonymous"),
+    gettext_lazy("Money or goods"),
+    gettext_lazy("Item"),
+    gettext_lazy("Quantity"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Declared value"),
+    gettext_lazy("Approximation"),
+    gettext_lazy("Amount as written"),
+    gettext_lazy("Pledged"),
+    gettext_lazy("Received"),
+    gettext_lazy("Allocated"),
+    gettext_lazy("Campaign"),
+    gettext_lazy("Collected by"),
+    gettext_lazy("Verification code"),
 ]
 
 
 def _gift_headers() -> list[str]:
-    return [_(h) for h in GIFT_HEADERS]
+    return [str(h) for h in GIFT_HEADERS]
 
 
 @login_required
@@ -674,9 +675,10 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 def import_template(request: HttpRequest) -> HttpResponse:
     from gongke.lib.excel import XLSX_TYPE
 
+    name = _("gift import template")
     response = HttpResponse(importer.template_xlsx(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(_('gift import template'))}.xlsx"
+        f"attachment; filename*=UTF-8''{quote(name)}.xlsx"
     )
     return response
 
