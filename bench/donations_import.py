@@ -27,6 +27,11 @@ if not os.environ.get("DATABASE_URL"):
     os.environ.setdefault("SQLITE_NAME", "bench.sqlite3")
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -44,10 +49,37 @@ def write_file(path: Path, rows: int, county, rng: random.Random) -> None:
     enterprises = [e.name for e in county["enterprises"]]
     chambers = [c.name for c in county["chambers"]]
     recipients = [r.name for r in county["recipients"]]
-    people = [f"{s}{g}" for s in "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗" for g in
-              ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"]]
-    goods = [("N95口罩", "只"), ("医用外科口罩", "箱"), ("防护服", "套"), ("消毒液", "公斤"), ("测温枪", "台"),
-             ("护目镜", "副"), ("方便面", "箱")]
+    people = [
+        f"{s}{g}"
+        for s in "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+        for g in [
+            "伟",
+            "芳",
+            "娜",
+            "秀英",
+            "敏",
+            "静",
+            "丽",
+            "强",
+            "磊",
+            "军",
+            "洋",
+            "勇",
+            "艳",
+            "杰",
+            "娟",
+            "涛",
+        ]
+    ]
+    goods = [
+        ("N95口罩", "只"),
+        ("医用外科口罩", "箱"),
+        ("防护服", "套"),
+        ("消毒液", "公斤"),
+        ("测温枪", "台"),
+        ("护目镜", "副"),
+        ("方便面", "箱"),
+    ]
     for r in range(1, rows + 1):
         kind = rng.random()
         row: dict[str, object] = {}
@@ -82,7 +114,13 @@ def write_file(path: Path, rows: int, county, rng: random.Random) -> None:
         else:
             item, unit = rng.choice(goods)
             qty = rng.choice([50, 100, 200, 500, 1000, 2000])
-            row.update(nature="物资", item=item, unit=unit, quantity=qty, amount=qty * rng.choice([2, 5, 10, 30]))
+            row.update(
+                nature="物资",
+                item=item,
+                unit=unit,
+                quantity=qty,
+                amount=qty * rng.choice([2, 5, 10, 30]),
+            )
         row["date"] = f"2020-{rng.choice(['01', '02', '03'])}-{rng.randint(1, 28):02d}"
         row["status"] = "认捐" if rng.random() < 0.1 else "已到账"
         if row["status"] == "已到账" and rng.random() < 0.3:
@@ -131,7 +169,8 @@ def main() -> None:
         "recipients": list(Place.objects.recipients()),
     }
     admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
-        "bench", password="bench-password-123")
+        "bench", password="bench-password-123"
+    )
 
     path = Path(tempfile.mkdtemp(prefix="gk-bench-")) / "gifts.xlsx"
     started = time.perf_counter()
@@ -140,6 +179,7 @@ def main() -> None:
     data = path.read_bytes()
     before = peak_mb()
 
+    cpu = cpu_seconds()
     started = time.perf_counter()
     result = import_gifts(user=admin, organization=federation, data=data, filename=path.name)
     imported = time.perf_counter() - started
@@ -148,6 +188,7 @@ def main() -> None:
     figures = rollup(None)
     rolled = time.perf_counter() - started
     total = imported + rolled
+    cpu = cpu_seconds() - cpu
 
     started = time.perf_counter()
     again = import_gifts(user=admin, organization=federation, data=data, filename=path.name)
@@ -157,12 +198,20 @@ def main() -> None:
     root = Organization.objects.filter(depth=0).first()
     assert root is not None
     print(f"database            {connection.vendor}")
-    print(f"rows                {args.rows:,} ({result.created:,} gifts, {Entry.objects.count():,} ledger entries)")
+    print(
+        f"rows                {args.rows:,} ({result.created:,} gifts, {Entry.objects.count():,} ledger entries)"
+    )
     print(f"file                {len(data) / 1e6:.1f} MB, written in {written:.1f} s (not counted)")
     print(f"import              {imported:.2f} s  ({args.rows / imported:,.0f} rows/s)")
     print(f"roll-ups            {rolled:.2f} s  ({len(figures):,} organizations)")
     print(f"end to end          {total:.2f} s  ({args.rows / total:,.0f} rows/s)")
-    print(f"re-import (no-op)   {reimported:.2f} s  (created {again.created}, skipped {again.skipped:,})")
+    print(
+        f"  of which CPU      {cpu:.2f} s in this process (load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores)"
+    )
+    print(
+        f"re-import (no-op)   {reimported:.2f} s  (created {again.created}, skipped {again.skipped:,})"
+    )
     print(f"peak RSS            {peak_mb():.0f} MB (before import {before:.0f} MB)")
     print(f"county received     {figures[root.pk].received:,} yuan")
 

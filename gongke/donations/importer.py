@@ -9,6 +9,7 @@ file twice adds nothing.
 
 import datetime
 import hashlib
+import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from python_calamine import CalamineWorkbook
 
 from gongke.accounts.access import require_write, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
@@ -243,7 +245,7 @@ class ImportResult:
         return not self.errors
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     number: int
     key: str
@@ -318,6 +320,8 @@ class _Reader:
                 self.collectors.setdefault(short, pk)
         self.seen: Counter[str] = Counter()
         self.labels = {key: str(lbl) for key, lbl, _r in COLUMNS}
+        self.keys = [key for key, _l, _r in COLUMNS]
+        self.today = timezone.localdate()
 
     def choice(self, column: str, value: Any, default: str) -> str | None:
         text = str(value or "").strip().lower()
@@ -387,7 +391,7 @@ class _Reader:
         given_on = None
         try:
             given_on = _date(get("date"))
-            if given_on > timezone.localdate():
+            if given_on > self.today:
                 err(label["date"], _("The date is in the future."))
         except (ValueError, TypeError):
             err(label["date"], _("Write the date as 2020-02-01."))
@@ -426,7 +430,7 @@ class _Reader:
                 return None
             self.seen[key] += 1
         else:
-            content = "\x1f".join(f"{k}={row.get(k, '')}" for k, _l, _r in COLUMNS)
+            content = "\x1f".join([str(get(k, "")) for k in self.keys])
             occurrence = self.seen[content]
             self.seen[content] += 1
             digest = hashlib.sha256(
@@ -458,11 +462,45 @@ class _Reader:
         )
 
 
+def _cells(data: bytes, filename: str):
+    """Header and rows of the first sheet. Reads xlsx straight from calamine, keeping values
+    as they come (the shared reader's per-cell work costs seconds on 100,000 rows); CSV and
+    anything odd go through gongke.lib.excel.read_rows, which also words the errors."""
+    if not filename.lower().endswith(".csv"):
+        try:
+            raw = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+        except Exception:
+            raw = None
+        if raw and any(str(h).strip() for h in raw[0]):
+            headers = [str(h).strip() for h in raw[0]]
+
+            def rows():
+                for number, values in enumerate(raw[1:], start=2):
+                    if any(v not in ("", None) for v in values):
+                        yield (
+                            number,
+                            {
+                                h: (
+                                    v.strip()
+                                    if isinstance(v, str)
+                                    else int(v)
+                                    if isinstance(v, float) and v.is_integer()
+                                    else v
+                                )
+                                for h, v in zip(headers, values, strict=False)
+                                if h
+                            },
+                        )
+
+            return headers, rows()
+    return read_rows(data, filename)
+
+
 def read_file(
     *, user: Any, organization: Organization, data: bytes, filename: str
 ) -> tuple[list[_Row], list[RowError]]:
     try:
-        headers, rows = read_rows(data, filename)
+        headers, rows = _cells(data, filename)
     except SheetError as exc:
         return [], [RowError(0, "", str(exc))]
     aliases = _aliases()
@@ -497,14 +535,12 @@ def import_gifts(
     result = ImportResult(rows=len(rows) + len({e.row for e in errors}), errors=errors)
     if errors:
         return result
-    keys = [r.key for r in rows]
-    existing: set[str] = set()
-    for i in range(0, len(keys), 500):
-        existing.update(
-            Gift.objects.filter(
-                organization__path__startswith=organization.path, client_key__in=keys[i : i + 500]
-            ).values_list("client_key", flat=True)
-        )
+    collectors = {r.collector_id for r in rows}
+    existing = set(
+        Gift.objects.filter(organization_id__in=collectors)
+        .exclude(client_key="")
+        .values_list("client_key", flat=True)
+    )
     new = [r for r in rows if r.key not in existing]
     result.skipped = len(rows) - len(new)
     donors = _donors_for(organization, new)
@@ -537,14 +573,14 @@ def import_gifts(
     return result
 
 
-def _gift_ids(count: int) -> list[int]:
-    """Primary keys for `count` new gifts, taken before inserting so entries can point at them.
+def _ids(model, count: int) -> list[int]:
+    """Primary keys for `count` new rows, taken before inserting so other rows can point at them.
 
     PostgreSQL hands them out from the sequence; on SQLite the import holds the write lock
     (transactions begin IMMEDIATE), so the next ids after the current maximum are ours."""
     if not count:
         return []
-    table = Gift._meta.db_table
+    table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -583,7 +619,7 @@ def _save(rows: list["_Row"], donors: dict, user: Any) -> None:
         ).values_list("pk", "township_id")
     )
     item_keys: dict[str, str] = {}
-    ids = _gift_ids(len(rows))
+    ids = _ids(Gift, len(rows))
 
     def dec(value):
         return ops.adapt_decimalfield_value(value, 16, 2) if value is not None else None
@@ -591,7 +627,7 @@ def _save(rows: list["_Row"], donors: dict, user: Any) -> None:
     gifts: list[tuple] = []
     entries: list[tuple] = []
     for gift_id, r in zip(ids, rows, strict=True):
-        donor = (
+        donor_id = (
             donors[_donor_key(r)]
             if r.donor_kind != DonorKind.ANONYMOUS
             else donors[("anonymous", "")]
@@ -613,7 +649,7 @@ def _save(rows: list["_Row"], donors: dict, user: Any) -> None:
                 gift_id,
                 r.collector_id,
                 r.campaign_id,
-                donor.pk,
+                donor_id,
                 r.nature,
                 r.item,
                 quantity,
@@ -692,37 +728,67 @@ def _donor_key(r: _Row) -> tuple[str, Any]:
     return (r.donor_kind, r.donor_name)
 
 
-def _donors_for(organization: Organization, rows: list[_Row]) -> dict[tuple[str, Any], Donor]:
-    """Find or bulk-create every donor the rows name."""
-    out: dict[tuple[str, Any], Donor] = {}
+def _donors_for(organization: Organization, rows: list[_Row]) -> dict[tuple[str, Any], int]:
+    """The donor id for every donor the rows name, inserting the new ones in bulk."""
+    out: dict[tuple[str, Any], int] = {}
     enterprise_ids = {r.enterprise_id for r in rows if r.enterprise_id}
-    for donor in Donor.objects.filter(enterprise_id__in=enterprise_ids):
-        out[("enterprise", donor.enterprise_id)] = donor
+    for pk, enterprise_id in Donor.objects.filter(enterprise_id__in=enterprise_ids).values_list(
+        "pk", "enterprise_id"
+    ):
+        out[("enterprise", enterprise_id)] = pk
     names = {
         (r.donor_kind, r.donor_name)
         for r in rows
         if not r.enterprise_id and r.donor_kind != DonorKind.ANONYMOUS
     }
-    for donor in Donor.objects.filter(organization=organization, name__in={n for _k, n in names}):
-        out[(donor.kind, donor.name)] = donor
-    pending: list[Donor] = []
-    missing_enterprises = enterprise_ids - {k[1] for k in out if k[0] == "enterprise"}
-    for ent in Organization.objects.filter(pk__in=missing_enterprises):
-        d = Donor(
-            organization=ent,
-            kind=DonorKind.ENTERPRISE,
-            name=ent.name,
-            enterprise=ent,
-            township=ent.township,
+    kept = Donor.objects.filter(organization=organization).exclude(kind=DonorKind.ANONYMOUS)
+    for pk, kind, name in kept.values_list("pk", "kind", "name"):
+        out[(kind, name)] = pk
+    pending: list[tuple[tuple[str, Any], tuple]] = []
+    missing = enterprise_ids - {k[1] for k in out if k[0] == "enterprise"}
+    for ent_id, name, code, township_id in Organization.objects.filter(pk__in=missing).values_list(
+        "pk", "name", "credit_code", "township_id"
+    ):
+        pending.append(
+            (
+                ("enterprise", ent_id),
+                (
+                    ent_id,
+                    DonorKind.ENTERPRISE.value,
+                    name,
+                    ent_id,
+                    township_id,
+                    quick_search_key(name, code),
+                ),
+            )
         )
-        d.search_text = quick_search_key(ent.name, ent.credit_code)
-        pending.append(d)
-    for kind, name in names - set(out):
-        d = Donor(organization=organization, kind=kind, name=name)
-        d.search_text = quick_search_key(d.name)
-        pending.append(d)
+    for kind, name in sorted(names - set(out)):
+        pending.append(
+            ((kind, name), (organization.pk, kind, name, None, None, quick_search_key(name)))
+        )
     if any(r.donor_kind == DonorKind.ANONYMOUS for r in rows):
-        pending.append(Donor(organization=organization, kind=DonorKind.ANONYMOUS, name=""))
-    for d in Donor.objects.bulk_create(pending):
-        out[("enterprise", d.enterprise_id) if d.enterprise_id else (d.kind, d.name)] = d
+        pending.append(
+            (("anonymous", ""), (organization.pk, DonorKind.ANONYMOUS.value, "", None, None, ""))
+        )
+    ids = _ids(Donor, len(pending))
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    _insert(
+        Donor,
+        [
+            "id",
+            "organization_id",
+            "kind",
+            "name",
+            "enterprise_id",
+            "township_id",
+            "search_text",
+            "contact_name",
+            "contact_phone",
+            "address",
+            "created_at",
+        ],
+        [(pk, *values, "", "", "", now) for pk, (_key, values) in zip(ids, pending, strict=True)],
+    )
+    for pk, (key, _values) in zip(ids, pending, strict=True):
+        out[key] = pk
     return out

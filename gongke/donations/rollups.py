@@ -62,14 +62,22 @@ def rollup(
     paths = dict(orgs.filter(path__startswith=prefix).values_list("path", "pk"))
     figures: dict[int, Figures] = {pk: Figures() for pk in paths.values()}
     qs = entries if entries is not None else Entry.objects.all()
-    rows = (
-        qs.filter(
-            Q(organization__path__startswith=prefix) | Q(to_organization__path__startswith=prefix)
-        )
-        .values("kind", "organization__path", "to_organization__path", "gift__nature")
+    if prefix:
+        inside = Organization.objects.filter(path__startswith=prefix).values("pk")
+        qs = qs.filter(Q(organization_id__in=inside) | Q(to_organization_id__in=inside))
+    # Grouped by ids (no join on the tree); the paths of both ends are looked up once.
+    rows = list(
+        qs.values("kind", "organization_id", "to_organization_id", "gift__nature")
         .annotate(total=Sum("amount"))
         .order_by()
     )
+    ids = {r["organization_id"] for r in rows} | {
+        r["to_organization_id"] for r in rows if r["to_organization_id"]
+    }
+    path_of = dict(Organization.objects.filter(pk__in=ids).values_list("pk", "path"))
+    for row in rows:
+        row["organization__path"] = path_of[row["organization_id"]]
+        row["to_organization__path"] = path_of.get(row["to_organization_id"])
     for row in rows:
         amount = Decimal(row["total"] or 0).quantize(CENT)
         kind, src, dst = row["kind"], row["organization__path"], row["to_organization__path"]

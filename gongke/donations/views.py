@@ -677,9 +677,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
     name = _("gift import template")
     response = HttpResponse(importer.template_xlsx(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(name)}.xlsx"
-    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.xlsx"
     return response
 
 
