@@ -14,7 +14,7 @@ received. One grouped query over the ledger, then one pass over the paths in Pyt
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
@@ -36,7 +36,6 @@ class Figures:
     inflow: Decimal = ZERO
     outflow: Decimal = ZERO
     allocated: Decimal = ZERO
-    by_kind: dict = field(default_factory=dict)
 
     @property
     def held(self) -> Decimal:
