@@ -34,3 +34,34 @@ def test_one_entry_gets_one_receipt_and_only_receipts_get_one(cast, gift_for):
     assert services.issue_receipt_for(user=cast.admin_a, entry=entry) == first
     with pytest.raises(ValidationError):
         services.issue_receipt_for(user=cast.admin_a, entry=gift.entries.get(kind=EntryKind.PLEDGE))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_issuing_at_once_get_consecutive_numbers(cast, gift_for):
+    import threading
+
+    from django.db import connection
+
+    if "memory" in str(connection.settings_dict["NAME"]):
+        pytest.skip("in-memory SQLite locks tables instead of waiting; a file database waits (busy timeout)")
+    entries = [gift_for(value=str(100 + i)).entries.get(kind=EntryKind.RECEIPT) for i in range(6)]
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def clerk(mine):
+        try:
+            start.wait()
+            for entry in mine:
+                services.issue_receipt_for(user=cast.admin_a, entry=entry)
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=clerk, args=(entries[i::2],)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+    assert sorted(Receipt.objects.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 6]
