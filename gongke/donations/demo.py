@@ -4,6 +4,7 @@ with gapless receipts for the first chamber. Deterministic (county.rng), bulk-in
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from .models import (
     Campaign,
@@ -85,9 +86,14 @@ def load(county) -> None:
     gifts: list[Gift] = []
     for _ in range(2000):
         donor = anonymous if rng.random() < 0.04 else rng.choice(donors)
-        collector_id = donor.enterprise.parent_id if donor.enterprise else donor.organization_id
+        collector_id: int = (
+            (donor.enterprise.parent_id or county.federation.pk)
+            if donor.enterprise
+            else donor.organization_id
+        )
         hidden = donor.kind == DonorKind.ANONYMOUS or rng.random() < 0.06
         day = start + datetime.timedelta(days=rng.randint(0, 50))
+        fields: dict[str, Any]
         if rng.random() < 0.8:
             value = Decimal(rng.choice(AMOUNTS))
             fields = {"nature": Nature.MONEY, "item": "", "quantity": None, "unit": ""}

@@ -12,8 +12,10 @@ import hashlib
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from auditlog.models import LogEntry
@@ -282,6 +284,18 @@ def _date(value: Any) -> datetime.date:
     return datetime.date(int(m[1]), int(m[2]), int(m[3]))
 
 
+@lru_cache(maxsize=50000)
+def _amount(raw: Any) -> tuple[Decimal, str]:
+    # Lists repeat the same few amounts and dates thousands of times: read each once.
+    amount = parse_amount(raw)
+    return amount.value, amount.approximation
+
+
+@lru_cache(maxsize=5000)
+def _cached_date(value: Any) -> datetime.date:
+    return _date(value)
+
+
 AMOUNT_MESSAGES = {
     "empty": gettext_lazy("The amount is empty."),
     "negative": gettext_lazy("The amount cannot be negative."),
@@ -376,8 +390,7 @@ class _Reader:
         approximation = ""
         amount_raw = get("amount")
         try:
-            amount = parse_amount(amount_raw)
-            value, approximation = amount.value, amount.approximation
+            value, approximation = _amount(amount_raw)
         except AmountError as exc:
             err(label["amount"], amount_message(exc))
         quantity = None
@@ -390,7 +403,7 @@ class _Reader:
                 err(label["quantity"], _("The quantity must be a number above zero."))
         given_on = None
         try:
-            given_on = _date(get("date"))
+            given_on = _cached_date(get("date"))
             if given_on > self.today:
                 err(label["date"], _("The date is in the future."))
         except (ValueError, TypeError):
@@ -462,38 +475,27 @@ class _Reader:
         )
 
 
-def _cells(data: bytes, filename: str):
-    """Header and rows of the first sheet. Reads xlsx straight from calamine, keeping values
-    as they come (the shared reader's per-cell work costs seconds on 100,000 rows); CSV and
-    anything odd go through gongke.lib.excel.read_rows, which also words the errors."""
+def _cells(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
+    """Header and rows (as lists) of the first sheet. Reads xlsx straight from calamine: the
+    shared reader's per-cell work costs seconds on 100,000 rows. CSV and anything odd go
+    through gongke.lib.excel.read_rows, which also words the errors."""
     if not filename.lower().endswith(".csv"):
         try:
             raw = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
         except Exception:
             raw = None
         if raw and any(str(h).strip() for h in raw[0]):
-            headers = [str(h).strip() for h in raw[0]]
+            return [str(h).strip() for h in raw[0]], enumerate(raw[1:], start=2)
+    headers, rows = read_rows(data, filename)
+    return headers, ((n, [row.get(h, "") for h in headers]) for n, row in rows)
 
-            def rows():
-                for number, values in enumerate(raw[1:], start=2):
-                    if any(v not in ("", None) for v in values):
-                        yield (
-                            number,
-                            {
-                                h: (
-                                    v.strip()
-                                    if isinstance(v, str)
-                                    else int(v)
-                                    if isinstance(v, float) and v.is_integer()
-                                    else v
-                                )
-                                for h, v in zip(headers, values, strict=False)
-                                if h
-                            },
-                        )
 
-            return headers, rows()
-    return read_rows(data, filename)
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def read_file(
@@ -504,8 +506,10 @@ def read_file(
     except SheetError as exc:
         return [], [RowError(0, "", str(exc))]
     aliases = _aliases()
-    keys = {h: aliases.get(h.strip().lower()) for h in headers}
-    found = {k for k in keys.values() if k}
+    columns = [
+        (i, aliases.get(h.lower())) for i, h in enumerate(headers) if h and aliases.get(h.lower())
+    ]
+    found = {key for _i, key in columns}
     errors = [
         RowError(1, str(label), _("This column is missing."))
         for key, label, required in COLUMNS
@@ -515,8 +519,13 @@ def read_file(
         return [], errors
     reader = _Reader(user=user, organization=organization)
     parsed: list[_Row] = []
-    for number, raw in rows:
-        row = {keys[h]: v for h, v in raw.items() if keys.get(h)}
+    width = len(headers)
+    for number, values in rows:
+        if len(values) < width:
+            values = list(values) + [""] * (width - len(values))
+        row = {key: _clean(values[i]) for i, key in columns}
+        if all(v == "" or v is None for v in row.values()):
+            continue
         item = reader.read(number, row, errors)
         if item is not None:
             parsed.append(item)

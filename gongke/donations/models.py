@@ -171,8 +171,14 @@ class GiftQuerySet(models.QuerySet):
 
 
 class Gift(models.Model):
+    # No single-column indexes where a composite index below leads with the column, or where
+    # nobody searches (created_by): each index costs every one of 100,000 imported rows.
     organization = models.ForeignKey(
-        Organization, verbose_name=_("collected by"), on_delete=models.PROTECT, related_name="gifts"
+        Organization,
+        verbose_name=_("collected by"),
+        on_delete=models.PROTECT,
+        related_name="gifts",
+        db_index=False,
     )
     campaign = models.ForeignKey(
         Campaign,
@@ -181,6 +187,7 @@ class Gift(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="gifts",
+        db_index=False,
     )
     donor = models.ForeignKey(
         Donor, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="gifts"
@@ -218,7 +225,12 @@ class Gift(models.Model):
     search_text = models.CharField(max_length=1000, blank=True, editable=False)
     public_name = models.CharField(max_length=200, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -279,7 +291,11 @@ class Entry(models.Model):
     """
 
     gift = models.ForeignKey(
-        Gift, verbose_name=_("gift"), on_delete=models.PROTECT, related_name="entries"
+        Gift,
+        verbose_name=_("gift"),
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=12, choices=EntryKind.choices)
     organization = models.ForeignKey(
@@ -287,6 +303,7 @@ class Entry(models.Model):
         verbose_name=_("organization"),
         on_delete=models.PROTECT,
         related_name="donation_entries",
+        db_index=False,
     )
     # A transfer: the organization the gift was forwarded to.
     to_organization = models.ForeignKey(
@@ -320,7 +337,12 @@ class Entry(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

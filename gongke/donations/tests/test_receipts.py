@@ -43,7 +43,9 @@ def test_two_clerks_issuing_at_once_get_consecutive_numbers(cast, gift_for):
     from django.db import connection
 
     if "memory" in str(connection.settings_dict["NAME"]):
-        pytest.skip("in-memory SQLite locks tables instead of waiting; a file database waits (busy timeout)")
+        pytest.skip(
+            "in-memory SQLite locks tables instead of waiting; a file database waits (busy timeout)"
+        )
     entries = [gift_for(value=str(100 + i)).entries.get(kind=EntryKind.RECEIPT) for i in range(6)]
     start = threading.Barrier(2)
     failures: list[BaseException] = []
