@@ -272,3 +272,8 @@ def test_a_gift_forwarded_into_another_chamber_is_seen_there(cast, client_for, g
         client_for(cast.outsider_b).get(reverse("donations:gift", args=[gift.pk])).status_code
         == 200
     )
+
+
+def test_pages_speak_simplified_chinese(cast, client_for, booked):
+    page = client_for(cast.admin_a).get(reverse("donations:index")).content.decode()
+    assert "认捐（元）" in page and "按单位" in page
