@@ -481,7 +481,11 @@ def _cells(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int, l
     through gongke.lib.excel.read_rows, which also words the errors."""
     if not filename.lower().endswith(".csv"):
         try:
-            raw = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+            raw = (
+                CalamineWorkbook.from_filelike(io.BytesIO(data))
+                .get_sheet_by_index(0)
+                .to_python(skip_empty_area=False)
+            )
         except Exception:
             raw = None
         if raw and any(str(h).strip() for h in raw[0]):

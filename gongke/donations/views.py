@@ -655,6 +655,14 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     qs = Campaign.objects.filter(
         organization__in=reference_organizations(request.user)
     ).select_related("organization")
+    response = _export(
+        request,
+        _("campaigns"),
+        [_("Name"), _("Organization"), _("From"), _("To"), _("Public honor list")],
+        ([c.name, c.organization.name, c.starts_on, c.ends_on, _yes(c.is_public)] for c in qs),
+    )
+    if response:
+        return response
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -228,7 +228,13 @@ def test_the_honor_list_is_paged_in_few_queries(
 
 def test_exports_of_lists(cast, client_for, booked):
     client = client_for(cast.admin_a)
-    for name in ["donations:gifts", "donations:donors", "donations:ledger", "donations:index"]:
+    for name in [
+        "donations:gifts",
+        "donations:donors",
+        "donations:ledger",
+        "donations:index",
+        "donations:campaigns",
+    ]:
         xlsx = client.get(reverse(name), {"export": "xlsx"})
         assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK", name
     csv = client.get(reverse("donations:gifts"), {"export": "csv"}).content.decode("utf-8-sig")
