@@ -214,6 +214,7 @@ class Gift(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="gifts",
+        db_index=False,
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
     code = models.CharField(
@@ -313,6 +314,7 @@ class Entry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="donation_entries_in",
+        db_index=False,
     )
     recipient = models.ForeignKey(
         Place,
@@ -321,6 +323,7 @@ class Entry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="donation_entries",
+        db_index=False,
     )
     amount = models.DecimalField(_("value (yuan)"), max_digits=16, decimal_places=2)
     quantity = models.DecimalField(
@@ -375,6 +378,17 @@ class Entry(models.Model):
             models.Index(fields=["organization", "kind"]),
             models.Index(fields=["gift", "kind"]),
             models.Index(fields=["occurred_on"]),
+            # Most entries have neither: index only those that do.
+            models.Index(
+                fields=["to_organization"],
+                condition=Q(to_organization__isnull=False),
+                name="donations_entry_to_org",
+            ),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(recipient__isnull=False),
+                name="donations_entry_recipient",
+            ),
         ]
 
     def __str__(self) -> str:
