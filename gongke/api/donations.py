@@ -1,5 +1,674 @@
-"""/api/v1/donations — filled in by the donations app's work."""
+"""/api/v1/donations: campaigns, donors, gifts and their ledger, receipts, figures, imports,
+and the two public reads (verify a receipt, the honor list) — through the same access path and
+services as the pages. Amounts may be sent as numbers or as people write them ("64.8万")."""
 
-from ninja import Router
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from gongke.accounts.access import get_for_user, reference_organizations, visible_organizations
+from gongke.donations import figures, importer, services
+from gongke.donations.models import Campaign, Entry, EntryKind, Gift, Receipt
+from gongke.donations.scoping import donors_for, entries_for, gifts_for
+from gongke.donations.views import filter_gifts
+from gongke.lib.chinese import capital_amount
+from gongke.registry.models import Organization, OrgKind
+
+from .idempotency import once
 
 router = Router()
+
+
+# --- Campaigns -------------------------------------------------------------------------------
+
+
+class CampaignOut(Schema):
+    id: int
+    organization_id: int
+    name: str
+    starts_on: datetime.date | None
+    ends_on: datetime.date | None
+    description: str
+    is_public: bool
+
+
+class CampaignIn(Schema):
+    organization_id: int
+    name: str
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    description: str = ""
+    is_public: bool = True
+
+
+@router.get("/campaigns", response=list[CampaignOut])
+def list_campaigns(request: HttpRequest):
+    return Campaign.objects.filter(organization__in=reference_organizations(request.user))
+
+
+@router.post("/campaigns", response={201: CampaignOut})
+def create_campaign(request: HttpRequest, payload: CampaignIn):
+    org = get_for_user(
+        request.user, Organization.objects.all(), field="", pk=payload.organization_id, manage=True
+    )
+
+    def create():
+        campaign = services.create_campaign(
+            user=request.user, organization=org, **payload.dict(exclude={"organization_id"})
+        )
+        return 201, CampaignOut.from_orm(campaign)
+
+    return once(
+        request, request.headers.get("Idempotency-Key"), "donations.campaign.create", create
+    )
+
+
+# --- Donors ----------------------------------------------------------------------------------
+
+
+class DonorOut(Schema):
+    id: int
+    kind: str
+    name: str
+    organization_id: int
+    enterprise_id: int | None
+    township: str | None = Field(None, alias="township.name")
+    contact_name: str
+    contact_phone: str = Field(..., alias="masked_contact_phone")
+
+
+class DonorSummary(DonorOut):
+    gift_count: int = 0
+    received: Decimal | None = None
+
+
+@router.get("/donors", response=list[DonorSummary])
+@paginate(PageNumberPagination, page_size=50)
+def list_donors(request: HttpRequest, q: str | None = None, kind: str | None = None):
+    qs = donors_for(request.user).search(q).select_related("township")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.annotate(
+        gift_count=Count("gifts", distinct=True),
+        received=Sum("gifts__entries__amount", filter=Q(gifts__entries__kind=EntryKind.RECEIPT)),
+    ).order_by("name", "pk")
+
+
+@router.get("/donors/{donor_id}", response=DonorOut)
+def get_donor(request: HttpRequest, donor_id: int):
+    return get_object_or_404(donors_for(request.user).select_related("township"), pk=donor_id)
+
+
+# --- Gifts and the ledger --------------------------------------------------------------------
+
+
+class EntryOut(Schema):
+    id: int
+    gift_id: int
+    kind: str
+    organization_id: int
+    to_organization_id: int | None
+    recipient_id: int | None
+    amount: Decimal
+    quantity: Decimal | None
+    occurred_on: datetime.date
+    reverses_id: int | None
+    reason: str
+    receipt_number: str | None = None
+    receipt_code: str | None = None
+
+    @staticmethod
+    def resolve_receipt_number(obj) -> str | None:
+        return obj.receipt.label if hasattr(obj, "receipt") else None
+
+    @staticmethod
+    def resolve_receipt_code(obj) -> str | None:
+        return obj.receipt.code if hasattr(obj, "receipt") else None
+
+
+class GiftOut(Schema):
+    id: int
+    organization_id: int
+    campaign_id: int | None
+    donor_id: int
+    donor_name: str = Field(..., alias="donor.name")
+    donor_kind: str = Field(..., alias="donor.kind")
+    nature: str
+    item: str
+    quantity: Decimal | None
+    unit: str
+    value: Decimal
+    approximation: str
+    amount_text: str
+    given_on: datetime.date
+    is_anonymous: bool
+    note: str
+    code: str
+    client_key: str
+    pledged: Decimal | None = None
+    received: Decimal | None = None
+    allocated: Decimal | None = None
+
+
+class GiftDetail(GiftOut):
+    entries: list[EntryOut]
+
+    @staticmethod
+    def resolve_entries(obj) -> list:
+        return list(obj.entries.select_related("receipt"))
+
+
+class GiftIn(Schema):
+    organization_id: int
+    donor_kind: str
+    donor_name: str = ""
+    enterprise_id: int | None = None
+    contact_name: str = ""
+    contact_phone: str = ""
+    nature: str = "money"
+    amount: str | Decimal
+    item: str = ""
+    quantity: Decimal | None = None
+    unit: str = ""
+    given_on: datetime.date | None = None
+    campaign_id: int | None = None
+    is_anonymous: bool = False
+    received: bool = True
+    issue_receipt: bool = False
+    note: str = ""
+    client_key: str = ""
+
+
+class GiftFilter(Schema):
+    q: str | None = None
+    donor: str | None = None
+    campaign: int | None = None
+    nature: str | None = None
+    status: str | None = None
+    approximate: bool | None = None
+    org: int | None = None
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+
+@router.get("/gifts", response=list[GiftOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_gifts(request: HttpRequest, filters: Query[GiftFilter]):
+    params = {
+        k: ("1" if v is True else str(v))
+        for k, v in filters.dict().items()
+        if v not in (None, False)
+    }
+    return filter_gifts(request.user, params)
+
+
+def _gift(request: HttpRequest, gift_id: int) -> Gift:
+    return get_object_or_404(
+        gifts_for(request.user).with_totals().select_related("donor", "organization"), pk=gift_id
+    )
+
+
+@router.get("/gifts/{gift_id}", response=GiftDetail)
+def get_gift(request: HttpRequest, gift_id: int):
+    return _gift(request, gift_id)
+
+
+@router.post("/gifts", response={201: GiftDetail})
+def create_gift(request: HttpRequest, payload: GiftIn):
+    org = get_for_user(
+        request.user, Organization.objects.all(), field="", pk=payload.organization_id, write=True
+    )
+    campaign = None
+    if payload.campaign_id:
+        campaign = get_object_or_404(
+            Campaign.objects.filter(organization__in=reference_organizations(request.user)),
+            pk=payload.campaign_id,
+        )
+    enterprise = None
+    if payload.enterprise_id:
+        enterprise = get_object_or_404(
+            Organization.objects.filter(kind=OrgKind.ENTERPRISE), pk=payload.enterprise_id
+        )
+    value, approximation, text = services.read_amount(payload.amount)
+    client_key = payload.client_key or request.headers.get("Idempotency-Key", "")
+
+    def create():
+        donor = services.find_or_create_donor(
+            user=request.user,
+            organization=org,
+            kind=payload.donor_kind,
+            name=payload.donor_name,
+            enterprise=enterprise,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+        )
+        gift = services.record_gift(
+            user=request.user,
+            organization=org,
+            donor=donor,
+            nature=payload.nature,
+            value=value,
+            approximation=approximation,
+            amount_text=text,
+            given_on=payload.given_on,
+            campaign=campaign,
+            item=payload.item,
+            quantity=payload.quantity,
+            unit=payload.unit,
+            is_anonymous=payload.is_anonymous,
+            received=payload.received,
+            issue_receipt=payload.received and payload.issue_receipt,
+            note=payload.note,
+            client_key=client_key,
+        )
+        return 201, GiftDetail.from_orm(_gift(request, gift.pk))
+
+    return once(request, request.headers.get("Idempotency-Key"), "donations.gift.create", create)
+
+
+class ReceiveIn(Schema):
+    amount: str | Decimal
+    quantity: Decimal | None = None
+    occurred_on: datetime.date | None = None
+    issue_receipt: bool = False
+
+
+class ForwardIn(Schema):
+    from_organization_id: int
+    to_organization_id: int
+    amount: str | Decimal
+    quantity: Decimal | None = None
+    occurred_on: datetime.date | None = None
+
+
+class AllocateIn(Schema):
+    organization_id: int
+    recipient_id: int
+    amount: str | Decimal
+    quantity: Decimal | None = None
+    occurred_on: datetime.date | None = None
+
+
+class ReverseIn(Schema):
+    reason: str
+
+
+def _entry_once(request: HttpRequest, endpoint: str, make):
+    def create():
+        entry = make()
+        return 201, EntryOut.from_orm(Entry.objects.select_related("receipt").get(pk=entry.pk))
+
+    return once(request, request.headers.get("Idempotency-Key"), endpoint, create)
+
+
+@router.post("/gifts/{gift_id}/receipts", response={201: EntryOut})
+def receive_gift(request: HttpRequest, gift_id: int, payload: ReceiveIn):
+    gift = _gift(request, gift_id)
+    amount = services.read_amount(payload.amount)[0]
+    return _entry_once(
+        request,
+        "donations.gift.receive",
+        lambda: services.receive_gift(
+            user=request.user,
+            gift=gift,
+            amount=amount,
+            quantity=payload.quantity,
+            occurred_on=payload.occurred_on,
+            issue_receipt=payload.issue_receipt,
+        ),
+    )
+
+
+@router.post("/gifts/{gift_id}/transfers", response={201: EntryOut})
+def forward_gift(request: HttpRequest, gift_id: int, payload: ForwardIn):
+    gift = _gift(request, gift_id)
+    source = get_for_user(
+        request.user, Organization.objects.all(), field="", pk=payload.from_organization_id
+    )
+    target = get_object_or_404(reference_organizations(request.user), pk=payload.to_organization_id)
+    amount = services.read_amount(payload.amount)[0]
+    return _entry_once(
+        request,
+        "donations.gift.forward",
+        lambda: services.forward_gift(
+            user=request.user,
+            gift=gift,
+            from_organization=source,
+            to_organization=target,
+            amount=amount,
+            quantity=payload.quantity,
+            occurred_on=payload.occurred_on,
+        ),
+    )
+
+
+@router.post("/gifts/{gift_id}/allocations", response={201: EntryOut})
+def allocate_gift(request: HttpRequest, gift_id: int, payload: AllocateIn):
+    gift = _gift(request, gift_id)
+    holder = get_for_user(
+        request.user, Organization.objects.all(), field="", pk=payload.organization_id
+    )
+    recipient = get_object_or_404(services.recipients_for(request.user), pk=payload.recipient_id)
+    amount = services.read_amount(payload.amount)[0]
+    return _entry_once(
+        request,
+        "donations.gift.allocate",
+        lambda: services.allocate_gift(
+            user=request.user,
+            gift=gift,
+            organization=holder,
+            recipient=recipient,
+            amount=amount,
+            quantity=payload.quantity,
+            occurred_on=payload.occurred_on,
+        ),
+    )
+
+
+@router.get("/entries", response=list[EntryOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_entries(
+    request: HttpRequest,
+    kind: str | None = None,
+    gift_id: int | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+):
+    qs = entries_for(request.user).select_related("receipt").order_by("-occurred_on", "-pk")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if gift_id:
+        qs = qs.filter(gift_id=gift_id)
+    if since:
+        qs = qs.filter(occurred_on__gte=since)
+    if until:
+        qs = qs.filter(occurred_on__lte=until)
+    return qs
+
+
+@router.post("/entries/{entry_id}/reversal", response={201: EntryOut})
+def reverse_entry(request: HttpRequest, entry_id: int, payload: ReverseIn):
+    entry = get_object_or_404(entries_for(request.user).select_related("organization"), pk=entry_id)
+    return _entry_once(
+        request,
+        "donations.entry.reverse",
+        lambda: services.reverse_entry(user=request.user, entry=entry, reason=payload.reason),
+    )
+
+
+class ReceiptOut(Schema):
+    id: int
+    organization_id: int
+    year: int
+    number: int
+    label: str
+    code: str
+    entry_id: int
+    amount: Decimal = Field(..., alias="entry.amount")
+    amount_in_words: str
+
+    @staticmethod
+    def resolve_amount_in_words(obj) -> str:
+        return capital_amount(obj.entry.amount)
+
+
+@router.post("/entries/{entry_id}/receipt", response={201: ReceiptOut})
+def issue_receipt(request: HttpRequest, entry_id: int):
+    entry = get_for_user(
+        request.user, Entry.objects.select_related("organization"), pk=entry_id, write=True
+    )
+    receipt = services.issue_receipt_for(user=request.user, entry=entry)
+    return Status(201, Receipt.objects.select_related("entry").get(pk=receipt.pk))
+
+
+@router.get("/receipts/{receipt_id}", response=ReceiptOut)
+def get_receipt(request: HttpRequest, receipt_id: int):
+    return get_for_user(request.user, Receipt.objects.select_related("entry"), pk=receipt_id)
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
+class FiguresOut(Schema):
+    organization_id: int
+    pledged: Decimal
+    received: Decimal
+    received_money: Decimal
+    received_goods: Decimal
+    inflow: Decimal
+    outflow: Decimal
+    allocated: Decimal
+    held: Decimal
+
+
+class Bucket(Schema):
+    key: str | None
+    total: Decimal
+
+
+class FiguresReport(Schema):
+    total: FiguresOut
+    children: list[FiguresOut]
+    donors: int
+    donors_above_threshold: int
+    by_day: list[Bucket]
+    by_township: list[Bucket]
+    by_recipient: list[Bucket]
+    by_campaign: list[Bucket]
+    by_donor: list[Bucket]
+    largest_gifts: list[GiftOut]
+
+
+def _figures_out(org_id: int, f) -> FiguresOut:
+    return FiguresOut(
+        organization_id=org_id,
+        pledged=f.pledged,
+        received=f.received,
+        received_money=f.received_money,
+        received_goods=f.received_goods,
+        inflow=f.inflow,
+        outflow=f.outflow,
+        allocated=f.allocated,
+        held=f.held,
+    )
+
+
+@router.get("/figures", response=FiguresReport)
+def get_figures(
+    request: HttpRequest,
+    org: int | None = None,
+    campaign: int | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    threshold: Decimal = figures.THRESHOLD,
+):
+    if org:
+        root = get_for_user(request.user, Organization.objects.all(), field="", pk=org)
+    else:
+        root = request.user.primary_organization or get_object_or_404(
+            visible_organizations(request.user).order_by("depth", "path")[:1]
+        )
+    camp = None
+    if campaign:
+        camp = get_object_or_404(
+            Campaign.objects.filter(organization__in=reference_organizations(request.user)),
+            pk=campaign,
+        )
+    scope = figures.Scope(root=root, campaign=camp, since=since, until=until)
+    total, children = figures.totals(scope)
+    return {
+        "total": _figures_out(root.pk, total),
+        "children": [_figures_out(o.pk, f) for o, f in children],
+        "donors": figures.donor_count(scope),
+        "donors_above_threshold": figures.donors_above(scope, threshold),
+        "by_day": [
+            {"key": r["occurred_on"].isoformat(), "total": (r["money"] or 0) + (r["goods"] or 0)}
+            for r in figures.by_day(scope)
+        ],
+        "by_township": [
+            {"key": r["gift__township__name"], "total": r["total"]}
+            for r in figures.by_township(scope)
+        ],
+        "by_recipient": [
+            {"key": r["recipient__name"], "total": r["total"]} for r in figures.by_recipient(scope)
+        ],
+        "by_campaign": [
+            {"key": r["gift__campaign__name"], "total": r["total"]}
+            for r in figures.by_campaign(scope)
+        ],
+        "by_donor": [
+            {"key": r["gift__donor__name"] or None, "total": r["total"]}
+            for r in figures.by_donor(scope)
+        ],
+        "largest_gifts": figures.largest_gifts(scope),
+    }
+
+
+# --- Import ----------------------------------------------------------------------------------
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    ok: bool
+    rows: int
+    created: int
+    skipped: int
+    errors: list[RowErrorOut]
+
+
+@router.post("/imports", response={200: ImportOut, 201: ImportOut, 422: ImportOut})
+def import_gifts(request: HttpRequest, organization_id: Form[int], file: File[UploadedFile]):
+    org = get_for_user(
+        request.user, Organization.objects.all(), field="", pk=organization_id, write=True
+    )
+    result = importer.import_gifts(
+        user=request.user, organization=org, data=file.read(), filename=file.name or ""
+    )
+    status = 422 if not result.ok else (201 if result.created else 200)
+    return Status(
+        status,
+        {
+            "ok": result.ok,
+            "rows": result.rows,
+            "created": result.created,
+            "skipped": result.skipped,
+            "errors": [e.as_dict() for e in result.errors],
+        },
+    )
+
+
+# --- Public reads (no authentication) --------------------------------------------------------
+
+
+class PublicStep(Schema):
+    kind: str
+    occurred_on: datetime.date
+    organization: str
+    to: str | None
+    amount: Decimal
+
+
+class VerifyOut(Schema):
+    code: str
+    receipt: str | None
+    receipt_void: bool
+    donor: str
+    nature: str
+    item: str
+    quantity: Decimal | None
+    unit: str
+    given_on: datetime.date
+    collected_by: str
+    received: Decimal
+    received_in_words: str
+    path: list[PublicStep]
+
+
+@router.get("/verify/{code}", response=VerifyOut, auth=None)
+def verify(request: HttpRequest, code: str):
+    code = code.strip().upper()
+    receipt = Receipt.objects.select_related("organization", "entry").filter(code=code).first()
+    gift = get_object_or_404(
+        Gift.objects.select_related("organization"),
+        **({"pk": receipt.entry.gift_id} if receipt else {"code": code}),
+    )
+    position = services.gift_position(gift)
+    steps = []
+    for e in (
+        gift.entries.live()
+        .exclude(kind=EntryKind.PLEDGE)
+        .select_related("organization", "to_organization", "recipient")
+    ):
+        to = (
+            e.to_organization.name
+            if e.to_organization
+            else (e.recipient.name if e.recipient else None)
+        )
+        steps.append(
+            {
+                "kind": e.kind,
+                "occurred_on": e.occurred_on,
+                "organization": e.organization.name,
+                "to": to,
+                "amount": e.amount,
+            }
+        )
+    received = position[EntryKind.RECEIPT]
+    return {
+        "code": code,
+        "receipt": receipt.label if receipt else None,
+        "receipt_void": bool(receipt and Entry.objects.filter(reverses=receipt.entry).exists()),
+        "donor": gift.shown_name,
+        "nature": gift.nature,
+        "item": gift.item,
+        "quantity": gift.quantity,
+        "unit": gift.unit,
+        "given_on": gift.given_on,
+        "collected_by": gift.organization.name,
+        "received": received,
+        "received_in_words": capital_amount(received) if received > 0 else "",
+        "path": steps,
+    }
+
+
+class HonorOut(Schema):
+    donor: str = Field(..., alias="shown_name")
+    nature: str
+    item: str
+    quantity: Decimal | None
+    unit: str
+    received: Decimal
+    approximation: str
+    given_on: datetime.date
+
+
+@router.get("/honor/{org_id}/{campaign_id}", response=list[HonorOut], auth=None)
+@paginate(PageNumberPagination, page_size=50)
+def honor(request: HttpRequest, org_id: int, campaign_id: int, q: str | None = None):
+    org = get_object_or_404(Organization.objects.exclude(kind=OrgKind.ENTERPRISE), pk=org_id)
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("organization"), pk=campaign_id, is_public=True
+    )
+    if not (
+        org.path.startswith(campaign.organization.path)
+        or campaign.organization.path.startswith(org.path)
+    ):
+        raise Http404
+    return (
+        Gift.objects.filter(campaign=campaign, organization__path__startswith=org.path)
+        .with_totals()
+        .filter(received__gt=0)
+        .search(q)
+        .order_by("-given_on", "-pk")
+    )

@@ -1,7 +1,836 @@
+"""捐赠 Donations pages: thin views over the access path, the services and the figures."""
+
+import csv
+import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from gongke.accounts.access import (
+    can_write,
+    get_for_user,
+    reference_organizations,
+    visible_organizations,
+)
+from gongke.lib.chinese import capital_amount, normalize_query
+from gongke.lib.excel import xlsx_response
+from gongke.registry.models import Organization, OrgKind
+
+from . import figures, importer, services
+from .forms import (
+    AllocateForm,
+    CampaignForm,
+    ForwardForm,
+    GiftForm,
+    ImportForm,
+    ReceiveForm,
+    ReverseForm,
+)
+from .models import Campaign, DonorKind, Entry, EntryKind, Gift, Nature, Receipt
+from .scoping import donors_for, entries_for, gifts_for
+
+PAGE = 50
+
+
+# --- Reads through the access path -----------------------------------------------------------
+
+
+def _root(request: HttpRequest) -> Organization:
+    """The organization whose subtree the figures are about: chosen, or the user's own."""
+    orgs = visible_organizations(request.user)
+    if request.GET.get("org"):
+        return get_for_user(
+            request.user, Organization.objects.all(), field="", pk=request.GET["org"]
+        )
+    own = request.user.primary_organization
+    if own is not None:
+        return own
+    top = orgs.order_by("depth", "path").first()
+    if top is None:
+        raise Http404(_("Not found."))
+    return top
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _export(request: HttpRequest, name: str, headers: list[str], rows) -> HttpResponse | None:
+    kind = request.GET.get("export")
+    if kind == "xlsx":
+        return xlsx_response(f"{name}.xlsx", headers, rows)
+    if kind == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.csv"
+        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
+        writer = csv.writer(response)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(["" if v is None else v for v in row])
+        return response
+    return None
+
+
+def _yes(value: bool) -> str:
+    return _("Yes") if value else ""
+
+
+# --- Figures ---------------------------------------------------------------------------------
 
 
 @login_required
-def index(request):
-    return render(request, "donations/index.html")
+def index(request: HttpRequest) -> HttpResponse:
+    root = _root(request)
+    campaigns = Campaign.objects.filter(organization__in=reference_organizations(request.user))
+    campaign = None
+    if request.GET.get("campaign"):
+        campaign = (
+            get_object_or_404(campaigns, pk=request.GET["campaign"])
+            if request.GET["campaign"].isdigit()
+            else None
+        )
+    try:
+        threshold = Decimal(request.GET.get("threshold") or figures.THRESHOLD)
+    except Exception:
+        threshold = figures.THRESHOLD
+    scope = figures.Scope(
+        root=root,
+        campaign=campaign,
+        since=_date(request.GET.get("since")),
+        until=_date(request.GET.get("until")),
+    )
+    total, children = figures.totals(scope)
+    if request.GET.get("export"):
+        headers = [
+            _("Organization"),
+            _("Pledged"),
+            _("Received"),
+            _("Money"),
+            _("Goods"),
+            _("Forwarded in"),
+            _("Forwarded out"),
+            _("Allocated"),
+            _("Held"),
+        ]
+        rows = [
+            [
+                o.name,
+                f.pledged,
+                f.received,
+                f.received_money,
+                f.received_goods,
+                f.inflow - f.received,
+                f.outflow,
+                f.allocated,
+                f.held,
+            ]
+            for o, f in [(root, total), *children]
+        ]
+        response = _export(request, _("donation totals"), headers, rows)
+        if response:
+            return response
+    return render(
+        request,
+        "donations/index.html",
+        {
+            "root": root,
+            "total": total,
+            "children": children,
+            "campaign": campaign,
+            "campaigns": campaigns.select_related("organization"),
+            "filters": request.GET,
+            "threshold": threshold,
+            "donors_above": figures.donors_above(scope, threshold),
+            "donor_count": figures.donor_count(scope),
+            "largest": figures.largest_gifts(scope),
+            "top_donors": figures.by_donor(scope, 10),
+            "recipients": figures.by_recipient(scope),
+            "by_campaign": figures.by_campaign(scope),
+            "charts": figures.charts(scope, total),
+            "bodies": visible_organizations(request.user)
+            .bodies()
+            .only("pk", "name", "depth")[:300],
+        },
+    )
+
+
+# --- Gifts -----------------------------------------------------------------------------------
+
+
+def filter_gifts(user: Any, params) -> QuerySet[Gift]:
+    qs = (
+        gifts_for(user)
+        .with_totals()
+        .select_related("donor", "organization", "campaign")
+        .search(params.get("q"))
+    )
+    donor_q = (params.get("donor") or "").strip()
+    if donor_q:
+        qs = qs.filter(donor__search_text__icontains=normalize_query(donor_q))
+    if (params.get("campaign") or "").isdigit():
+        qs = qs.filter(campaign_id=params["campaign"])
+    if params.get("nature") in Nature.values:
+        qs = qs.filter(nature=params["nature"])
+    if params.get("approximate") == "1":
+        qs = qs.exclude(approximation="")
+    if (params.get("org") or "").isdigit():
+        org = Organization.objects.filter(pk=params["org"]).first()
+        if org is not None:
+            qs = qs.filter(organization__path__startswith=org.path)
+    status = params.get("status")
+    if status == "pledged":
+        qs = qs.filter(received__lt=F("pledged"))
+    elif status == "received":
+        qs = qs.filter(received__gt=0)
+    elif status == "allocated":
+        qs = qs.filter(allocated__gt=0)
+    if since := _date(params.get("since")):
+        qs = qs.filter(given_on__gte=since)
+    if until := _date(params.get("until")):
+        qs = qs.filter(given_on__lte=until)
+    if (params.get("min") or "").replace(".", "", 1).isdigit():
+        qs = qs.filter(received__gte=Decimal(params["min"]))
+    return qs.order_by("-given_on", "-pk")
+
+
+def _gift_row(g: Gift) -> list[Any]:
+    return [
+        g.given_on,
+        g.donor.name or _("Anonymous"),
+        g.donor.get_kind_display(),
+        _yes(g.is_anonymous),
+        g.get_nature_display(),
+        g.item,
+        g.quantity,
+        g.unit,
+        g.value,
+        g.get_approximation_display() if g.approximation else "",
+        g.amount_text,
+        g.pledged,
+        g.received,
+        g.allocated,
+        g.campaign.name if g.campaign else "",
+        g.organization.name,
+        g.code,
+    ]
+
+
+GIFT_HEADERS = [
+    gettext_lazy("Date"),
+    gettext_lazy("Donor"),
+    gettext_lazy("Donor kind"),
+    gettext_lazy("Anonymous"),
+    gettext_lazy("Money or goods"),
+    gettext_lazy("Item"),
+    gettext_lazy("Quantity"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Declared value"),
+    gettext_lazy("Approximation"),
+    gettext_lazy("Amount as written"),
+    gettext_lazy("Pledged"),
+    gettext_lazy("Received"),
+    gettext_lazy("Allocated"),
+    gettext_lazy("Campaign"),
+    gettext_lazy("Collected by"),
+    gettext_lazy("Verification code"),
+]
+
+
+def _gift_headers() -> list[str]:
+    return [str(h) for h in GIFT_HEADERS]
+
+
+@login_required
+def gifts(request: HttpRequest) -> HttpResponse:
+    qs = filter_gifts(request.user, request.GET)
+    response = _export(
+        request, _("gifts"), _gift_headers(), (_gift_row(g) for g in qs.iterator(chunk_size=1000))
+    )
+    if response:
+        return response
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "donations/gifts.html",
+        {
+            "page": page,
+            "filters": request.GET,
+            "natures": Nature.choices,
+            "campaigns": Campaign.objects.filter(
+                organization__in=reference_organizations(request.user)
+            ),
+        },
+    )
+
+
+@login_required
+def gift_new(request: HttpRequest) -> HttpResponse:
+    form = GiftForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            donor = services.find_or_create_donor(
+                user=request.user,
+                organization=d["organization"],
+                kind=d["donor_kind"],
+                name=d["donor_name"],
+                enterprise=d["enterprise"],
+                contact_name=d["contact_name"],
+                contact_phone=d["contact_phone"],
+            )
+            value, approximation, text = d["amount"]
+            gift = services.record_gift(
+                user=request.user,
+                organization=d["organization"],
+                donor=donor,
+                nature=d["nature"],
+                value=value,
+                approximation=approximation,
+                amount_text=text,
+                given_on=d["given_on"],
+                campaign=d["campaign"],
+                item=d["item"],
+                quantity=d["quantity"],
+                unit=d["unit"],
+                is_anonymous=d["is_anonymous"],
+                received=d["received"],
+                issue_receipt=d["received"] and d["issue_receipt"],
+                note=d["note"],
+                client_key=request.POST.get("client_key", ""),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The gift was recorded."))
+            return redirect("donations:gift", pk=gift.pk)
+    return render(
+        request,
+        "donations/form.html",
+        {
+            "form": form,
+            "title": _("Record a gift"),
+            "client_key": request.POST.get("client_key") or _new_key(),
+        },
+    )
+
+
+def _new_key() -> str:
+    import secrets
+
+    return secrets.token_hex(12)
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def gift(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_object_or_404(
+        gifts_for(request.user).select_related("donor", "organization", "campaign"), pk=pk
+    )
+    entries = list(
+        obj.entries.select_related(
+            "organization", "to_organization", "recipient", "receipt", "reversed_by", "created_by"
+        )
+    )
+    holders = services.holders(obj)
+    writable = [o for o, _amount in holders if can_write(request.user, o)]
+    today = timezone.localdate()
+    return render(
+        request,
+        "donations/gift.html",
+        {
+            "gift": obj,
+            "entries": entries,
+            "holders": holders,
+            "position": services.gift_position(obj),
+            "can_write": can_write(request.user, obj.organization),
+            "receive_form": ReceiveForm(initial={"occurred_on": today}),
+            "forward_form": ForwardForm(
+                user=request.user, holders=writable, initial={"occurred_on": today}
+            )
+            if writable
+            else None,
+            "allocate_form": AllocateForm(
+                user=request.user, holders=writable, initial={"occurred_on": today}
+            )
+            if writable
+            else None,
+            "reverse_form": ReverseForm(),
+            "anonymous": _("Anonymous"),
+        },
+    )
+
+
+def _gift_for_write(request: HttpRequest, pk: int) -> Gift:
+    # 404 outside; the service checks the writer's role over the organization it writes for.
+    return get_object_or_404(gifts_for(request.user).select_related("organization"), pk=pk)
+
+
+def _act(request: HttpRequest, gift: Gift, action) -> HttpResponse:
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The ledger was updated."))
+    return redirect("donations:gift", pk=gift.pk)
+
+
+def _invalid(request: HttpRequest, gift: Gift, form) -> HttpResponse:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for e in errors:
+            messages.error(request, f"{label}: {e}" if label else e)
+    return redirect("donations:gift", pk=gift.pk)
+
+
+@login_required
+@require_POST
+def gift_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _gift_for_write(request, pk)
+    form = ReceiveForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, obj, form)
+    d = form.cleaned_data
+    return _act(
+        request,
+        obj,
+        lambda: services.receive_gift(
+            user=request.user,
+            gift=obj,
+            amount=d["amount"][0],
+            quantity=d["quantity"],
+            occurred_on=d["occurred_on"],
+            issue_receipt=d["issue_receipt"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def gift_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _gift_for_write(request, pk)
+    holders = [o for o, _a in services.holders(obj)]
+    form = ForwardForm(request.POST, user=request.user, holders=holders)
+    if not form.is_valid():
+        return _invalid(request, obj, form)
+    d = form.cleaned_data
+    return _act(
+        request,
+        obj,
+        lambda: services.forward_gift(
+            user=request.user,
+            gift=obj,
+            from_organization=d["from_organization"],
+            to_organization=d["to_organization"],
+            amount=d["amount"][0],
+            quantity=d["quantity"],
+            occurred_on=d["occurred_on"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def gift_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _gift_for_write(request, pk)
+    holders = [o for o, _a in services.holders(obj)]
+    form = AllocateForm(request.POST, user=request.user, holders=holders)
+    if not form.is_valid():
+        return _invalid(request, obj, form)
+    d = form.cleaned_data
+    return _act(
+        request,
+        obj,
+        lambda: services.allocate_gift(
+            user=request.user,
+            gift=obj,
+            organization=d["organization"],
+            recipient=d["recipient"],
+            amount=d["amount"][0],
+            quantity=d["quantity"],
+            occurred_on=d["occurred_on"],
+        ),
+    )
+
+
+@login_required
+@require_POST
+def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_for_user(request.user, Entry.objects.select_related("organization", "gift"), pk=pk)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, entry.gift, form)
+    return _act(
+        request,
+        entry.gift,
+        lambda: services.reverse_entry(
+            user=request.user, entry=entry, reason=form.cleaned_data["reason"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def entry_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_for_user(request.user, Entry.objects.select_related("organization", "gift"), pk=pk)
+    try:
+        receipt = services.issue_receipt_for(user=request.user, entry=entry)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("donations:gift", pk=entry.gift_id)
+    return redirect("donations:receipt", pk=receipt.pk)
+
+
+# --- Ledger ----------------------------------------------------------------------------------
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    qs = (
+        entries_for(request.user)
+        .select_related("gift", "gift__donor", "organization", "to_organization", "recipient")
+        .order_by("-occurred_on", "-pk")
+    )
+    if request.GET.get("kind") in EntryKind.values:
+        qs = qs.filter(kind=request.GET["kind"])
+    if request.GET.get("reversals") == "1":
+        qs = qs.filter(reverses__isnull=False)
+    if since := _date(request.GET.get("since")):
+        qs = qs.filter(occurred_on__gte=since)
+    if until := _date(request.GET.get("until")):
+        qs = qs.filter(occurred_on__lte=until)
+    headers = [
+        _("Date"),
+        _("Kind"),
+        _("Organization"),
+        _("Forwarded to"),
+        _("Recipient unit"),
+        _("Value (yuan)"),
+        _("Quantity"),
+        _("Donor"),
+        _("Reason"),
+    ]
+    rows = (
+        [
+            e.occurred_on,
+            e.get_kind_display(),
+            e.organization.name,
+            e.to_organization.name if e.to_organization else "",
+            e.recipient.name if e.recipient else "",
+            e.amount,
+            e.quantity,
+            e.gift.donor.name or _("Anonymous"),
+            e.reason,
+        ]
+        for e in qs.iterator(chunk_size=1000)
+    )
+    response = _export(request, _("donation ledger"), headers, rows)
+    if response:
+        return response
+    return render(
+        request,
+        "donations/ledger.html",
+        {
+            "page": Paginator(qs, PAGE).get_page(request.GET.get("page")),
+            "kinds": EntryKind.choices,
+            "filters": request.GET,
+        },
+    )
+
+
+# --- Donors ----------------------------------------------------------------------------------
+
+
+@login_required
+def donors(request: HttpRequest) -> HttpResponse:
+    qs = (
+        donors_for(request.user)
+        .search(request.GET.get("q"))
+        .select_related("organization", "enterprise")
+    )
+    if request.GET.get("kind"):
+        qs = qs.filter(kind=request.GET["kind"])
+    qs = qs.annotate(
+        received=Sum("gifts__entries__amount", filter=Q(gifts__entries__kind=EntryKind.RECEIPT)),
+        gift_count=Count("gifts", distinct=True),
+    ).order_by("-received", "name")
+    headers = [_("Donor"), _("Donor kind"), _("Kept by"), _("Gifts"), _("Received")]
+    rows = (
+        [
+            d.name or _("Anonymous"),
+            d.get_kind_display(),
+            d.organization.name,
+            d.gift_count,
+            d.received,
+        ]
+        for d in qs.iterator(chunk_size=1000)
+    )
+    response = _export(request, _("donors"), headers, rows)
+    if response:
+        return response
+    return render(
+        request,
+        "donations/donors.html",
+        {
+            "page": Paginator(qs, PAGE).get_page(request.GET.get("page")),
+            "filters": request.GET,
+            "kinds": DonorKind.choices,
+        },
+    )
+
+
+@login_required
+def donor(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_object_or_404(
+        donors_for(request.user).select_related("organization", "enterprise"), pk=pk
+    )
+    history = (
+        gifts_for(request.user)
+        .filter(donor=obj)
+        .with_totals()
+        .select_related("organization", "campaign", "donor")
+        .order_by("-given_on", "-pk")
+    )
+    response = _export(
+        request,
+        obj.name or _("Anonymous"),
+        _gift_headers(),
+        (_gift_row(g) for g in history.iterator(chunk_size=1000)),
+    )
+    if response:
+        return response
+    sums = history.aggregate(
+        pledged=Sum("entries__amount", filter=Q(entries__kind=EntryKind.PLEDGE)),
+        received=Sum("entries__amount", filter=Q(entries__kind=EntryKind.RECEIPT)),
+    )
+    recipients = (
+        entries_for(request.user)
+        .filter(gift__donor=obj, kind=EntryKind.ALLOCATION)
+        .values("recipient__name")
+        .annotate(total=Sum("amount"))
+        .order_by("-total")
+    )
+    return render(
+        request,
+        "donations/donor.html",
+        {
+            "donor": obj,
+            "page": Paginator(history, PAGE).get_page(request.GET.get("page")),
+            "sums": sums,
+            "recipients": recipients,
+            "show_contact": can_write(request.user, obj.organization),
+        },
+    )
+
+
+# --- Campaigns -------------------------------------------------------------------------------
+
+
+@login_required
+def campaigns(request: HttpRequest) -> HttpResponse:
+    qs = Campaign.objects.filter(
+        organization__in=reference_organizations(request.user)
+    ).select_related("organization")
+    response = _export(
+        request,
+        _("campaigns"),
+        [_("Name"), _("Organization"), _("From"), _("To"), _("Public honor list")],
+        ([c.name, c.organization.name, c.starts_on, c.ends_on, _yes(c.is_public)] for c in qs),
+    )
+    if response:
+        return response
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.create_campaign(user=request.user, **d)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The campaign was created."))
+            return redirect("donations:campaigns")
+    return render(request, "donations/campaigns.html", {"campaigns": qs, "form": form})
+
+
+# --- Import ----------------------------------------------------------------------------------
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    from gongke.lib.excel import XLSX_TYPE
+
+    name = _("gift import template")
+    response = HttpResponse(importer.template_xlsx(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.xlsx"
+    return response
+
+
+@login_required
+def import_gifts(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importer.import_gifts(
+            user=request.user,
+            organization=form.cleaned_data["organization"],
+            data=upload.read(),
+            filename=upload.name,
+        )
+        if result.ok:
+            messages.success(
+                request,
+                _("%(created)s gifts imported, %(skipped)s rows were already imported.")
+                % {"created": result.created, "skipped": result.skipped},
+            )
+            return redirect("donations:gifts")
+    return render(request, "donations/import.html", {"form": form, "result": result})
+
+
+# --- Receipts --------------------------------------------------------------------------------
+
+
+def _receipt_context(receipt: Receipt) -> dict[str, Any]:
+    entry = receipt.entry
+    return {
+        "receipt": receipt,
+        "gift": entry.gift,
+        "entry": entry,
+        "capital": capital_amount(entry.amount),
+        "void": hasattr(entry, "reversed_by"),
+        "verify_path": f"/donations/verify/{receipt.code}/",
+    }
+
+
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = get_for_user(
+        request.user,
+        Receipt.objects.select_related(
+            "organization", "entry", "entry__gift", "entry__gift__donor", "entry__reversed_by"
+        ),
+        pk=pk,
+    )
+    ctx = _receipt_context(obj)
+    ctx["verify_url"] = request.build_absolute_uri(ctx["verify_path"])
+    return render(request, "donations/receipt.html", ctx)
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from .pdf import receipt_pdf as build
+
+    obj = get_for_user(
+        request.user,
+        Receipt.objects.select_related(
+            "organization", "entry", "entry__gift", "entry__gift__donor", "entry__reversed_by"
+        ),
+        pk=pk,
+    )
+    ctx = _receipt_context(obj)
+    data = build(ctx, verify_url=request.build_absolute_uri(ctx["verify_path"]))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename={obj.label}.pdf"
+    return response
+
+
+# --- Public pages (no login) -----------------------------------------------------------------
+
+
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Anyone holding a receipt checks it: the gift and where it went, nothing private."""
+    code = code.strip().upper()
+    receipt = (
+        Receipt.objects.select_related("organization", "entry", "entry__reversed_by")
+        .filter(code=code)
+        .first()
+    )
+    gift_qs = Gift.objects.select_related("organization", "campaign")
+    obj = (
+        gift_qs.filter(pk=receipt.entry.gift_id).first()
+        if receipt
+        else gift_qs.filter(code=code).first()
+    )
+    if obj is None:
+        return render(request, "donations/verify.html", {"code": code, "gift": None}, status=404)
+    entries = list(
+        obj.entries.select_related(
+            "organization", "to_organization", "recipient", "receipt"
+        ).filter(reverses__isnull=True, reversed_by__isnull=True)
+    )
+    position = services.gift_position(obj)
+    return render(
+        request,
+        "donations/verify.html",
+        {
+            "code": code,
+            "gift": obj,
+            "receipt": receipt,
+            "entries": entries,
+            "position": position,
+            "capital": capital_amount(position[EntryKind.RECEIPT])
+            if position[EntryKind.RECEIPT] > 0
+            else "",
+            "void": bool(receipt and hasattr(receipt.entry, "reversed_by")),
+        },
+    )
+
+
+def honor(request: HttpRequest, org_id: int, campaign_id: int) -> HttpResponse:
+    """公示: who gave what and when, for one organization's subtree in one public campaign."""
+    org = get_object_or_404(Organization.objects.exclude(kind=OrgKind.ENTERPRISE), pk=org_id)
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("organization"), pk=campaign_id, is_public=True
+    )
+    if not (
+        org.path.startswith(campaign.organization.path)
+        or campaign.organization.path.startswith(org.path)
+    ):
+        raise Http404(_("Not found."))
+    qs = (
+        Gift.objects.filter(campaign=campaign, organization__path__startswith=org.path)
+        .with_totals()
+        .filter(received__gt=0)
+        .search(request.GET.get("q"))
+        .only(
+            "pk", "public_name", "nature", "item", "quantity", "unit", "given_on", "approximation"
+        )
+        .order_by("-given_on", "-pk")
+    )
+    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "donations/honor.html",
+        {"org": org, "campaign": campaign, "page": page, "filters": request.GET},
+    )
+
+
+def verify_lookup(request: HttpRequest) -> HttpResponse:
+    code = (request.GET.get("code") or "").strip()
+    if code:
+        return redirect("donations:verify", code=code)
+    return render(request, "donations/verify.html", {"code": "", "gift": None, "ask": True})

@@ -1,0 +1,221 @@
+"""Benchmark (issue 3): import 100,000 gift lines from .xlsx into a county tree, then compute
+every roll-up. Prints rows/s, wall time and peak memory (RSS).
+
+    GONGKE_DATA_DIR=$(mktemp -d) .venv/bin/python bench/donations_import.py [--rows 100000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gk_donations_bench .venv/bin/python bench/donations_import.py
+
+The county is the demo registry (federation, 30 chambers, ~2,000 enterprises, recipients). The
+file is written first (not timed); the import runs through the same service as the page
+(gongke.donations.importer.import_gifts: read, check every row, save in bulk, one audit entry),
+then the roll-ups for every organization of the tree are computed from the ledger.
+"""
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongke.settings")
+if not os.environ.get("DATABASE_URL"):
+    os.environ.setdefault("GONGKE_DATA_DIR", tempfile.mkdtemp(prefix="gk-bench-"))
+    os.environ.setdefault("SQLITE_NAME", "bench.sqlite3")
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_file(path: Path, rows: int, county, rng: random.Random) -> None:
+    import xlsxwriter
+
+    from gongke.donations.importer import COLUMNS
+
+    keys = [k for k, _l, _r in COLUMNS]
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = book.add_worksheet()
+    for col, (_k, label, _r) in enumerate(COLUMNS):
+        ws.write(0, col, str(label))
+    enterprises = [e.name for e in county["enterprises"]]
+    chambers = [c.name for c in county["chambers"]]
+    recipients = [r.name for r in county["recipients"]]
+    people = [
+        f"{s}{g}"
+        for s in "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+        for g in [
+            "伟",
+            "芳",
+            "娜",
+            "秀英",
+            "敏",
+            "静",
+            "丽",
+            "强",
+            "磊",
+            "军",
+            "洋",
+            "勇",
+            "艳",
+            "杰",
+            "娟",
+            "涛",
+        ]
+    ]
+    goods = [
+        ("N95口罩", "只"),
+        ("医用外科口罩", "箱"),
+        ("防护服", "套"),
+        ("消毒液", "公斤"),
+        ("测温枪", "台"),
+        ("护目镜", "副"),
+        ("方便面", "箱"),
+    ]
+    for r in range(1, rows + 1):
+        kind = rng.random()
+        row: dict[str, object] = {}
+        if kind < 0.55:
+            row["donor"] = rng.choice(enterprises)
+        elif kind < 0.9:
+            row["donor"] = rng.choice(people) + str(rng.randint(1, 40))
+            row["anonymous"] = "是" if rng.random() < 0.1 else "否"
+        elif kind < 0.97:
+            row["donor"] = f"青原县爱心团体{rng.randint(1, 300)}协会"
+        else:
+            row["donor_kind"] = "匿名"
+        n = rng.random()
+        if n < 0.8:
+            row["nature"] = "资金"
+            value = rng.choice([200, 500, 1000, 1200.5, 5000, 10000, 20000, 50000, 100000, 648000])
+            written = rng.random()
+            if written < 0.4:
+                row["amount"] = value
+            elif written < 0.6:
+                row["amount"] = f"{value:,}"
+            elif written < 0.75:
+                row["amount"] = f"{value / 10000:g}万"
+            elif written < 0.85:
+                row["amount"] = f"近{value / 10000:g}万"
+            elif written < 0.9:
+                row["amount"] = f"{max(1, value // 10000)}余万元"
+            else:
+                from gongke.lib.chinese import capital_amount
+
+                row["amount"] = capital_amount(value)
+        else:
+            item, unit = rng.choice(goods)
+            qty = rng.choice([50, 100, 200, 500, 1000, 2000])
+            row.update(
+                nature="物资",
+                item=item,
+                unit=unit,
+                quantity=qty,
+                amount=qty * rng.choice([2, 5, 10, 30]),
+            )
+        row["date"] = f"2020-{rng.choice(['01', '02', '03'])}-{rng.randint(1, 28):02d}"
+        row["status"] = "认捐" if rng.random() < 0.1 else "已到账"
+        if row["status"] == "已到账" and rng.random() < 0.3:
+            row["recipient"] = rng.choice(recipients)
+        row["collector"] = rng.choice(chambers)
+        row["note"] = f"第{r}行"
+        for col, key in enumerate(keys):
+            value = row.get(key, "")
+            if value != "":
+                ws.write(r, col, value)
+    book.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from auditlog.context import disable_auditlog
+
+    from gongke.accounts.models import User
+    from gongke.donations.importer import import_gifts
+    from gongke.donations.models import Donor, Entry, Gift, ImportBatch, Receipt, ReceiptCounter
+    from gongke.donations.rollups import rollup
+    from gongke.ops.demo import SEED, build_registry
+    from gongke.registry.models import Organization, OrgKind, Place
+
+    rng = random.Random(SEED)
+    if not Organization.objects.filter(kind=OrgKind.FEDERATION).exists():
+        with disable_auditlog():
+            build_registry(rng)
+    # A clean ledger each run, so the figures are comparable.
+    with connection.cursor() as cursor:
+        for model in (Receipt, ReceiptCounter, Entry, Gift, Donor, ImportBatch):
+            cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - our own tables
+    federation = Organization.objects.get(kind=OrgKind.FEDERATION)
+    county = {
+        "enterprises": list(Organization.objects.filter(kind=OrgKind.ENTERPRISE)),
+        "chambers": list(Organization.objects.filter(kind=OrgKind.CHAMBER)),
+        "recipients": list(Place.objects.recipients()),
+    }
+    admin = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "bench", password="bench-password-123"
+    )
+
+    path = Path(tempfile.mkdtemp(prefix="gk-bench-")) / "gifts.xlsx"
+    started = time.perf_counter()
+    write_file(path, args.rows, county, random.Random(7))
+    written = time.perf_counter() - started
+    data = path.read_bytes()
+    before = peak_mb()
+
+    cpu = cpu_seconds()
+    started = time.perf_counter()
+    result = import_gifts(user=admin, organization=federation, data=data, filename=path.name)
+    imported = time.perf_counter() - started
+    assert result.ok, result.errors[:5]
+    started = time.perf_counter()
+    figures = rollup(None)
+    rolled = time.perf_counter() - started
+    total = imported + rolled
+    cpu = cpu_seconds() - cpu
+
+    started = time.perf_counter()
+    again = import_gifts(user=admin, organization=federation, data=data, filename=path.name)
+    reimported = time.perf_counter() - started
+    assert again.ok and again.created == 0
+
+    root = Organization.objects.filter(depth=0).first()
+    assert root is not None
+    print(f"database            {connection.vendor}")
+    print(
+        f"rows                {args.rows:,} ({result.created:,} gifts, {Entry.objects.count():,} ledger entries)"
+    )
+    print(f"file                {len(data) / 1e6:.1f} MB, written in {written:.1f} s (not counted)")
+    print(f"import              {imported:.2f} s  ({args.rows / imported:,.0f} rows/s)")
+    print(f"roll-ups            {rolled:.2f} s  ({len(figures):,} organizations)")
+    print(f"end to end          {total:.2f} s  ({args.rows / total:,.0f} rows/s)")
+    print(
+        f"  of which CPU      {cpu:.2f} s in this process (load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores)"
+    )
+    print(
+        f"re-import (no-op)   {reimported:.2f} s  (created {again.created}, skipped {again.skipped:,})"
+    )
+    print(f"peak RSS            {peak_mb():.0f} MB (before import {before:.0f} MB)")
+    print(f"county received     {figures[root.pk].received:,} yuan")
+
+
+if __name__ == "__main__":
+    main()

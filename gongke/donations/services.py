@@ -1,0 +1,450 @@
+"""Writes to the donations ledger. Every function checks the writer's access, runs in one
+transaction and only ever adds rows: a correction is `reverse_entry`."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongke.accounts.access import reference_organizations, require_write
+from gongke.lib.chinese import search_key
+from gongke.registry.models import Organization, Place, PlaceKind
+
+from .models import (
+    Campaign,
+    Donor,
+    DonorKind,
+    Entry,
+    EntryKind,
+    Gift,
+    Nature,
+    Receipt,
+    ReceiptCounter,
+)
+
+CENT = Decimal("0.01")
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _money(value: Any, field: str = "amount") -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(CENT)
+    except Exception:
+        raise ValidationError({field: [_("Enter an amount in yuan.")]})
+    if amount <= 0:
+        raise ValidationError({field: [_("The amount must be more than zero.")]})
+    return amount
+
+
+def read_amount(raw: Any, field: str = "amount") -> tuple[Decimal, str, str]:
+    """An amount as people write it -> (yuan, approximation flag, the text), or a ValidationError."""
+    from gongke.lib.amounts import AmountError, parse_amount
+
+    from .importer import amount_message
+
+    try:
+        amount = parse_amount(raw)
+    except AmountError as exc:
+        raise ValidationError({field: [amount_message(exc)]})
+    return amount.value, amount.approximation, str(raw)[:50]
+
+
+def donor_search_text(donor: Donor) -> str:
+    return search_key(donor.name, donor.enterprise.credit_code if donor.enterprise else "")
+
+
+@transaction.atomic
+def create_campaign(*, user: Any, organization: Organization, name: str, **fields: Any) -> Campaign:
+    require_write(user, organization, manage=True)
+    campaign = Campaign(organization=organization, name=name.strip(), **fields)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def find_or_create_donor(
+    *,
+    user: Any,
+    organization: Organization,
+    kind: str,
+    name: str = "",
+    enterprise: Organization | None = None,
+    **private: Any,
+) -> Donor:
+    """The donor record to book a gift on: a member enterprise's own, or one kept by `organization`."""
+    require_write(user, organization)
+    name = (name or "").strip()
+    if enterprise is not None:
+        donor = Donor.objects.filter(enterprise=enterprise).first()
+        if donor is None:
+            donor = Donor(
+                organization=enterprise,
+                kind=DonorKind.ENTERPRISE,
+                name=enterprise.name,
+                enterprise=enterprise,
+                township=enterprise.township,
+            )
+            donor.search_text = donor_search_text(donor)
+            donor.save()
+        return donor
+    if kind == DonorKind.ANONYMOUS:
+        donor = Donor(organization=organization, kind=kind, name="", **private)
+        donor.save()
+        return donor
+    if kind not in DonorKind.values:
+        raise ValidationError({"kind": [_("Choose what kind of donor this is.")]})
+    if not name:
+        raise ValidationError({"name": [_("Give the donor's name, or choose anonymous.")]})
+    donor, created = Donor.objects.get_or_create(
+        organization=organization, kind=kind, name=name, defaults=private
+    )
+    if created:
+        donor.search_text = donor_search_text(donor)
+        donor.save(update_fields=["search_text"])
+    return donor
+
+
+def _entry(**fields: Any) -> Entry:
+    entry = Entry(**fields)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def record_gift(
+    *,
+    user: Any,
+    organization: Organization,
+    donor: Donor,
+    nature: str,
+    value: Any,
+    given_on: datetime.date | None = None,
+    campaign: Campaign | None = None,
+    item: str = "",
+    quantity: Any = None,
+    unit: str = "",
+    is_anonymous: bool = False,
+    approximation: str = "",
+    amount_text: str = "",
+    note: str = "",
+    received: bool = True,
+    client_key: str = "",
+    issue_receipt: bool = False,
+) -> Gift:
+    """Book a gift: its pledge, and its receipt when it has arrived. Idempotent on client_key."""
+    require_write(user, organization)
+    client_key = (client_key or "").strip()[:100]
+    if client_key:
+        existing = Gift.objects.filter(organization=organization, client_key=client_key).first()
+        if existing is not None:
+            return existing
+    if campaign is not None and not organization.path.startswith(campaign.organization.path):
+        raise ValidationError({"campaign": [_("This campaign belongs to another organization.")]})
+    if nature not in Nature.values:
+        raise ValidationError({"nature": [_("Choose money or goods.")]})
+    if nature == Nature.GOODS and not item.strip():
+        raise ValidationError({"item": [_("Say what goods were given.")]})
+    qty = Decimal(str(quantity)).quantize(CENT) if quantity not in (None, "") else None
+    if qty is not None and qty <= 0:
+        raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
+    value = _money(value, "value")
+    given_on = given_on or _today()
+    anonymous = is_anonymous or donor.kind == DonorKind.ANONYMOUS
+    gift = Gift(
+        organization=organization,
+        campaign=campaign,
+        donor=donor,
+        nature=nature,
+        item=item.strip(),
+        quantity=qty if nature == Nature.GOODS else None,
+        unit=unit.strip() if nature == Nature.GOODS else "",
+        value=value,
+        approximation=approximation,
+        amount_text=amount_text[:50],
+        given_on=given_on,
+        is_anonymous=anonymous,
+        township=donor.township or organization.township,
+        note=note[:500],
+        client_key=client_key,
+        created_by=user,
+    )
+    gift.public_name = "" if anonymous else donor.name
+    gift.search_text = search_key(gift.public_name, gift.item)
+    gift.full_clean(exclude=["code", "donor", "campaign", "organization", "township", "created_by"])
+    try:
+        with transaction.atomic():
+            gift.save()
+    except IntegrityError:
+        # A retry raced the first request with the same key: answer with the first gift.
+        return Gift.objects.get(organization=organization, client_key=client_key)
+    _entry(
+        gift=gift,
+        kind=EntryKind.PLEDGE,
+        organization=organization,
+        amount=value,
+        quantity=gift.quantity,
+        occurred_on=given_on,
+        created_by=user,
+    )
+    if received:
+        receipt_entry = _entry(
+            gift=gift,
+            kind=EntryKind.RECEIPT,
+            organization=organization,
+            amount=value,
+            quantity=gift.quantity,
+            occurred_on=given_on,
+            created_by=user,
+        )
+        if issue_receipt:
+            issue_receipt_for(user=user, entry=receipt_entry)
+    return gift
+
+
+def gift_position(gift: Gift) -> dict[str, Decimal]:
+    """Totals of one gift over its ledger: pledged, received, allocated."""
+    rows = gift.entries.values("kind").annotate(total=Sum("amount"))
+    totals = {kind: Decimal(0) for kind in EntryKind.values}
+    for row in rows:
+        totals[row["kind"]] = row["total"] or Decimal(0)
+    return totals
+
+
+def held_by(gift: Gift, organization: Organization) -> Decimal:
+    """What of this gift rests with `organization` now: received or forwarded in, less what it
+    forwarded on or allocated."""
+    entries = gift.entries.filter(Q(organization=organization) | Q(to_organization=organization))
+    held = Decimal(0)
+    for e in entries:
+        if e.kind == EntryKind.RECEIPT:
+            held += e.amount
+        elif e.kind == EntryKind.TRANSFER:
+            held += e.amount if e.to_organization_id == organization.pk else -e.amount
+        elif e.kind == EntryKind.ALLOCATION:
+            held -= e.amount
+    return held
+
+
+def holders(gift: Gift) -> list[tuple[Organization, Decimal]]:
+    """The organizations that hold part of the gift now, with how much."""
+    org_ids = set(gift.entries.values_list("organization_id", flat=True)) | set(
+        gift.entries.exclude(to_organization=None).values_list("to_organization_id", flat=True)
+    )
+    orgs = Organization.objects.in_bulk(org_ids)
+    out = [(org, held_by(gift, org)) for org in orgs.values()]
+    return [(org, amount) for org, amount in out if amount > 0]
+
+
+@transaction.atomic
+def receive_gift(
+    *,
+    user: Any,
+    gift: Gift,
+    amount: Any,
+    quantity: Any = None,
+    occurred_on: datetime.date | None = None,
+    issue_receipt: bool = False,
+) -> Entry:
+    """Record that (part of) a pledged gift arrived at its collecting organization."""
+    require_write(user, gift.organization)
+    gift = Gift.objects.select_for_update().get(pk=gift.pk)
+    amount = _money(amount)
+    position = gift_position(gift)
+    if position[EntryKind.RECEIPT] + amount > position[EntryKind.PLEDGE]:
+        raise ValidationError(
+            {
+                "amount": [
+                    _("More would be received than was pledged (%(left)s yuan left).")
+                    % {"left": position[EntryKind.PLEDGE] - position[EntryKind.RECEIPT]}
+                ]
+            }
+        )
+    entry = _entry(
+        gift=gift,
+        kind=EntryKind.RECEIPT,
+        organization=gift.organization,
+        amount=amount,
+        quantity=Decimal(str(quantity)) if quantity not in (None, "") else None,
+        occurred_on=occurred_on or _today(),
+        created_by=user,
+    )
+    if issue_receipt:
+        issue_receipt_for(user=user, entry=entry)
+    return entry
+
+
+@transaction.atomic
+def forward_gift(
+    *,
+    user: Any,
+    gift: Gift,
+    from_organization: Organization,
+    to_organization: Organization,
+    amount: Any,
+    quantity: Any = None,
+    occurred_on: datetime.date | None = None,
+) -> Entry:
+    """One step on the gift's path: the holder passes (part of) it to another organization."""
+    require_write(user, from_organization)
+    if from_organization.pk == to_organization.pk:
+        raise ValidationError(
+            {"to_organization": [_("Choose another organization to forward to.")]}
+        )
+    if not reference_organizations(user).filter(pk=to_organization.pk).exists():
+        raise ValidationError({"to_organization": [_("You cannot forward to this organization.")]})
+    gift = Gift.objects.select_for_update().get(pk=gift.pk)
+    amount = _money(amount)
+    held = held_by(gift, from_organization)
+    if amount > held:
+        raise ValidationError(
+            {
+                "amount": [
+                    _("%(org)s holds only %(held)s yuan of this gift.")
+                    % {"org": from_organization.name, "held": held}
+                ]
+            }
+        )
+    return _entry(
+        gift=gift,
+        kind=EntryKind.TRANSFER,
+        organization=from_organization,
+        to_organization=to_organization,
+        amount=amount,
+        quantity=Decimal(str(quantity)) if quantity not in (None, "") else None,
+        occurred_on=occurred_on or _today(),
+        created_by=user,
+    )
+
+
+def recipients_for(user: Any):
+    """Recipient units a user may allocate to: those kept by their subtree or the bodies above."""
+    return Place.objects.recipients().filter(
+        organization__in=reference_organizations(user), is_active=True
+    )
+
+
+@transaction.atomic
+def allocate_gift(
+    *,
+    user: Any,
+    gift: Gift,
+    organization: Organization,
+    recipient: Place,
+    amount: Any,
+    quantity: Any = None,
+    occurred_on: datetime.date | None = None,
+) -> Entry:
+    """The holder hands (part of) the gift to a recipient unit: where the yuan finally rests."""
+    require_write(user, organization)
+    if (
+        recipient.kind != PlaceKind.RECIPIENT
+        or not recipients_for(user).filter(pk=recipient.pk).exists()
+    ):
+        raise ValidationError({"recipient": [_("Choose a recipient unit from the list.")]})
+    gift = Gift.objects.select_for_update().get(pk=gift.pk)
+    amount = _money(amount)
+    held = held_by(gift, organization)
+    if amount > held:
+        raise ValidationError(
+            {
+                "amount": [
+                    _("%(org)s holds only %(held)s yuan of this gift.")
+                    % {"org": organization.name, "held": held}
+                ]
+            }
+        )
+    return _entry(
+        gift=gift,
+        kind=EntryKind.ALLOCATION,
+        organization=organization,
+        recipient=recipient,
+        amount=amount,
+        quantity=Decimal(str(quantity)) if quantity not in (None, "") else None,
+        occurred_on=occurred_on or _today(),
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def reverse_entry(*, user: Any, entry: Entry, reason: str) -> Entry:
+    """Cancel an entry by adding its negative, with the reason. The only way to correct the ledger."""
+    require_write(user, entry.organization)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the entry is reversed.")]})
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    if entry.is_reversal:
+        raise ValidationError(
+            {"entry": [_("A reversal cannot itself be reversed; record the entry again.")]}
+        )
+    if Entry.objects.filter(reverses=entry).exists():
+        raise ValidationError({"entry": [_("This entry was already reversed.")]})
+    gift = Gift.objects.select_for_update().get(pk=entry.gift_id)
+    # What was built on the entry must be reversed first, so no organization ends up holding less
+    # than nothing and no more is received than pledged.
+    if entry.kind == EntryKind.PLEDGE:
+        position = gift_position(gift)
+        if position[EntryKind.RECEIPT] > position[EntryKind.PLEDGE] - entry.amount:
+            raise ValidationError({"entry": [_("Reverse the receipts of this gift first.")]})
+    elif entry.kind == EntryKind.RECEIPT:
+        if held_by(gift, entry.organization) < entry.amount:
+            raise ValidationError(
+                {"entry": [_("Reverse what was forwarded or allocated from it first.")]}
+            )
+    elif entry.kind == EntryKind.TRANSFER:
+        assert entry.to_organization is not None
+        if held_by(gift, entry.to_organization) < entry.amount:
+            raise ValidationError(
+                {"entry": [_("Reverse what was forwarded or allocated from it first.")]}
+            )
+    reversal = Entry(
+        gift=gift,
+        kind=entry.kind,
+        organization=entry.organization,
+        to_organization=entry.to_organization,
+        recipient=entry.recipient,
+        amount=-entry.amount,
+        quantity=-entry.quantity if entry.quantity is not None else None,
+        occurred_on=_today(),
+        reverses=entry,
+        reason=reason[:500],
+        created_by=user,
+    )
+    reversal.save()
+    return reversal
+
+
+@transaction.atomic
+def issue_receipt_for(*, user: Any, entry: Entry) -> Receipt:
+    """Give a receipt entry its receipt: the next number of its organization's year, no gaps.
+
+    The counter row is locked (select_for_update; SQLite takes the write lock at BEGIN), so two
+    clerks issuing at once get consecutive numbers and a failed transaction gives its number back.
+    """
+    require_write(user, entry.organization)
+    if entry.kind != EntryKind.RECEIPT or entry.is_reversal:
+        raise ValidationError({"entry": [_("Only a receipt entry gets a receipt.")]})
+    existing = Receipt.objects.filter(entry=entry).first()
+    if existing is not None:
+        return existing
+    year = timezone.localdate().year
+    ReceiptCounter.objects.bulk_create(
+        [ReceiptCounter(organization=entry.organization, year=year)], ignore_conflicts=True
+    )
+    counter = ReceiptCounter.objects.select_for_update().get(
+        organization=entry.organization, year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return Receipt.objects.create(
+        entry=entry, organization=entry.organization, year=year, number=counter.last, issued_by=user
+    )
