@@ -30,9 +30,11 @@ DATA_DIR = Path(env("GONGKE_DATA_DIR", str(ROOT_DIR / "data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env("SECRET_KEY", "gongke-insecure-development-key-change-me-in-production-0123456789")
+# The published development default; `gongke check --deploy` refuses it (gongke/ops/checks.py).
+DEFAULT_SECRET_KEY = "django-insecure-gongke-development-key-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY") or DEFAULT_SECRET_KEY
 # A separate key for matching ID numbers, so rotating SECRET_KEY does not orphan them.
-ID_HASH_KEY = env("ID_HASH_KEY", SECRET_KEY)
+ID_HASH_KEY = env("ID_HASH_KEY") or SECRET_KEY
 ALLOWED_HOSTS = [
     h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 ]

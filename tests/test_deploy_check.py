@@ -15,6 +15,7 @@ def run_check(tmp_path, **overrides):
         "SECURE": "1",
         "ALLOWED_HOSTS": "gongke.example.org",
         "SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
+        "ID_HASH_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
         "GONGKE_DATA_DIR": str(tmp_path),
         **overrides,
     }

@@ -7,9 +7,10 @@ gate has no business reading the residents of the organization's other compounds
 
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
-from gongke.accounts.access import duty_post_ids, get_for_user, scoped
+from gongke.accounts.access import get_for_user, is_platform_admin, scoped
+from gongke.accounts.models import Role
 from gongke.registry.models import Place
 
 M = TypeVar("M", bound=Model)
@@ -23,14 +24,21 @@ VISIT = "household__place__organization"
 
 
 def _narrow(user: Any, qs: QuerySet[M], field: str) -> QuerySet[M]:
-    posts = duty_post_ids(user)
-    if posts is None:
+    """Each duty-officer membership reaches only its posts' areas; other memberships their subtree."""
+    if is_platform_admin(user) or not any(
+        m.role == Role.DUTY_OFFICER for m in getattr(user, "cached_memberships", [])
+    ):
         return qs
     place = field.removesuffix("organization")  # "" for Place itself, else "...place__"
-    areas = Place.objects.filter(children__in=posts).values("pk")
-    return qs.filter(
-        **{f"{place}pk__in" if not place else f"{place.removesuffix('__')}__in": areas}
-    )
+    key = f"{place}pk__in" if not place else f"{place.removesuffix('__')}__in"
+    q = Q(pk__in=[])
+    for m in user.cached_memberships:
+        if m.role == Role.DUTY_OFFICER:
+            posts = [p.pk for p in m.posts.all()]
+            q |= Q(**{key: Place.objects.filter(children__in=posts).values("pk")})
+        else:
+            q |= Q(**{f"{field}__path__startswith": m.organization.path})
+    return qs.filter(q)
 
 
 def visible(user: Any, qs: QuerySet[M], *, field: str) -> QuerySet[M]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
-from gongke.accounts.access import role_over
+from gongke.accounts.access import can_write
 from gongke.lib.chinese import search_key
 from gongke.lib.excel import RowError, read_rows
 from gongke.lib.idnumbers import clean_id_number, hash_id_number
@@ -140,7 +140,15 @@ def _registered(id_hash: str) -> Resident | None:
 
 
 def _outside(user: Any, resident: Resident) -> bool:
-    return user is not None and role_over(user, resident.household.place.organization) is None
+    """True unless the user could fetch this resident for writing (duty-officer narrowing too)."""
+    from .access import RESIDENT, visible
+
+    if user is None:
+        return False
+    return not (
+        can_write(user, resident.household.place.organization)
+        and visible(user, Resident.objects.filter(pk=resident.pk), field=RESIDENT).exists()
+    )
 
 
 @_once_more_on_conflict
@@ -246,8 +254,15 @@ def merge_residents(*, user: Any, survivor: Resident, duplicate: Resident) -> Re
     survivor_open = survivor.isolations.open().first()
     for iso in duplicate.isolations.all():
         if iso.ended_at is None and survivor_open is not None:
-            iso.ended_at, iso.ended_by = timezone.now(), user
-            iso.end_note = _("Merged into another record")
+            # One person, one running isolation: keep the survivor's, covering both periods.
+            have = set(survivor_open.checks.values_list("day", flat=True))
+            iso.checks.exclude(day__in=have).update(isolation=survivor_open)
+            if iso.end_day > survivor_open.end_day:
+                survivor_open.end_day = iso.end_day
+                survivor_open.days = (iso.end_day - survivor_open.start).days + 1
+                survivor_open.save()
+            iso.delete()
+            continue
         iso.resident = survivor
         iso.save()
     for name in ("phone", "gender", "birth_year", "relation"):
@@ -315,8 +330,12 @@ def start_isolation(
 ) -> tuple[Isolation, bool]:
     """Start a home isolation; one already running for the resident is returned instead."""
     existing = Isolation.objects.filter(resident=resident).open().first()
-    if existing is not None:
+    if existing is not None and existing.end_day >= start:
         return existing, False
+    if existing is not None:  # ran out before this start and was never signed off
+        existing.ended_at, existing.ended_by = timezone.now(), user
+        existing.end_note = _("Ran out")
+        existing.save()
     if not 1 <= int(days) <= 60:
         raise ValidationError({"days": [_("An isolation lasts from 1 to 60 days.")]})
     iso = Isolation(
@@ -520,6 +539,8 @@ def _check_rows(
         for key in ("building", "unit", "room"):
             if len(row.get(key, "")) > 20:
                 errors.append(RowError(number, label[key][0], _("At most 20 characters.")))
+        if len(row.get("phone", "")) > 20:
+            errors.append(RowError(number, label["phone"][0], _("At most 20 characters.")))
         if len(row.get("name", "")) > 50:
             errors.append(RowError(number, label["name"][0], _("At most 50 characters.")))
         if row.get("id_number"):

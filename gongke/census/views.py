@@ -473,8 +473,8 @@ def running_isolations(user, day):
 def isolations(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = running_isolations(request.user, today)
-    if request.GET.get("place"):
-        qs = qs.filter(resident__household__place_id=request.GET["place"])
+    if (request.GET.get("place") or "").isdigit():
+        qs = qs.filter(resident__household__place_id=int(request.GET["place"]))
     if request.GET.get("show") == "missing":
         qs = qs.filter(checked=False)
     elif request.GET.get("show") == "ending":

@@ -95,7 +95,15 @@ def build_xlsx(
 ) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(
-        out, {"in_memory": True, "constant_memory": True, "default_date_format": "yyyy-mm-dd"}
+        out,
+        {
+            "in_memory": True,
+            "constant_memory": True,
+            "default_date_format": "yyyy-mm-dd",
+            # Cell text typed by users must stay text: "=HYPERLINK(...)" is not a formula.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
     )
     ws = book.add_worksheet(sheet[:31])
     bold = book.add_format({"bold": True, "bg_color": "#F2F2F2"})

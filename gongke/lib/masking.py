@@ -3,18 +3,21 @@
 import logging
 import re
 
-ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
+ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{3})(\d{11})(\d{3}[\dXx])(?![0-9A-Za-z])")
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 
 
 def mask_id_number(value: str | None) -> str:
-    """110101199003071234 -> 110101********1234 (region kept, birth date hidden)."""
+    """110101199003071234 -> 110***********1234.
+
+    Only the province and the last four characters stay: with the county and the birth date
+    shown too, the stored keyed hash could be brute-forced over ~36,500 birth dates."""
     if not value:
         return ""
     value = str(value).strip()
     if len(value) <= 8:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 def mask_phone(value: str | None) -> str:
@@ -29,7 +32,7 @@ def mask_phone(value: str | None) -> str:
 
 def mask_text(text: str) -> str:
     """Masks every ID or mobile number inside free text (log lines, notes)."""
-    text = ID_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
+    text = ID_RE.sub(lambda m: m.group(1) + "*" * 11 + m.group(3), text)
     return PHONE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
 
 

@@ -32,4 +32,6 @@ class OpsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)
+
         install_masking_record_factory()

@@ -45,9 +45,14 @@ class OrganizationForm(ScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].required = True
+        self.fields["parent"].required = not self.instance.pk or self.instance.parent_id is not None
         if self.instance.pk:
             self.fields["kind"].disabled = True
+            # The current parent stays a valid choice: an admin may edit the top of their subtree.
+            parent = self.fields["parent"]
+            parent.queryset = parent.queryset | Organization.objects.filter(
+                pk=self.instance.parent_id
+            )
 
     def clean_credit_code(self):
         value = self.cleaned_data["credit_code"].strip().upper()

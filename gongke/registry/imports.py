@@ -339,23 +339,35 @@ def parse_organizations(user: Any, data: bytes, filename: str = "") -> Parsed:
             if first != n:
                 sheet.error(n, "name", _("The same enterprise is on row %(row)d.") % {"row": first})
         parsed.rows.append(record)
-    _check_existing_organizations(sheet, parsed.rows)
+    _check_existing_organizations(user, sheet, parsed.rows)
     parsed.errors.sort(key=lambda e: (e.row, e.column))
     return parsed
 
 
-def _check_existing_organizations(sheet: _Sheet, rows: list[dict[str, Any]]) -> None:
+def _check_existing_organizations(user: Any, sheet: _Sheet, rows: list[dict[str, Any]]) -> None:
+    from gongke.accounts.access import visible_organizations
+
     codes = {r["credit_code"] for r in rows if r["credit_code"]}
     taken = dict(
         Organization.objects.filter(credit_code__in=codes).values_list("credit_code", "name")
     )
+    # Name the holder only when the user may see it: the import must not reveal who else
+    # is registered where.
+    visible = set(
+        visible_organizations(user)
+        .filter(credit_code__in=taken)
+        .values_list("credit_code", flat=True)
+    )
     for r in rows:
-        if r["credit_code"] in taken:
+        code = r["credit_code"]
+        if code in visible:
+            message = _("This code is already registered to “%(name)s”.") % {"name": taken[code]}
+            sheet.error(r["row"], "credit_code", message)
+        elif code in taken:
             sheet.error(
                 r["row"],
                 "credit_code",
-                _("This code is already registered to “%(name)s”.")
-                % {"name": taken[r["credit_code"]]},
+                _("This code is already registered in another organization."),
             )
     names = {r["name"] for r in rows if r["name"] and r["parent"] is not None}
     variants = set().union(*(_variants(n) for n in names)) if names else set()

@@ -340,6 +340,14 @@ class Place(models.Model):
     def masked_contact_phone(self) -> str:
         return mask_phone(self.contact_phone)
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.kind == PlaceKind.POST and (
+            self.parent is None or self.parent.kind not in (PlaceKind.COMPOUND, PlaceKind.VILLAGE)
+        ):
+            raise ValidationError({"parent": _("A duty post belongs to a compound or village.")})
+
     def get_additional_data(self) -> dict:
         return {"org_path": self.organization.path}
 

@@ -39,6 +39,18 @@ def _next_path(parent: Organization | None) -> str:
     return f"{prefix}{_encode(index)}."
 
 
+def _normalise(org: Organization) -> None:
+    from django.core.exceptions import ValidationError
+
+    from gongke.lib.idnumbers import clean_credit_code
+
+    code = (org.credit_code or "").strip().upper()
+    try:
+        org.credit_code = clean_credit_code(code) if code else ""
+    except ValidationError as exc:
+        raise ValidationError({"credit_code": exc.messages})
+
+
 def _org_search_text(org: Organization) -> str:
     return search_key(org.name, org.short_name, org.credit_code, org.legal_representative)
 
@@ -51,6 +63,7 @@ def create_organization(*, parent: Organization | None, **fields: Any) -> Organi
     org.path = _next_path(parent)
     org.depth = (parent.depth + 1) if parent else 0
     org.search_text = _org_search_text(org)
+    _normalise(org)
     org.full_clean(exclude=["path"])
     org.save()
     return org
@@ -64,6 +77,7 @@ def update_organization(org: Organization, **fields: Any) -> Organization:
     org.search_text = _org_search_text(org)
     if new_parent != org.parent:
         _move(org, new_parent)
+    _normalise(org)
     org.full_clean(exclude=["path"])
     org.save()
     return org
