@@ -28,3 +28,18 @@ def whole(value) -> str:
     if value in (None, ""):
         return ""
     return f"{Decimal(value):,.0f}"
+
+
+@register.filter
+def wan(value) -> str:
+    """Large sums as briefings speak them: 210032870.00 -> 21,003.29万; small ones in full."""
+    if value in (None, ""):
+        return ""
+    from django.utils.translation import get_language
+
+    amount = Decimal(value)
+    if abs(amount) < 100000:
+        return f"{amount:,.2f}"
+    if (get_language() or "").startswith("en"):
+        return f"{amount / 1000000:,.2f} M"
+    return f"{amount / 10000:,.2f}万" if get_language() != "zh-hant" else f"{amount / 10000:,.2f}萬"
