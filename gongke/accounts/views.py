@@ -34,6 +34,12 @@ from .models import ApiToken, Membership, Role
 # Apps that add panels to the home dashboard: each may define dashboard.home_panels(request),
 # returning a list of rendered HTML fragments.
 DASHBOARD_APPS = ["gongke.resumption", "gongke.community", "gongke.census", "gongke.donations"]
+# What each role's home leads with: a guard at a gate needs the post and the census, a reporter
+# the day's report. Others (admins, staff, viewers) see every panel and the register's figures.
+ROLE_DASHBOARD_APPS = {
+    Role.DUTY_OFFICER: ["gongke.community", "gongke.census"],
+    Role.REPORTER: ["gongke.resumption", "gongke.donations"],
+}
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -49,9 +55,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"ok\nworker last seen: {worker}\n", content_type="text/plain")
 
 
-def _panels(request: HttpRequest) -> list[str]:
+def _panels(request: HttpRequest, role: Role | None) -> list[str]:
     panels: list[str] = []
-    for app in DASHBOARD_APPS:
+    for app in ROLE_DASHBOARD_APPS.get(role, DASHBOARD_APPS) if role else DASHBOARD_APPS:
         try:
             module = importlib.import_module(f"{app}.dashboard")
         except ModuleNotFoundError as exc:
@@ -64,6 +70,12 @@ def _panels(request: HttpRequest) -> list[str]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    membership = request.user.primary_membership
+    role = role_over(request.user, membership.organization) if membership else None
+    if role in ROLE_DASHBOARD_APPS:
+        return render(
+            request, "home.html", {"role": role, "focused": True, "panels": _panels(request, role)}
+        )
     orgs = visible_organizations(request.user)
     counts = orgs.aggregate(
         chambers=Count("pk", filter=Q(kind=OrgKind.CHAMBER)),
@@ -99,7 +111,6 @@ def home(request: HttpRequest) -> HttpResponse:
             {"type": "bar", "name": _("Member enterprises"), "data": [r["n"] for r in by_township]}
         ],
     }
-    membership = request.user.primary_membership
     return render(
         request,
         "home.html",
@@ -108,8 +119,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "people": people,
             "places": places,
             "chart": chart,
-            "role": role_over(request.user, membership.organization) if membership else None,
-            "panels": _panels(request),
+            "role": role,
+            "panels": _panels(request, role),
         },
     )
 
