@@ -14,7 +14,7 @@ from django.utils import timezone
 from gongke.census import stats as census_stats
 from gongke.registry.models import Place
 
-from .models import FEVER, Decision, DisinfectionLog, Direction, Outing, Passage, Shift, SubjectKind
+from .models import FEVER, Decision, Direction, DisinfectionLog, Outing, Passage, Shift, SubjectKind
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
