@@ -231,7 +231,7 @@ def list_posts(request: HttpRequest):
 def post_residents(request: HttpRequest, post_id: int, q: str | None = None):
     """Residents of the post's compound: by name, room or pinyin initials."""
     post = get_post(request.user, post_id)
-    qs = Resident.objects.filter(household__place_id=post.parent_id).select_related("household")
+    qs = Resident.objects.filter(household__place_id=post.parent_id or 0).select_related("household")
     if q and any(ch.isdigit() for ch in q):
         qs = qs.filter(household__room__startswith=q.strip()) | qs.search(q)
     else:

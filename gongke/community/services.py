@@ -203,7 +203,7 @@ def _match_residents(post: Place, items: list[dict[str, Any]]) -> None:
     for item in items:
         if item.get("resident_id") or item.get("subject", "resident") != "resident":
             continue
-        qs = Resident.objects.filter(household__place_id=post.parent_id)
+        qs = Resident.objects.filter(household__place_id=post.parent_id or 0)
         match = None
         if item.get("id_number"):
             try:
@@ -231,7 +231,7 @@ def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, Reside
             pass
     if not ids:
         return {}
-    qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id)
+    qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0)
     return {r.pk: r for r in qs}
 
 
@@ -289,7 +289,7 @@ def _fever_alerts(passages: list[Passage], post: Place) -> None:
             occurred_at=p.occurred_at,
         )
         for p in passages
-        if p.is_fever
+        if p.temperature is not None and p.temperature >= FEVER
     ]
     if not alerts:
         return

@@ -143,7 +143,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _residents_json(post: Place) -> list[list[Any]]:
-    rows = Resident.objects.filter(household__place_id=post.parent_id).values_list(
+    rows = Resident.objects.filter(household__place_id=post.parent_id or 0).values_list(
         "pk", "name", "household__building", "household__unit", "household__room", "search_text"
     )
     return [
