@@ -231,7 +231,9 @@ def list_posts(request: HttpRequest):
 def post_residents(request: HttpRequest, post_id: int, q: str | None = None):
     """Residents of the post's compound: by name, room or pinyin initials."""
     post = get_post(request.user, post_id)
-    qs = Resident.objects.filter(household__place_id=post.parent_id or 0).select_related("household")
+    qs = Resident.objects.filter(household__place_id=post.parent_id or 0).select_related(
+        "household"
+    )
     if q and any(ch.isdigit() for ch in q):
         qs = qs.filter(household__room__startswith=q.strip()) | qs.search(q)
     else:
@@ -290,7 +292,7 @@ def create_passage(request: HttpRequest, payload: PassageIn):
             from django.core.exceptions import ValidationError
 
             raise ValidationError(result.errors)
-        p = Passage.objects.get(pk=result.id)
+        p = result.passage or Passage.objects.get(pk=result.id)
         return (201 if result.status == "created" else 200), PassageOut.from_orm(p)
 
     return once(request, request.headers.get("Idempotency-Key"), "community.passage.create", create)
@@ -325,7 +327,7 @@ def batch_passages(request: HttpRequest, payload: BatchIn):
     counts = {"created": 0, "duplicate": 0, "error": 0}
     for r in results:
         counts[r.status] += 1
-    return {**counts, "results": [r.__dict__ for r in results]}
+    return {**counts, "results": [r.as_dict() for r in results]}
 
 
 @router.post("/passages/{passage_id}/reveal", response={201: RevealOut})

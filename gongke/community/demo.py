@@ -21,7 +21,7 @@ def load(county: DemoCounty) -> None:
     guard_area = county.areas[1].pk if len(county.areas) > 1 else None
     posts = [p for p in county.posts if p.parent_id == guard_area] + county.posts[:20]
     posts = list({p.pk: p for p in posts}.values())
-    areas = {p.parent_id for p in posts}
+    areas = {p.parent_id for p in posts if p.parent_id}
     guard = county.users.get("guard")
     now = timezone.now()
     today = timezone.localdate()
@@ -36,10 +36,10 @@ def load(county: DemoCounty) -> None:
             )
         spots.append(Spot(place=area, name="垃圾集中点", kind="bin", interval=timedelta(hours=8)))
     spots += [Spot(place=p, name=p.name, kind="post", interval=timedelta(hours=4)) for p in posts]
-    for s in spots:
+    for spot in spots:
         if rng.random() < 0.8:
-            s.last_done_at = now - timedelta(hours=rng.uniform(0, 14))
-            s.due_at = s.last_done_at + s.interval
+            spot.last_done_at = now - timedelta(hours=rng.uniform(0, 14))
+            spot.due_at = spot.last_done_at + spot.interval
     spots = Spot.objects.bulk_create(spots)
     DisinfectionLog.objects.bulk_create(
         DisinfectionLog(
@@ -156,7 +156,7 @@ def load(county: DemoCounty) -> None:
     Outing.objects.bulk_create(
         (
             Outing(
-                place_id=p.post.parent_id,
+                place_id=p.post.parent_id or 0,
                 subject_key=p.subject_key,
                 subject=p.subject,
                 label=p.label,

@@ -10,29 +10,49 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongke.accounts.access import duty_post_ids, get_for_user, scoped
+from gongke.accounts.access import duty_post_ids, get_for_user, is_platform_admin, scoped
+from gongke.accounts.models import Membership, Role
 from gongke.registry.models import Place
+
+
+def duty_posts(user: Any) -> set[int] | None:
+    """accounts.access.duty_post_ids, remembered on the request's user (asked twice per passage)."""
+    if not getattr(user, "is_authenticated", False):
+        return duty_post_ids(user)
+    if not hasattr(user, "_community_duty_posts"):
+        user._community_duty_posts = duty_post_ids(user)
+    return user._community_duty_posts
 
 
 def visible_posts(user: Any) -> QuerySet[Place]:
     qs = scoped(user, Place.objects.posts().filter(is_active=True), field="organization")
-    ids = duty_post_ids(user)
+    ids = duty_posts(user)
     return qs if ids is None else qs.filter(pk__in=ids)
 
 
 def visible_areas(user: Any) -> QuerySet[Place]:
     qs = scoped(user, Place.objects.areas(), field="organization")
-    ids = duty_post_ids(user)
+    ids = duty_posts(user)
     return qs if ids is None else qs.filter(children__pk__in=ids).distinct()
 
 
+def _duty_only(user: Any) -> bool:
+    """True when duty_post_ids(user) would limit the user to posts (read from loaded memberships)."""
+    ms = user.cached_memberships if getattr(user, "is_authenticated", False) else []
+    return not is_platform_admin(user) and all(m.role == Role.DUTY_OFFICER for m in ms)
+
+
 def get_post(user: Any, pk: Any, *, write: bool = False) -> Place:
-    post = get_for_user(
-        user, Place.objects.posts().select_related("organization", "parent"), pk=pk, write=write
-    )
-    ids = duty_post_ids(user)
-    if ids is not None and post.pk not in ids:
-        raise Http404(_("Not found."))
+    qs = Place.objects.posts().select_related("organization", "parent")
+    duty_only = _duty_only(user)
+    if duty_only:
+        # The same rule as duty_post_ids, folded into the one query (every passage asks this).
+        qs = qs.filter(
+            pk__in=Membership.posts.through.objects.filter(membership__user=user).values("place_id")
+        )
+    post = get_for_user(user, qs, pk=pk, write=write)
+    if duty_only:
+        post._duty_checked_for = user.pk  # type: ignore[attr-defined]
     return post
 
 
@@ -40,7 +60,7 @@ def get_area(user: Any, pk: Any, *, write: bool = False) -> Place:
     area = get_for_user(
         user, Place.objects.areas().select_related("organization"), pk=pk, write=write
     )
-    ids = duty_post_ids(user)
+    ids = duty_posts(user)
     if ids is not None and not area.children.filter(pk__in=ids).exists():
         raise Http404(_("Not found."))
     return area

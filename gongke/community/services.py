@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from gongke.accounts.access import duty_post_ids, require_write
+from gongke.accounts.access import require_write
 from gongke.census.models import Resident
 from gongke.lib.idnumbers import clean_id_number, hash_id_number
 from gongke.lib.masking import mask_id_number
@@ -48,8 +48,12 @@ MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 def check_post_access(user: Any, post: Place) -> None:
     """Write access to a post: the organization's writers, and a duty officer only at their posts."""
+    from .scope import duty_posts
+
     require_write(user, post.organization)
-    allowed = duty_post_ids(user)
+    if getattr(post, "_duty_checked_for", None) == getattr(user, "pk", False):
+        return  # fetched by scope.get_post with the duty officer's posts as a filter
+    allowed = duty_posts(user)
     if allowed is not None and post.pk not in allowed:
         raise PermissionDenied(_("You are not on duty at this post."))
 
@@ -196,6 +200,15 @@ class ItemResult:
     status: str  # created, duplicate, error
     id: int | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    passage: Passage | None = field(default=None, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "status": self.status,
+            "id": self.id,
+            "errors": self.errors,
+        }
 
 
 def _match_residents(post: Place, items: list[dict[str, Any]]) -> None:
@@ -235,6 +248,17 @@ def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, Reside
     return {r.pk: r for r in qs}
 
 
+def _outing(p: Passage, area_id: int) -> Outing:
+    return Outing(
+        place_id=area_id,
+        subject_key=p.subject_key,
+        subject=p.subject,
+        label=p.label[:50],
+        resident_id=p.resident_id,
+        left_at=p.occurred_at,
+    )
+
+
 def _pair(passages: list[Passage], area_id: int | None) -> None:
     """Opens an outing for each "out", closes it with the next "in" of the same subject."""
     moving = sorted(
@@ -242,6 +266,16 @@ def _pair(passages: list[Passage], area_id: int | None) -> None:
         key=lambda p: p.occurred_at,
     )
     if not moving or area_id is None:
+        return
+    if len(moving) == 1:
+        # The console's common case: one statement, the open-outing constraint does the rest.
+        p = moving[0]
+        if p.direction == Direction.OUT:
+            Outing.objects.bulk_create([_outing(p, area_id)], ignore_conflicts=True)
+        else:
+            Outing.objects.open().filter(
+                place_id=area_id, subject_key=p.subject_key, left_at__lte=p.occurred_at
+            ).update(returned_at=p.occurred_at)
         return
     keys = {p.subject_key for p in moving}
     open_ = {
@@ -255,14 +289,7 @@ def _pair(passages: list[Passage], area_id: int | None) -> None:
         current = new.get(p.subject_key) or open_.get(p.subject_key)
         if p.direction == Direction.OUT:
             if current is None:
-                new[p.subject_key] = Outing(
-                    place_id=area_id,
-                    subject_key=p.subject_key,
-                    subject=p.subject,
-                    label=p.label[:50],
-                    resident_id=p.resident_id,
-                    left_at=p.occurred_at,
-                )
+                new[p.subject_key] = _outing(p, area_id)
         elif current is not None and p.occurred_at >= current.left_at:
             current.returned_at = p.occurred_at
             if current.pk:
@@ -337,38 +364,52 @@ def record_passages(
             valid[p.client_id] = (p, result)
     if not valid:
         return results
-    with transaction.atomic():
-        seen = dict(
-            Passage.objects.filter(client_id__in=list(valid)).values_list("client_id", "id")
-        )
-        fresh = []
-        for cid, (p, result) in valid.items():
-            if cid in seen:
-                result.status, result.id = "duplicate", seen[cid]
-            else:
-                fresh.append(p)
-        if fresh:
-            try:
-                with transaction.atomic():
-                    Passage.objects.bulk_create(fresh)
-            except IntegrityError:
-                # A copy of this batch raced in from another request: keep what is not there yet.
-                for p in fresh:
-                    p.pk = None
-                Passage.objects.bulk_create(fresh, ignore_conflicts=True)
-            if any(p.pk is None for p in fresh):
-                ids = dict(
-                    Passage.objects.filter(client_id__in=[p.client_id for p in fresh]).values_list(
-                        "client_id", "id"
-                    )
-                )
-                for p in fresh:
-                    p.pk = ids.get(p.client_id)
-            for p in fresh:
-                valid[p.client_id][1].id = p.pk
-            _pair(fresh, post.parent_id)
-            _fever_alerts(fresh, post)
+    if len(valid) == 1:
+        # The console's case: insert straight away and let the unique client id catch a repeat,
+        # which saves a round trip on every passage; only a repeat pays for the careful path.
+        try:
+            _store(list(valid.values()), post, careful=False)
+            return results
+        except IntegrityError:
+            for p, result in valid.values():
+                p.pk, result.status, result.passage = None, "created", None
+    _store(list(valid.values()), post, careful=True)
     return results
+
+
+def _store(valid: list[tuple[Passage, ItemResult]], post: Place, *, careful: bool) -> None:
+    with transaction.atomic():
+        seen: dict[uuid.UUID, int] = {}
+        if careful:
+            seen = dict(
+                Passage.objects.filter(client_id__in=[p.client_id for p, _r in valid]).values_list(
+                    "client_id", "id"
+                )
+            )
+        fresh = []
+        for p, result in valid:
+            if p.client_id in seen:
+                result.status, result.id = "duplicate", seen[p.client_id]
+            else:
+                fresh.append((p, result))
+        if not fresh:
+            return
+        rows = [p for p, _r in fresh]
+        if careful:
+            # Checked above, so a conflict means a copy of this batch raced in: the upsert keeps
+            # one row per client id and still hands back every row's id (PostgreSQL and SQLite).
+            Passage.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["client_id"],
+                update_fields=["client_id"],
+            )
+        else:
+            Passage.objects.bulk_create(rows)
+        for p, result in fresh:
+            result.id, result.passage = p.pk, p
+        _pair(rows, post.parent_id)
+        _fever_alerts(rows, post)
 
 
 def record_passage(
@@ -378,6 +419,8 @@ def record_passage(
     [result] = record_passages(post=post, items=[data], user=user, source=source)
     if result.status == "error":
         raise ValidationError(result.errors)
+    if result.passage is not None:
+        return result.passage
     return Passage.objects.select_related("post", "resident").get(pk=result.id)
 
 

@@ -289,7 +289,7 @@ def self_sync(request: HttpRequest, token: str) -> JsonResponse:
             item["reason"] = ""
     clean = [i for i in items if isinstance(i, dict)]
     results = services.record_passages(post=post, items=clean, source=Source.SELF)
-    return JsonResponse({"results": [r.__dict__ for r in results]})
+    return JsonResponse({"results": [r.as_dict() for r in results]})
 
 
 # Alerts
