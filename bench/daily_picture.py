@@ -15,7 +15,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -75,7 +74,7 @@ with connection.cursor() as c:
 print(json.dumps({"fill_seconds": time.perf_counter() - t, "posts": len(posts)}))
 '''
 
-MEASURE = r'''
+MEASURE = r"""
 import json, statistics, time
 from django.test import Client
 from django.utils import timezone
@@ -111,12 +110,18 @@ res = {
         areas=Place.objects.areas().filter(organization__path__startswith=chamber.path), day=today), n=5),
 }
 print(json.dumps(res))
-'''
+"""
 
 
 def shell(env, code: str) -> dict:
-    proc = subprocess.run([PY, "-c", "import django; django.setup(); exec(open(0).read())"], input=code, env=env,
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [PY, "-c", "import django; django.setup(); exec(open(0).read())"],
+        input=code,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode:
         raise SystemExit(proc.stderr)
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -128,22 +133,35 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--areas", type=int, default=300)
     args = ap.parse_args()
-    print("| database | passages | fill s | rows that day in the compound | service median / worst ms | "
-          "API median / worst ms | page median / worst ms | organization (all compounds) median / worst ms |")
+    print(
+        "| database | passages | fill s | rows that day in the compound | service median / worst ms | "
+        "API median / worst ms | page median / worst ms | organization (all compounds) median / worst ms |"
+    )
     print("|---|---|---|---|---|---|---|---|")
-    for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
+    for db in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
         env, info = prepare(db)
         log(f"[{db}] filling {args.rows:,} passages")
-        fill = shell(env, FILL % {"rows": args.rows, "areas": args.areas, "chamber": info["chamber_id"],
-                                  "area": info["area_id"]})
+        fill = shell(
+            env,
+            FILL
+            % {
+                "rows": args.rows,
+                "areas": args.areas,
+                "chamber": info["chamber_id"],
+                "area": info["area_id"],
+            },
+        )
         log(f"[{db}] filled in {fill['fill_seconds']:.0f}s; measuring")
         m = shell(env, MEASURE % {"area": info["area_id"], "chamber": info["chamber_id"]})
 
-        def f(k):
+        def f(k, m=m):
             return f"{m[k]['median_ms']} / {m[k]['worst_ms']}"
 
-        print(f"| {db} | {m['rows']:,} | {fill['fill_seconds']:.0f} | {m['day_rows_in_compound']} | {f('service')} | "
-              f"{f('api')} | {f('page')} | {f('organization')} |", flush=True)
+        print(
+            f"| {db} | {m['rows']:,} | {fill['fill_seconds']:.0f} | {m['day_rows_in_compound']} | {f('service')} | "
+            f"{f('api')} | {f('page')} | {f('organization')} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -38,22 +38,50 @@ def make_batches(info: dict, batches: int, size: int) -> list[bytes]:
             r = rng.random()
             cid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             if r < 0.8:
-                items.append({"client_id": cid, "direction": rng.choice(["in", "out"]), "subject": "resident",
-                              "resident_id": rng.choice(info["residents"]), "temperature": f"36.{rng.randint(0, 9)}",
-                              "occurred_at": when})
+                items.append(
+                    {
+                        "client_id": cid,
+                        "direction": rng.choice(["in", "out"]),
+                        "subject": "resident",
+                        "resident_id": rng.choice(info["residents"]),
+                        "temperature": f"36.{rng.randint(0, 9)}",
+                        "occurred_at": when,
+                    }
+                )
             elif r < 0.9:
-                items.append({"client_id": cid, "direction": "in", "subject": "outsider", "name": "外来人员",
-                              "phone": "13912345678", "temperature": "36.6", "decision": "turned_back",
-                              "reason": "非本小区居民", "occurred_at": when})
+                items.append(
+                    {
+                        "client_id": cid,
+                        "direction": "in",
+                        "subject": "outsider",
+                        "name": "外来人员",
+                        "phone": "13912345678",
+                        "temperature": "36.6",
+                        "decision": "turned_back",
+                        "reason": "非本小区居民",
+                        "occurred_at": when,
+                    }
+                )
             else:
-                items.append({"client_id": cid, "direction": rng.choice(["in", "out"]), "subject": "vehicle",
-                              "plate": f"赣A{rng.randint(0, 99999):05d}", "driver": "王伟", "passengers": 1,
-                              "temperature": "36.4", "occurred_at": when})
+                items.append(
+                    {
+                        "client_id": cid,
+                        "direction": rng.choice(["in", "out"]),
+                        "subject": "vehicle",
+                        "plate": f"赣A{rng.randint(0, 99999):05d}",
+                        "driver": "王伟",
+                        "passengers": 1,
+                        "temperature": "36.4",
+                        "occurred_at": when,
+                    }
+                )
         out.append(json.dumps({"post_id": info["post_id"], "items": items}).encode())
     return out
 
 
-def send_all(port: int, token: str, bodies: list[bytes], clients: int) -> tuple[float, dict, list[float]]:
+def send_all(
+    port: int, token: str, bodies: list[bytes], clients: int
+) -> tuple[float, dict, list[float]]:
     queue = list(enumerate(bodies))
     lock = threading.Lock()
     counts = {"created": 0, "duplicate": 0, "error": 0, "http_errors": 0}
@@ -67,8 +95,12 @@ def send_all(port: int, token: str, bodies: list[bytes], clients: int) -> tuple[
                     break
                 _i, body = queue.pop()
             t = time.perf_counter()
-            conn.request("POST", "/api/v1/community/passages/batch", body=body,
-                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            conn.request(
+                "POST",
+                "/api/v1/community/passages/batch",
+                body=body,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
             resp = conn.getresponse()
             data = resp.read()
             with lock:
@@ -94,9 +126,24 @@ def send_all(port: int, token: str, bodies: list[bytes], clients: int) -> tuple[
 def run(db: str, batches: int, size: int, clients: int, workers: int) -> dict:
     env, info = prepare(db)
     port = 18100 + (1 if db == "postgres" else 0)
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "gongke.wsgi:application", "--bind",
-                               f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4", "--timeout", "120",
-                               "--log-level", "warning"], env=env, cwd=ROOT)
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "gongke.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
     try:
         for _ in range(100):
             try:
@@ -112,8 +159,16 @@ def run(db: str, batches: int, size: int, clients: int, workers: int) -> dict:
     finally:
         server.terminate()
         server.wait(30)
-    rows = int(django(env, "shell", "-c", "from gongke.community.models import Passage; print(Passage.objects.count())")
-               .strip().splitlines()[-1])
+    rows = int(
+        django(
+            env,
+            "shell",
+            "-c",
+            "from gongke.community.models import Passage; print(Passage.objects.count())",
+        )
+        .strip()
+        .splitlines()[-1]
+    )
     return {"db": db, "first": first, "again": again, "rows": rows, "n": batches * size}
 
 
@@ -124,16 +179,21 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=500)
     ap.add_argument("--clients", type=int, default=4)
     args = ap.parse_args()
-    print("| database | batches × size | clients | passages/s (first sync) | p99 batch s | replay passages/s | "
-          "created | duplicates on replay | errors | rows |")
+    print(
+        "| database | batches × size | clients | passages/s (first sync) | p99 batch s | replay passages/s | "
+        "created | duplicates on replay | errors | rows |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for db in (["postgres", "sqlite"] if args.db == "both" else [args.db]):
+    for db in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
         r = run(db, args.batches, args.size, args.clients, 4 if db == "postgres" else 2)
         (t1, c1, l1), (t2, c2, _l2) = r["first"], r["again"]
         p99 = sorted(l1)[int(len(l1) * 0.99) - 1] if l1 else float("nan")
         errors = c1["error"] + c1["http_errors"] + c2["error"] + c2["http_errors"]
-        print(f"| {db} | {args.batches} × {args.size} | {args.clients} | {r['n'] / t1:,.0f} | {p99:.2f} | "
-              f"{r['n'] / t2:,.0f} | {c1['created']} | {c2['duplicate']} | {errors} | {r['rows']} |", flush=True)
+        print(
+            f"| {db} | {args.batches} × {args.size} | {args.clients} | {r['n'] / t1:,.0f} | {p99:.2f} | "
+            f"{r['n'] / t2:,.0f} | {c1['created']} | {c2['duplicate']} | {errors} | {r['rows']} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
