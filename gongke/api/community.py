@@ -13,7 +13,7 @@ from gongke.accounts.access import get_for_user, require_write, scoped
 from gongke.census.models import Resident
 from gongke.community import picture, services
 from gongke.community.models import Alert, Assignment, Outing, Passage, PublicityItem, Shift, Spot
-from gongke.community.scope import get_area, get_post, visible_posts
+from gongke.community.scope import get_area, get_post, post_residents, visible_posts
 from gongke.registry.models import Organization, Person, Place
 
 from .idempotency import once
@@ -228,7 +228,7 @@ def list_posts(request: HttpRequest):
 
 @router.get("/posts/{post_id}/residents", response=list[ResidentOut])
 @paginate(PageNumberPagination, page_size=50)
-def post_residents(request: HttpRequest, post_id: int, q: str | None = None):
+def list_post_residents(request: HttpRequest, post_id: int, q: str | None = None):
     """Residents of the post's compound: by name, room or pinyin initials."""
     post = get_post(request.user, post_id)
     qs = Resident.objects.filter(household__place_id=post.parent_id or 0).select_related(
@@ -280,13 +280,17 @@ def list_passages(
 
 @router.post("/passages", response={201: PassageOut, 200: PassageOut})
 def create_passage(request: HttpRequest, payload: PassageIn):
-    post = get_post(request.user, payload.post_id)
+    post = get_post(request.user, payload.post_id, resident_id=payload.resident_id)
     services.check_post_access(request.user, post)
 
     def create():
         data = payload.dict(exclude={"post_id"})
         [result] = services.record_passages(
-            post=post, items=[data], user=request.user, source="api"
+            post=post,
+            items=[data],
+            user=request.user,
+            source="api",
+            residents=post_residents(post, payload.resident_id),
         )
         if result.status == "error":
             from django.core.exceptions import ValidationError

@@ -6,12 +6,13 @@ else reaches the posts and compounds of their organizations' subtrees. Outside: 
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from gongke.accounts.access import duty_post_ids, get_for_user, is_platform_admin, scoped
 from gongke.accounts.models import Membership, Role
+from gongke.census.models import Resident
 from gongke.registry.models import Place
 
 
@@ -42,8 +43,18 @@ def _duty_only(user: Any) -> bool:
     return not is_platform_admin(user) and all(m.role == Role.DUTY_OFFICER for m in ms)
 
 
-def get_post(user: Any, pk: Any, *, write: bool = False) -> Place:
+def get_post(user: Any, pk: Any, *, write: bool = False, resident_id: int | None = None) -> Place:
+    """The post, or 404. With resident_id, post.resident_name is that resident's name if they
+    live in the post's compound (None otherwise), found in the same query: see post_residents."""
     qs = Place.objects.posts().select_related("organization", "parent")
+    if resident_id:
+        qs = qs.annotate(
+            resident_name=Subquery(
+                Resident.objects.filter(
+                    pk=resident_id, household__place_id=OuterRef("parent_id")
+                ).values("name")[:1]
+            )
+        )
     duty_only = _duty_only(user)
     if duty_only:
         # The same rule as duty_post_ids, folded into the one query (every passage asks this).
@@ -54,6 +65,14 @@ def get_post(user: Any, pk: Any, *, write: bool = False) -> Place:
     if duty_only:
         post._duty_checked_for = user.pk  # type: ignore[attr-defined]
     return post
+
+
+def post_residents(post: Place, resident_id: int | None) -> dict[int, Resident] | None:
+    """The residents map record_passages wants, from a post fetched with get_post(resident_id=…)."""
+    if not resident_id:
+        return None
+    name = getattr(post, "resident_name", None)
+    return {} if name is None else {resident_id: Resident(pk=resident_id, name=name)}
 
 
 def get_area(user: Any, pk: Any, *, write: bool = False) -> Place:

@@ -333,18 +333,25 @@ def _fever_alerts(passages: list[Passage], post: Place) -> None:
 
 
 def record_passages(
-    *, post: Place, items: list[dict[str, Any]], user: Any = None, source: str = Source.CONSOLE
+    *,
+    post: Place,
+    items: list[dict[str, Any]],
+    user: Any = None,
+    source: str = Source.CONSOLE,
+    residents: dict[int, Resident] | None = None,
 ) -> list[ItemResult]:
     """Records a batch of passages at `post`, each at most once (by its client id).
 
     Answers per item: created, duplicate (already stored: nothing happens) or error (with field
     messages). Valid items are stored even when others in the batch are not. The caller has
-    checked access to `post`.
+    checked access to `post`. `residents` (id → Resident of the post's compound) may come
+    from scope.get_post(resident_id=…), which looks the resident up in the same query.
     """
     now = timezone.now()
     if source == Source.SELF:
         _match_residents(post, items)
-    residents = _residents_for(post, items)
+    if residents is None:
+        residents = _residents_for(post, items)
     results: list[ItemResult] = []
     valid: dict[uuid.UUID, tuple[Passage, ItemResult]] = {}
     for item in items:

@@ -4,6 +4,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -241,7 +242,8 @@ def poster(request: HttpRequest, pk: int) -> HttpResponse:
 
     post = get_post(request.user, pk)
     key = PostKey.for_post(post)
-    url = request.build_absolute_uri(reverse("community:self", args=[key.token]))
+    # SITE_URL, not the request's host: the poster is printed once and must work for years.
+    url = settings.SITE_URL.rstrip("/") + reverse("community:self", args=[key.token])
     svg = segno.make(url, error="m").svg_inline(scale=10, border=2)
     return render(request, "community/poster.html", {"post": post, "url": url, "svg": svg})
 

@@ -128,3 +128,24 @@ def test_client_ids_must_be_uuids(cast, api_for):
     ).json()
     assert body["results"][0]["status"] == "error"
     assert uuid  # imported for readers: client ids are uuid4 strings
+
+
+def test_the_api_refuses_a_resident_of_another_compound(cast, api_for):
+    other = resident(cast.compound_b)
+    resp = post_json(
+        api_for(cast.guard_a),
+        "/api/v1/community/passages",
+        item(post_id=cast.post_a.pk, subject="resident", resident_id=other.pk),
+    )
+    assert resp.status_code == 422 and "resident_id" in resp.json()["errors"]
+    mine = resident(cast.compound_a, name="周九")
+    resp = post_json(
+        api_for(cast.guard_a),
+        "/api/v1/community/passages",
+        item(post_id=cast.post_a.pk, subject="resident", resident_id=mine.pk, name=""),
+    )
+    assert (
+        resp.status_code == 201
+        and resp.json()["name"] == "周九"
+        and resp.json()["resident_id"] == mine.pk
+    )
