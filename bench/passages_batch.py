@@ -29,7 +29,7 @@ from bench.community_common import ROOT, django, log, prepare  # noqa: E402
 
 def make_batches(info: dict, batches: int, size: int) -> list[bytes]:
     rng = random.Random(4)
-    start = datetime.now(UTC) - timedelta(hours=6)
+    start = datetime.now(UTC) - timedelta(seconds=batches * size + 60)
     out = []
     for b in range(batches):
         items = []
