@@ -42,6 +42,7 @@ def test_a_guard_registers_a_resident_in_three_taps_and_survives_a_dead_spot(cas
     r = resident(cast.compound_a, name="张三", room="301")
     page = phone_signed_in
     page.goto(f"/community/post/{cast.post_a.pk}/")
+    expect(page.locator("input[name=plate]")).to_be_hidden()  # only what a resident needs
     page.fill("[data-resident-search]", "zs")
     page.click("[data-resident-results] button")  # tap 1: the resident
     page.click("button[data-temp='36.5']")  # tap 2: the temperature
@@ -51,6 +52,8 @@ def test_a_guard_registers_a_resident_in_three_taps_and_survives_a_dead_spot(cas
 
     page.context.set_offline(True)
     page.click("input[name=subject][value=outsider] + span")
+    expect(page.locator("input[name=id_number]")).to_be_visible()
+    expect(page.locator("input[name=plate]")).to_be_hidden()
     page.fill("input[name=name]", "外来人员")
     page.fill("input[name=reason]", "非本小区居民")
     page.click("button[data-temp='36.6']")
@@ -65,3 +68,28 @@ def test_a_guard_registers_a_resident_in_three_taps_and_survives_a_dead_spot(cas
     page.reload()
     page.evaluate("window.dispatchEvent(new Event('online'))")
     assert _count() == 2
+
+
+def test_a_resident_self_registers_once_and_then_passes_with_one_tap(request, cast):
+    from playwright.sync_api import expect
+
+    from gongke.community.models import PostKey
+
+    try:
+        page = request.getfixturevalue("phone")
+    except pytest.FixtureLookupError:
+        pytest.skip("the root conftest's browser fixtures (phone) are not available")
+    token = PostKey.for_post(cast.post_a).token
+    page.goto(f"/community/p/{token}/")
+    page.fill("input[name=name]", "李四")
+    page.fill("input[name=phone]", "13912345678")
+    page.fill("input[name=temperature]", "36.4")
+    page.click("button[name=direction][value=in]")
+    expect(page.locator("[data-pending-list] li")).to_have_count(0)
+    assert _count(name="李四", source="self", direction="in") == 1
+
+    page.reload()
+    expect(page.locator("[data-me-name]")).to_contain_text("李四")
+    page.click("button[name=direction][value=out]")  # the one tap
+    expect(page.locator("[data-pending-list] li")).to_have_count(0)
+    assert _count(name="李四", direction="out") == 1
