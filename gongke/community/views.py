@@ -244,7 +244,7 @@ def poster(request: HttpRequest, pk: int) -> HttpResponse:
     key = PostKey.for_post(post)
     # SITE_URL, not the request's host: the poster is printed once and must work for years.
     url = settings.SITE_URL.rstrip("/") + reverse("community:self", args=[key.token])
-    svg = segno.make(url, error="m").svg_inline(scale=10, border=2)
+    svg = segno.make(url, error="m").svg_inline(border=2, omitsize=True)
     return render(request, "community/poster.html", {"post": post, "url": url, "svg": svg})
 
 
