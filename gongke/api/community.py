@@ -1,5 +1,485 @@
-"""/api/v1/community — filled in by the community app's work."""
+"""/api/v1/community: posts, passages (one or an offline batch, exactly once), the daily picture,
+alerts, roster, disinfection — through the same access path and services as the pages."""
 
-from ninja import Router
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from gongke.accounts.access import get_for_user, require_write, scoped
+from gongke.census.models import Resident
+from gongke.community import picture, services
+from gongke.community.models import Alert, Assignment, Outing, Passage, PublicityItem, Shift, Spot
+from gongke.community.scope import get_area, get_post, post_residents, visible_posts
+from gongke.registry.models import Organization, Person, Place
+
+from .idempotency import once
 
 router = Router()
+MAX_BATCH = 2000
+
+
+class PostOut(Schema):
+    id: int
+    name: str
+    area_id: int | None = Field(None, alias="parent_id")
+    organization_id: int
+
+
+class ResidentOut(Schema):
+    id: int
+    name: str
+    room: str
+    phone: str
+
+
+class PassageIn(Schema):
+    client_id: str | None = None
+    post_id: int | None = None
+    direction: str = "in"
+    subject: str = "resident"
+    resident_id: int | None = None
+    name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    plate: str = ""
+    driver: str = ""
+    passengers: int = 0
+    temperature: str | float | None = None
+    decision: str = "pass"
+    reason: str = ""
+    occurred_at: str | None = None
+
+
+class PassageOut(Schema):
+    id: int
+    client_id: str
+    post_id: int
+    direction: str
+    subject: str
+    resident_id: int | None
+    name: str
+    phone: str = Field(..., alias="masked_phone")
+    id_number: str = Field(..., alias="id_number_masked")
+    plate: str
+    driver: str
+    passengers: int
+    temperature: str | None
+    decision: str
+    reason: str
+    source: str
+    occurred_at: datetime
+    recorded_at: datetime
+
+    @staticmethod
+    def resolve_client_id(obj):
+        return str(obj.client_id)
+
+    @staticmethod
+    def resolve_temperature(obj):
+        return None if obj.temperature is None else str(obj.temperature)
+
+
+class BatchIn(Schema):
+    post_id: int | None = None
+    items: list[dict[str, Any]]
+
+
+class ItemOut(Schema):
+    client_id: str
+    status: str
+    id: int | None = None
+    errors: dict[str, list[str]] = {}
+
+
+class BatchOut(Schema):
+    created: int
+    duplicate: int
+    error: int
+    results: list[ItemOut]
+
+
+class OutingOut(Schema):
+    id: int
+    area_id: int = Field(..., alias="place_id")
+    subject: str
+    label: str
+    resident_id: int | None
+    left_at: datetime
+
+
+class AlertOut(Schema):
+    id: int
+    organization_id: int
+    post_id: int
+    passage_id: int | None
+    label: str
+    temperature: str
+    occurred_at: datetime
+    notified_at: datetime | None
+    handled_at: datetime | None
+    handling_note: str
+
+    @staticmethod
+    def resolve_temperature(obj):
+        return str(obj.temperature)
+
+
+class NoteIn(Schema):
+    note: str
+
+
+class RevealIn(Schema):
+    reason: str
+    candidate: str = ""
+
+
+class RevealOut(Schema):
+    id: int
+    passage_id: int | None
+    id_number: str
+    matched: bool | None
+
+
+class ShiftIn(Schema):
+    post_id: int
+    starts_at: datetime
+    ends_at: datetime
+    person_ids: list[int] = []
+
+
+class AssignmentOut(Schema):
+    id: int
+    person_id: int | None
+    user_id: int | None
+    signed_in_at: datetime | None
+    signed_out_at: datetime | None
+
+
+class ShiftOut(Schema):
+    id: int
+    post_id: int
+    starts_at: datetime
+    ends_at: datetime
+    handover_note: str
+    assignments: list[AssignmentOut]
+
+    @staticmethod
+    def resolve_assignments(obj):
+        return list(obj.assignments.all())
+
+
+class SignOutIn(Schema):
+    handover_note: str = ""
+
+
+class GapOut(Schema):
+    post_id: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+class SpotOut(Schema):
+    id: int
+    place_id: int
+    name: str
+    kind: str
+    interval_hours: float
+    last_done_at: datetime | None
+    due_at: datetime | None
+    overdue: bool
+
+    @staticmethod
+    def resolve_interval_hours(obj):
+        return obj.interval.total_seconds() / 3600
+
+    @staticmethod
+    def resolve_overdue(obj):
+        return obj.is_overdue()
+
+
+class DisinfectionIn(Schema):
+    done_by: str
+    agent: str
+    done_at: datetime | None = None
+
+
+class PublicityOut(Schema):
+    id: int
+    place_id: int
+    kind: str
+    description: str
+    quantity: int
+    done_at: datetime | None
+
+
+class CheckIn(Schema):
+    done: bool = True
+
+
+@router.get("/posts", response=list[PostOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_posts(request: HttpRequest):
+    return visible_posts(request.user).order_by("parent_id", "name")
+
+
+@router.get("/posts/{post_id}/residents", response=list[ResidentOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_post_residents(request: HttpRequest, post_id: int, q: str | None = None):
+    """Residents of the post's compound: by name, room or pinyin initials."""
+    post = get_post(request.user, post_id)
+    qs = Resident.objects.filter(household__place_id=post.parent_id or 0).select_related(
+        "household"
+    )
+    if q and any(ch.isdigit() for ch in q):
+        qs = qs.filter(household__room__startswith=q.strip()) | qs.search(q)
+    else:
+        qs = qs.search(q)
+    return [
+        ResidentOut(id=r.pk, name=r.name, room=str(r.household), phone=r.masked_phone)
+        for r in qs[:200]
+    ]
+
+
+@router.get("/posts/{post_id}/out", response=list[OutingOut])
+@paginate(PageNumberPagination, page_size=100)
+def post_out(request: HttpRequest, post_id: int):
+    """Who is out through any post of this post's compound, and since when."""
+    post = get_post(request.user, post_id)
+    return Outing.objects.open().filter(place_id=post.parent_id).order_by("left_at")
+
+
+@router.get("/posts/{post_id}/gaps", response=list[GapOut])
+def post_gaps(request: HttpRequest, post_id: int, hours: int = 72):
+    post = get_post(request.user, post_id)
+    start = timezone.now()
+    gaps = services.uncovered(
+        posts=[post], start=start, end=start + timedelta(hours=min(hours, 24 * 14))
+    )
+    return [GapOut(post_id=post.pk, starts_at=s, ends_at=e) for s, e in gaps[post.pk]]
+
+
+@router.get("/passages", response=list[PassageOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_passages(
+    request: HttpRequest, post_id: int, day: date | None = None, decision: str | None = None
+):
+    post = get_post(request.user, post_id)
+    qs = (
+        Passage.objects.filter(post=post)
+        .on_day(day or timezone.localdate())
+        .order_by("-occurred_at")
+    )
+    if decision:
+        qs = qs.filter(decision=decision)
+    return qs
+
+
+@router.post("/passages", response={201: PassageOut, 200: PassageOut})
+def create_passage(request: HttpRequest, payload: PassageIn):
+    post = get_post(request.user, payload.post_id, resident_id=payload.resident_id)
+    services.check_post_access(request.user, post)
+
+    def create():
+        data = payload.dict(exclude={"post_id"})
+        [result] = services.record_passages(
+            post=post,
+            items=[data],
+            user=request.user,
+            source="api",
+            residents=post_residents(post, payload.resident_id),
+        )
+        if result.status == "error":
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(result.errors)
+        p = result.passage or Passage.objects.get(pk=result.id)
+        return (201 if result.status == "created" else 200), PassageOut.from_orm(p)
+
+    return once(request, request.headers.get("Idempotency-Key"), "community.passage.create", create)
+
+
+@router.post("/passages/batch", response=BatchOut, url_name="community_batch")
+def batch_passages(request: HttpRequest, payload: BatchIn):
+    """Offline sync: each item carries its client_id (and post_id, or the batch's). Answers per
+    item created / duplicate / error; sending the same batch again changes nothing."""
+    from django.core.exceptions import ValidationError
+
+    if len(payload.items) > MAX_BATCH:
+        raise ValidationError({"items": [f"max {MAX_BATCH}"]})
+    groups: dict[int, list[dict[str, Any]]] = {}
+    order: list[tuple[int, int]] = []
+    for item in payload.items:
+        pid = item.get("post_id") or payload.post_id
+        try:
+            pid = int(pid)
+        except (TypeError, ValueError):
+            pid = 0
+        order.append((pid, len(groups.setdefault(pid, []))))
+        groups[pid].append(item)
+    answers: dict[int, list[Any]] = {}
+    for pid, items in groups.items():
+        post = get_post(request.user, pid)
+        services.check_post_access(request.user, post)
+        answers[pid] = services.record_passages(
+            post=post, items=items, user=request.user, source="api"
+        )
+    results = [answers[pid][i] for pid, i in order]
+    counts = {"created": 0, "duplicate": 0, "error": 0}
+    for r in results:
+        counts[r.status] += 1
+    return {**counts, "results": [r.as_dict() for r in results]}
+
+
+@router.post("/passages/{passage_id}/reveal", response={201: RevealOut})
+def reveal(request: HttpRequest, passage_id: int, payload: RevealIn):
+    p = get_for_user(
+        request.user,
+        Passage.objects.select_related("post__organization"),
+        field="post__organization",
+        pk=passage_id,
+    )
+    get_post(request.user, p.post_id)
+    r = services.reveal_id_number(
+        passage=p, user=request.user, reason=payload.reason, candidate=payload.candidate
+    )
+    return 201, RevealOut(id=r.pk, passage_id=p.pk, id_number=p.id_number_masked, matched=r.matched)
+
+
+@router.get("/areas/{area_id}/picture")
+def area_picture(request: HttpRequest, area_id: int, day: date | None = None):
+    area = get_area(request.user, area_id)
+    return picture.daily_picture(
+        areas=Place.objects.filter(pk=area.pk), day=day or timezone.localdate()
+    )
+
+
+@router.get("/organizations/{org_id}/picture")
+def organization_picture(request: HttpRequest, org_id: int, day: date | None = None):
+    org = get_for_user(request.user, Organization.objects.all(), field="", pk=org_id)
+    areas = Place.objects.areas().filter(organization__path__startswith=org.path)
+    return picture.daily_picture(areas=areas, day=day or timezone.localdate())
+
+
+@router.get("/alerts", response=list[AlertOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_alerts(request: HttpRequest, open: bool = True):
+    qs = scoped(request.user, Alert.objects.all(), field="organization")
+    return qs.filter(handled_at__isnull=True) if open else qs
+
+
+@router.post("/alerts/{alert_id}/handle", response=AlertOut)
+def handle_alert(request: HttpRequest, alert_id: int, payload: NoteIn):
+    a = get_for_user(
+        request.user, Alert.objects.select_related("organization"), pk=alert_id, write=True
+    )
+    return services.handle_alert(alert=a, user=request.user, note=payload.note)
+
+
+@router.get("/shifts", response=list[ShiftOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_shifts(request: HttpRequest, post_id: int, hours: int = 72):
+    post = get_post(request.user, post_id)
+    now = timezone.now()
+    return (
+        Shift.objects.filter(
+            post=post, ends_at__gt=now, starts_at__lt=now + timedelta(hours=min(hours, 24 * 31))
+        )
+        .prefetch_related("assignments")
+        .order_by("starts_at")
+    )
+
+
+@router.post("/shifts", response={201: ShiftOut})
+def create_shift(request: HttpRequest, payload: ShiftIn):
+    post = get_post(request.user, payload.post_id)
+    services.check_post_access(request.user, post)
+    people = list(
+        Person.objects.filter(
+            pk__in=payload.person_ids, organization__path__startswith=post.organization.path
+        )
+    )
+
+    def create():
+        s = services.create_shift(
+            post=post, starts_at=payload.starts_at, ends_at=payload.ends_at, people=people
+        )
+        return 201, ShiftOut.from_orm(s)
+
+    return once(request, request.headers.get("Idempotency-Key"), "community.shift.create", create)
+
+
+def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
+    a = get_for_user(
+        request.user,
+        Assignment.objects.select_related("shift__post__organization"),
+        field="shift__post__organization",
+        pk=assignment_id,
+    )
+    services.check_post_access(request.user, get_post(request.user, a.shift.post_id))
+    return a
+
+
+@router.post("/assignments/{assignment_id}/sign-in", response=AssignmentOut)
+def sign_in(request: HttpRequest, assignment_id: int):
+    return services.sign_in(assignment=_assignment(request, assignment_id))
+
+
+@router.post("/assignments/{assignment_id}/sign-out", response=AssignmentOut)
+def sign_out(request: HttpRequest, assignment_id: int, payload: SignOutIn):
+    return services.sign_out(
+        assignment=_assignment(request, assignment_id), handover_note=payload.handover_note
+    )
+
+
+@router.get("/spots", response=list[SpotOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_spots(request: HttpRequest, area_id: int, overdue: bool = False):
+    area = get_area(request.user, area_id)
+    places = [area.pk, *area.children.filter(kind="post").values_list("pk", flat=True)]
+    qs = Spot.objects.filter(place_id__in=places, is_active=True)
+    return (qs.overdue() if overdue else qs).order_by("due_at")
+
+
+@router.post("/spots/{spot_id}/disinfections", response={201: SpotOut})
+def log_disinfection(request: HttpRequest, spot_id: int, payload: DisinfectionIn):
+    spot = get_for_user(
+        request.user,
+        Spot.objects.select_related("place__organization"),
+        field="place__organization",
+        pk=spot_id,
+        write=True,
+    )
+    get_area(request.user, spot.place.parent_id or spot.place_id)
+    services.log_disinfection(
+        spot=spot,
+        done_by=payload.done_by,
+        agent=payload.agent,
+        user=request.user,
+        done_at=payload.done_at,
+    )
+    spot.refresh_from_db()
+    return 201, spot
+
+
+@router.get("/publicity", response=list[PublicityOut])
+def list_publicity(request: HttpRequest, area_id: int):
+    area = get_area(request.user, area_id)
+    return PublicityItem.objects.filter(place=area)
+
+
+@router.post("/publicity/{item_id}/check", response=PublicityOut)
+def check_publicity(request: HttpRequest, item_id: int, payload: CheckIn):
+    item = get_for_user(
+        request.user,
+        PublicityItem.objects.select_related("place__organization"),
+        field="place__organization",
+        pk=item_id,
+        write=True,
+    )
+    get_area(request.user, item.place_id)
+    require_write(request.user, item.place.organization)
+    return services.check_publicity(item=item, user=request.user, done=payload.done)

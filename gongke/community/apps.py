@@ -7,3 +7,20 @@ class CommunityConfig(AppConfig):
 
     name = "gongke.community"
     verbose_name = _("Community duty")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        auditlog.register(models.PostKey, exclude_fields=["token"])
+        auditlog.register(
+            models.Passage, exclude_fields=["id_number_hash", "subject_key"], mask_fields=["phone"]
+        )
+        auditlog.register(models.Alert)
+        auditlog.register(models.IdReveal)
+        auditlog.register(models.Shift)
+        auditlog.register(models.Assignment)
+        auditlog.register(models.Spot)
+        auditlog.register(models.DisinfectionLog)
+        auditlog.register(models.PublicityItem)

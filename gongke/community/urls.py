@@ -5,4 +5,19 @@ from . import views
 app_name = "community"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:pk>/handle", views.alert_handle, name="alert-handle"),
+    path("roster/", views.roster, name="roster"),
+    path("area/<int:pk>/", views.area, name="area"),
+    path("area/<int:pk>/out/", views.out_list, name="out"),
+    path("area/<int:pk>/spots/", views.spots, name="spots"),
+    path("org/<int:pk>/", views.organization, name="organization"),
+    path("post/<int:pk>/", views.console, name="console"),
+    path("post/<int:pk>/passages/", views.passages, name="passages"),
+    path("post/<int:pk>/poster/", views.poster, name="poster"),
+    path("post/<int:pk>/shifts/new", views.shift_new, name="shift-new"),
+    path("passage/<int:pk>/", views.passage, name="passage"),
+    path("shift/<int:pk>/", views.shift, name="shift"),
+    path("p/<str:token>/", views.self_register, name="self"),
+    path("p/<str:token>/sync", views.self_sync, name="self-sync"),
 ]

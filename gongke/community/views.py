@@ -1,7 +1,488 @@
+"""包保小区 pages: the guard console, self-registration, daily picture, roster, disinfection."""
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from gongke.accounts.access import (
+    can_write,
+    get_for_user,
+    require_write,
+    scoped,
+    visible_organizations,
+)
+from gongke.census.models import Resident
+from gongke.registry.models import Organization, Person, Place
+
+from . import picture, services
+from .models import (
+    Alert,
+    Assignment,
+    Decision,
+    Direction,
+    DisinfectionLog,
+    Outing,
+    Passage,
+    PostKey,
+    PublicityItem,
+    PublicityKind,
+    Shift,
+    Source,
+    Spot,
+    SpotKind,
+    SubjectKind,
+)
+from .scope import get_area, get_post, visible_posts
+
+ROSTER_HOURS = 72
+
+
+def _day(request: HttpRequest) -> date:
+    return parse_date(request.GET.get("day") or "") or timezone.localdate()
+
+
+def _alerts(user) -> Any:
+    return (
+        scoped(user, Alert.objects.filter(handled_at__isnull=True), field="organization")
+        .select_related("post")
+        .order_by("-occurred_at")
+    )
 
 
 @login_required
-def index(request):
-    return render(request, "community/index.html")
+def index(request: HttpRequest) -> HttpResponse:
+    posts = (
+        visible_posts(request.user)
+        .select_related("parent", "organization")
+        .order_by("parent__name", "name")
+    )
+    page = Paginator(posts, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/index.html",
+        {
+            "page": page,
+            "alerts": _alerts(request.user)[:20],
+            "overdue": scoped(
+                request.user, Spot.objects.overdue(), field="place__organization"
+            ).count(),
+            "organizations": visible_organizations(request.user).bodies()[:50],
+        },
+    )
+
+
+def _area_context(request: HttpRequest, area: Place) -> dict[str, Any]:
+    day = _day(request)
+    areas = Place.objects.filter(pk=area.pk)
+    return {
+        "area": area,
+        "day": day,
+        "figures": picture.daily_picture(areas=areas, day=day),
+        "chart": picture.hourly(areas=areas, day=day),
+        "posts": area.children.filter(kind="post").order_by("name"),
+        "out": Outing.objects.open().filter(place=area).order_by("left_at")[:200],
+    }
+
+
+@login_required
+def area(request: HttpRequest, pk: int) -> HttpResponse:
+    a = get_area(request.user, pk)
+    return render(request, "community/area.html", _area_context(request, a))
+
+
+@login_required
+def out_list(request: HttpRequest, pk: int) -> HttpResponse:
+    a = get_area(request.user, pk)
+    out = Outing.objects.open().filter(place=a).order_by("left_at")
+    return render(
+        request,
+        "community/out.html",
+        {
+            "area": a,
+            "page": Paginator(out, 100).get_page(request.GET.get("page")),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def organization(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for_user(request.user, Organization.objects.all(), field="", pk=pk)
+    day = _day(request)
+    areas = Place.objects.areas().filter(organization__path__startswith=org.path)
+    return render(
+        request,
+        "community/organization.html",
+        {
+            "org": org,
+            "day": day,
+            "figures": picture.daily_picture(areas=areas, day=day),
+            "chart": picture.hourly(areas=areas, day=day),
+            "areas": areas.order_by("name")[:300],
+            "alerts": Alert.objects.filter(
+                organization__path__startswith=org.path, handled_at__isnull=True
+            ).select_related("post")[:50],
+        },
+    )
+
+
+# Guard console
+
+
+def _residents_json(post: Place) -> list[list[Any]]:
+    rows = Resident.objects.filter(household__place_id=post.parent_id or 0).values_list(
+        "pk", "name", "household__building", "household__unit", "household__room", "search_text"
+    )
+    return [
+        [pk, name, "-".join(x for x in (b, u, r) if x), st[:120]] for pk, name, b, u, r, st in rows
+    ]
+
+
+@login_required
+def console(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_post(request.user, pk)
+    if request.method == "POST":
+        # The form also works without JavaScript: a plain post, then back to the console.
+        services.check_post_access(request.user, post)
+        try:
+            services.record_passage(post=post, user=request.user, **request.POST.dict())
+            messages.success(request, _("Recorded."))
+        except ValidationError as e:
+            for errs in e.message_dict.values():
+                for m in errs:
+                    messages.error(request, m)
+        return redirect("community:console", pk=post.pk)
+    recent = (
+        Passage.objects.filter(post=post).select_related("resident").order_by("-occurred_at")[:30]
+    )
+    return render(
+        request,
+        "community/console.html",
+        {
+            "post": post,
+            "recent": recent,
+            "residents": _residents_json(post),
+            "sync_url": reverse("api:community_batch"),
+            "can_write": can_write(request.user, post.organization),
+            "temperatures": ["36.0", "36.2", "36.4", "36.5", "36.6", "36.8", "37.0", "37.2"],
+            "decisions": Decision.choices,
+            "subjects": SubjectKind.choices,
+            "directions": Direction.choices,
+        },
+    )
+
+
+@login_required
+def passages(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_post(request.user, pk)
+    day = _day(request)
+    qs = (
+        Passage.objects.filter(post=post)
+        .on_day(day)
+        .select_related("resident")
+        .order_by("-occurred_at")
+    )
+    if request.GET.get("decision") in Decision.values:
+        qs = qs.filter(decision=request.GET["decision"])
+    return render(
+        request,
+        "community/passages.html",
+        {
+            "post": post,
+            "day": day,
+            "page": Paginator(qs, 100).get_page(request.GET.get("page")),
+            "decisions": Decision.choices,
+            "filters": request.GET,
+        },
+    )
+
+
+@login_required
+def passage(request: HttpRequest, pk: int) -> HttpResponse:
+    p = get_for_user(
+        request.user,
+        Passage.objects.select_related("post__organization", "resident"),
+        field="post__organization",
+        pk=pk,
+    )
+    get_post(request.user, p.post_id)
+    reveal = None
+    if request.method == "POST":
+        try:
+            reveal = services.reveal_id_number(
+                passage=p,
+                user=request.user,
+                reason=request.POST.get("reason", ""),
+                candidate=request.POST.get("candidate", ""),
+            )
+        except ValidationError as e:
+            for errs in e.message_dict.values() if hasattr(e, "error_dict") else [e.messages]:
+                for m in errs:
+                    messages.error(request, m)
+    return render(request, "community/passage.html", {"p": p, "reveal": reveal})
+
+
+@login_required
+def poster(request: HttpRequest, pk: int) -> HttpResponse:
+    import segno
+
+    post = get_post(request.user, pk)
+    key = PostKey.for_post(post)
+    # SITE_URL, not the request's host: the poster is printed once and must work for years.
+    url = settings.SITE_URL.rstrip("/") + reverse("community:self", args=[key.token])
+    svg = segno.make(url, error="m").svg_inline(border=2, omitsize=True)
+    return render(request, "community/poster.html", {"post": post, "url": url, "svg": svg})
+
+
+# Self-registration: no account, the post's secret from the QR code
+
+
+def _post_by_token(token: str) -> Place:
+    key = get_object_or_404(
+        PostKey.objects.select_related("post__parent", "post__organization"), token=token
+    )
+    if not key.post.is_active:
+        raise Http404
+    return key.post
+
+
+def self_register(request: HttpRequest, token: str) -> HttpResponse:
+    post = _post_by_token(token)
+    return render(
+        request,
+        "community/self.html",
+        {
+            "post": post,
+            "sync_url": reverse("community:self-sync", args=[token]),
+        },
+    )
+
+
+@csrf_exempt  # no session is used: the token in the URL is the credential
+@require_POST
+def self_sync(request: HttpRequest, token: str) -> JsonResponse:
+    post = _post_by_token(token)
+    try:
+        body = json.loads(request.body or b"{}")
+        items = body.get("items") or []
+        if not isinstance(items, list) or len(items) > 100:
+            raise ValueError
+    except (ValueError, AttributeError):
+        return JsonResponse({"detail": _("The data is not valid.")}, status=422)
+    # A self-registering visitor can only say who they are; the guard decides refusals.
+    for item in items:
+        if isinstance(item, dict):
+            item.pop("resident_id", None)
+            item["decision"] = Decision.PASS
+            item["reason"] = ""
+    clean = [i for i in items if isinstance(i, dict)]
+    results = services.record_passages(post=post, items=clean, source=Source.SELF)
+    return JsonResponse({"results": [r.as_dict() for r in results]})
+
+
+# Alerts
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    qs = scoped(
+        request.user, Alert.objects.select_related("post", "organization"), field="organization"
+    )
+    if request.GET.get("open") == "1":
+        qs = qs.filter(handled_at__isnull=True)
+    return render(
+        request,
+        "community/alerts.html",
+        {"page": Paginator(qs, 50).get_page(request.GET.get("page"))},
+    )
+
+
+@login_required
+@require_POST
+def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    a = get_for_user(request.user, Alert.objects.select_related("organization"), pk=pk, write=True)
+    try:
+        services.handle_alert(alert=a, user=request.user, note=request.POST.get("note", ""))
+        messages.success(request, _("Marked as handled."))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    return redirect("community:alerts")
+
+
+# Roster
+
+
+def _when(value: str | None) -> datetime | None:
+    d = parse_datetime(value or "")
+    if d is not None and timezone.is_naive(d):
+        d = timezone.make_aware(d)
+    return d
+
+
+@login_required
+def roster(request: HttpRequest) -> HttpResponse:
+    start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    end = start + timedelta(hours=ROSTER_HOURS)
+    posts = list(
+        visible_posts(request.user).select_related("parent").order_by("parent__name", "name")[:200]
+    )
+    gaps = services.uncovered(posts=posts, start=start, end=end)
+    shifts = (
+        Shift.objects.filter(post__in=posts, starts_at__lt=end, ends_at__gt=start)
+        .prefetch_related("assignments__person", "assignments__user")
+        .order_by("starts_at")
+    )
+    by_post: dict[int, list[Shift]] = {}
+    for s in shifts:
+        by_post.setdefault(s.post_id, []).append(s)
+    rows = [
+        {
+            "post": p,
+            "shifts": by_post.get(p.pk, []),
+            "gaps": gaps[p.pk],
+            "gap_hours": round(sum((e - s).total_seconds() for s, e in gaps[p.pk]) / 3600, 1),
+        }
+        for p in posts
+    ]
+    return render(
+        request,
+        "community/roster.html",
+        {"rows": rows, "start": start, "end": end, "hours": ROSTER_HOURS},
+    )
+
+
+@login_required
+def shift_new(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_post(request.user, pk)
+    services.check_post_access(request.user, post)
+    people = Person.objects.filter(organization__path__startswith=post.organization.path).order_by(
+        "name"
+    )[:500]
+    if request.method == "POST":
+        try:
+            starts, ends = _when(request.POST.get("starts_at")), _when(request.POST.get("ends_at"))
+            if starts is None or ends is None:
+                raise ValidationError(_("Enter when the shift starts and ends."))
+            chosen = list(
+                people.model.objects.filter(
+                    pk__in=request.POST.getlist("people"),
+                    organization__path__startswith=post.organization.path,
+                )
+            )
+            services.create_shift(post=post, starts_at=starts, ends_at=ends, people=chosen)
+            messages.success(request, _("Shift added."))
+            return redirect("community:roster")
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+    return render(request, "community/shift_new.html", {"post": post, "people": people})
+
+
+@login_required
+def shift(request: HttpRequest, pk: int) -> HttpResponse:
+    s = get_for_user(
+        request.user,
+        Shift.objects.select_related("post__organization", "post__parent"),
+        field="post__organization",
+        pk=pk,
+    )
+    get_post(request.user, s.post_id)
+    if request.method == "POST":
+        services.check_post_access(request.user, s.post)
+        a = get_object_or_404(Assignment, pk=request.POST.get("assignment"), shift=s)
+        try:
+            if request.POST.get("action") == "in":
+                services.sign_in(assignment=a)
+            else:
+                services.sign_out(assignment=a, handover_note=request.POST.get("handover_note", ""))
+        except ValidationError as e:
+            messages.error(request, " ".join(e.messages))
+        return redirect("community:shift", pk=s.pk)
+    return render(
+        request,
+        "community/shift.html",
+        {
+            "shift": s,
+            "assignments": s.assignments.select_related("person", "user"),
+        },
+    )
+
+
+# Disinfection and publicity
+
+
+@login_required
+def spots(request: HttpRequest, pk: int) -> HttpResponse:
+    a = get_area(request.user, pk)
+    places = [a.pk, *a.children.filter(kind="post").values_list("pk", flat=True)]
+    now = timezone.now()
+    if request.method == "POST":
+        require_write(request.user, a.organization)
+        try:
+            if request.POST.get("action") == "log":
+                spot = get_object_or_404(Spot, pk=request.POST.get("spot"), place_id__in=places)
+                services.log_disinfection(
+                    spot=spot,
+                    done_by=request.POST.get("done_by", ""),
+                    agent=request.POST.get("agent", ""),
+                    user=request.user,
+                )
+                messages.success(request, _("Disinfection recorded."))
+            elif request.POST.get("action") == "spot":
+                services.save_spot(
+                    place=a,
+                    name=request.POST.get("name", "").strip(),
+                    kind=request.POST.get("kind") or SpotKind.OTHER,
+                    interval=timedelta(hours=int(request.POST.get("hours") or 24)),
+                )
+            elif request.POST.get("action") == "publicity":
+                item = get_object_or_404(PublicityItem, pk=request.POST.get("item"), place=a)
+                services.check_publicity(
+                    item=item, user=request.user, done=request.POST.get("done") == "1"
+                )
+            elif request.POST.get("action") == "publicity-new":
+                PublicityItem.objects.create(
+                    place=a,
+                    kind=request.POST.get("kind") or PublicityKind.POSTER,
+                    description=request.POST.get("description", "").strip()[:200] or "—",
+                    quantity=int(request.POST.get("quantity") or 1),
+                )
+        except (ValidationError, ValueError) as e:
+            messages.error(request, " ".join(getattr(e, "messages", [str(e)])))
+        return redirect("community:spots", pk=a.pk)
+    spot_list = list(
+        Spot.objects.filter(place_id__in=places, is_active=True)
+        .select_related("place")
+        .order_by("due_at", "name")
+    )
+    for s in spot_list:
+        s.overdue = s.is_overdue(now)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "community/spots.html",
+        {
+            "area": a,
+            "spots": spot_list,
+            "overdue": sum(1 for s in spot_list if s.overdue),  # type: ignore[attr-defined]
+            "logs": DisinfectionLog.objects.filter(spot__place_id__in=places).select_related(
+                "spot"
+            )[:30],
+            "publicity": PublicityItem.objects.filter(place=a),
+            "spot_kinds": SpotKind.choices,
+            "publicity_kinds": PublicityKind.choices,
+            "can_write": can_write(request.user, a.organization),
+        },
+    )

@@ -1,0 +1,228 @@
+"""Sustained passage registration through the HTTP API, against this machine's floor.
+
+    .venv/bin/python bench/passages_http.py [--db sqlite|postgres|both] [--duration 20] [--connections 16]
+
+Serves the app the way docs/deploy.md says (gunicorn gongke.wsgi, N workers × 4 threads; nginx
+is left out: gunicorn is driven directly on 127.0.0.1) with the bench settings, which add a floor
+view: a minimal Django view that inserts one row. wrk (Debian package `wrk`) drives both with the
+same connections and the same JSON body (a fresh UUID client id per request): first the floor,
+then POST /api/v1/community/passages as a duty officer with a device token. Prints a Markdown
+table row per database: requests/s, ratio to the floor, p50/p99 latency, errors, rows stored.
+"""
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.community_common import ROOT, django, log, prepare  # noqa: E402
+
+LUA = r"""
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+local residents = {%(residents)s}
+local function uuid()
+  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function (c)
+    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
+    return string.format("%%x", v)
+  end))
+end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+%(auth)s
+request = function()
+  local r = math.random(1, 10)
+  local body
+  if r <= 8 then
+    body = string.format('{"post_id": %(post)d, "client_id": "%%s", "direction": "%%s", "subject": "resident", "resident_id": %%d, "temperature": "36.%%d"}',
+      uuid(), (math.random(0, 1) == 0) and "in" or "out", residents[math.random(1, #residents)], math.random(0, 9))
+  elseif r == 9 then
+    body = string.format('{"post_id": %(post)d, "client_id": "%%s", "direction": "in", "subject": "outsider", "name": "外来人员", "phone": "13912345678", "temperature": "36.6", "decision": "turned_back", "reason": "非本小区居民"}', uuid())
+  else
+    body = string.format('{"post_id": %(post)d, "client_id": "%%s", "direction": "in", "subject": "vehicle", "plate": "赣A%%05d", "driver": "王伟", "passengers": 1, "temperature": "36.4"}', uuid(), math.random(0, 99999))
+  end
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def wrk(url: str, script: Path, duration: int, connections: int, threads: int) -> dict:
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def ms(label: str) -> float:
+        m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not m:
+            return float("nan")
+        return float(m[1]) * {"us": 0.001, "ms": 1, "s": 1000}[m[2]]
+
+    requests = int(re.search(r"(\d+) requests in", out)[1])
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx[1]) if non2xx else 0) + (sum(int(x) for x in sock.groups()) if sock else 0)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+        "requests": requests,
+        "errors": errors,
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "raw": out,
+    }
+
+
+def merge(runs: list[dict]) -> dict:
+    return {
+        "rps": sum(r["rps"] for r in runs) / len(runs),
+        "requests": sum(r["requests"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "p50": sorted(r["p50"] for r in runs)[len(runs) // 2],
+        "p99": max(r["p99"] for r in runs),
+        "raw": "\n".join(r["raw"] for r in runs),
+    }
+
+
+def run(db: str, duration: int, connections: int, workers: int, threads: int, rounds: int) -> dict:
+    env, info = prepare(db)
+    port = 18000 + (1 if db == "postgres" else 0)
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "gongke.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    tmp = Path(tempfile.mkdtemp(prefix="gk_community_wrk_"))
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        base = {"residents": ",".join(map(str, info["residents"])), "post": info["post_id"]}
+        floor_lua, app_lua = tmp / "floor.lua", tmp / "app.lua"
+        floor_lua.write_text(LUA % {**base, "auth": ""})
+        app_lua.write_text(
+            LUA % {**base, "auth": f'wrk.headers["Authorization"] = "Bearer {info["token"]}"'}
+        )
+        wt = min(2, connections)
+        log(f"[{db}] warm-up")
+        wrk(f"http://127.0.0.1:{port}/bench/floor", floor_lua, 3, connections, wt)
+        wrk(f"http://127.0.0.1:{port}/api/v1/community/passages", app_lua, 3, connections, wt)
+        # Floor and app alternate in short rounds so a noisy neighbour on the shared machine
+        # weighs on both alike; p99 is the worst round's.
+        floors, apps = [], []
+        for i in range(rounds):
+            log(f"[{db}] round {i + 1}/{rounds}: floor then passages, {duration // rounds}s each")
+            floors.append(
+                wrk(
+                    f"http://127.0.0.1:{port}/bench/floor",
+                    floor_lua,
+                    duration // rounds,
+                    connections,
+                    wt,
+                )
+            )
+            apps.append(
+                wrk(
+                    f"http://127.0.0.1:{port}/api/v1/community/passages",
+                    app_lua,
+                    duration // rounds,
+                    connections,
+                    wt,
+                )
+            )
+        floor, app = merge(floors), merge(apps)
+    finally:
+        server.terminate()
+        server.wait(30)
+        shutil.rmtree(tmp, ignore_errors=True)
+    count = django(
+        env,
+        "shell",
+        "-c",
+        "from gongke.community.models import Passage; print(Passage.objects.count())",
+    )
+    return {
+        "db": db,
+        "workers": workers,
+        "threads": threads,
+        "connections": connections,
+        "floor": floor,
+        "app": app,
+        "rows": int(count.strip().splitlines()[-1]),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
+    ap.add_argument("--duration", type=int, default=40, help="seconds per side, split into rounds")
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="default: 4 on PostgreSQL, 2 on SQLite (docs/deploy.md)",
+    )
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--raw", action="store_true", help="print wrk's own output too")
+    args = ap.parse_args()
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    print(
+        "| database | gunicorn | connections | floor req/s | passages req/s | ratio | p50 ms | p99 ms | errors | rows |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for db in dbs:
+        workers = args.workers or (4 if db == "postgres" else 2)
+        r = run(db, args.duration, args.connections, workers, args.threads, args.rounds)
+        f, a = r["floor"], r["app"]
+        if args.raw:
+            log(f["raw"], a["raw"])
+        print(
+            f"| {db} | {workers}×{args.threads} | {args.connections} | {f['rps']:.0f} | {a['rps']:.0f} | "
+            f"{a['rps'] / f['rps']:.2f} | {a['p50']:.1f} | {a['p99']:.1f} | {a['errors']} | {r['rows']} |",
+            flush=True,
+        )
+        print(
+            json.dumps({"db": db, "floor_p99": f["p99"], "floor_errors": f["errors"]}),
+            file=sys.stderr,
+        )
+
+
+if __name__ == "__main__":
+    main()

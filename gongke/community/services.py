@@ -1,0 +1,680 @@
+"""包保小区 writes: passages (one or a batch, exactly once), rosters, disinfection, purge, reveal.
+
+A single passage and an offline batch go through the same function, record_passages, so the
+guard console, the self-registration page and the API behave the same way.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from gongke.accounts.access import require_write
+from gongke.census.models import Resident
+from gongke.lib.idnumbers import clean_id_number, hash_id_number
+from gongke.lib.masking import mask_id_number
+from gongke.registry.models import Place, PlaceKind
+
+from .models import (
+    FEVER,
+    HIGHEST_TEMPERATURE,
+    LOWEST_TEMPERATURE,
+    Alert,
+    Assignment,
+    Decision,
+    Direction,
+    DisinfectionLog,
+    IdReveal,
+    Outing,
+    Passage,
+    PublicityItem,
+    Shift,
+    Source,
+    Spot,
+    SubjectKind,
+)
+
+DIRECTIONS, SUBJECTS, DECISIONS = (
+    set(Direction.values),
+    set(SubjectKind.values),
+    set(Decision.values),
+)
+# A device clock may run a little fast; a passage from further ahead is a mistake.
+MAX_CLOCK_SKEW = timedelta(minutes=10)
+
+
+def check_post_access(user: Any, post: Place) -> None:
+    """Write access to a post: the organization's writers, and a duty officer only at their posts."""
+    from .scope import duty_posts
+
+    require_write(user, post.organization)
+    if getattr(post, "_duty_checked_for", None) == getattr(user, "pk", False):
+        return  # fetched by scope.get_post with the duty officer's posts as a filter
+    allowed = duty_posts(user)
+    if allowed is not None and post.pk not in allowed:
+        raise PermissionDenied(_("You are not on duty at this post."))
+
+
+def _temperature(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        t = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"temperature": _("Enter the temperature as a number, e.g. 36.5.")})
+    if not LOWEST_TEMPERATURE <= t <= HIGHEST_TEMPERATURE:
+        raise ValidationError(
+            {
+                "temperature": _(
+                    "%(value)s °C is not a plausible body temperature (34.0–43.0 °C): measure again."
+                )
+                % {"value": t}
+            }
+        )
+    return t
+
+
+def _when(value: Any, now: datetime) -> datetime:
+    if value in (None, ""):
+        return now
+    when = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if when is None:
+        raise ValidationError({"occurred_at": _("Enter a valid date and time.")})
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    if when > now + MAX_CLOCK_SKEW:
+        raise ValidationError(
+            {"occurred_at": _("This time is in the future: check the phone's clock.")}
+        )
+    return when
+
+
+def _plate(value: str) -> str:
+    return "".join(str(value or "").split()).upper()
+
+
+def subject_key(p: Passage) -> str:
+    if p.subject == SubjectKind.VEHICLE:
+        return "v" + p.plate if p.plate else ""
+    if p.resident_id:
+        return f"r{p.resident_id}"
+    if p.id_number_hash:
+        return "i" + p.id_number_hash[:40]
+    if p.phone:
+        return "p" + p.phone
+    return "n" + p.name if p.name else ""
+
+
+def build_passage(
+    *,
+    post: Place,
+    data: dict[str, Any],
+    residents: dict[int, Resident],
+    now: datetime,
+    user: Any = None,
+    source: str = Source.CONSOLE,
+) -> Passage:
+    """A validated, unsaved Passage from plain data (a form, a JSON item); ValidationError otherwise."""
+    errors: dict[str, list[str]] = {}
+
+    def fail(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    try:
+        client_id = uuid.UUID(str(data.get("client_id") or uuid.uuid4()))
+    except ValueError:
+        raise ValidationError({"client_id": _("A passage needs a valid client id (a UUID).")})
+    direction = data.get("direction") or Direction.IN
+    if direction not in DIRECTIONS:
+        fail("direction", _("Choose in or out."))
+    subject = data.get("subject") or SubjectKind.RESIDENT
+    if subject not in SUBJECTS:
+        fail("subject", _("Choose resident, outsider or vehicle."))
+    decision = data.get("decision") or Decision.PASS
+    if decision not in DECISIONS:
+        fail("decision", _("Choose passed, refused or persuaded to turn back."))
+    p = Passage(
+        client_id=client_id,
+        post=post,
+        direction=direction,
+        subject=subject,
+        decision=decision,
+        reason=str(data.get("reason") or "")[:200],
+        name=str(data.get("name") or "").strip()[:50],
+        phone=str(data.get("phone") or "").strip()[:20],
+        plate=_plate(data.get("plate") or "")[:12],
+        driver=str(data.get("driver") or "").strip()[:50],
+        source=source,
+        recorded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    try:
+        p.temperature = _temperature(data.get("temperature"))
+    except ValidationError as e:
+        fail("temperature", e.message_dict["temperature"][0])
+    try:
+        p.occurred_at = _when(data.get("occurred_at"), now)
+    except ValidationError as e:
+        fail("occurred_at", e.message_dict["occurred_at"][0])
+    try:
+        p.passengers = int(data.get("passengers") or 0)
+        if not 0 <= p.passengers <= 99:
+            raise ValueError
+    except (TypeError, ValueError):
+        fail("passengers", _("Enter the number of passengers (0–99)."))
+    if data.get("id_number"):
+        try:
+            compact = clean_id_number(str(data["id_number"]))
+            p.id_number_hash = hash_id_number(compact)
+            p.id_number_masked = mask_id_number(compact)
+        except ValidationError as e:
+            fail("id_number", e.messages[0])
+    resident_id = data.get("resident_id")
+    if resident_id:
+        resident = residents.get(int(resident_id))
+        if resident is None:
+            fail("resident_id", _("This resident is not registered in this compound."))
+        else:
+            p.resident = resident
+            p.subject = SubjectKind.RESIDENT
+            p.name = p.name or resident.name
+    if p.subject == SubjectKind.VEHICLE and not p.plate:
+        fail("plate", _("Enter the vehicle's plate."))
+    if p.subject != SubjectKind.VEHICLE and not (
+        p.name or p.resident_id or p.id_number_hash or p.phone
+    ):
+        fail("name", _("Enter the person's name or choose a resident."))
+    if p.decision != Decision.PASS and not p.reason:
+        fail("reason", _("Give the reason for refusing or turning back."))
+    if errors:
+        raise ValidationError(errors)
+    p.subject_key = subject_key(p)
+    return p
+
+
+@dataclass
+class ItemResult:
+    client_id: str
+    status: str  # created, duplicate, error
+    id: int | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    passage: Passage | None = field(default=None, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "status": self.status,
+            "id": self.id,
+            "errors": self.errors,
+        }
+
+
+def _match_residents(post: Place, items: list[dict[str, Any]]) -> None:
+    """Links a self-registered person to the census: same ID number, or same name and room."""
+    for item in items:
+        if item.get("resident_id") or item.get("subject", "resident") != "resident":
+            continue
+        qs = Resident.objects.filter(household__place_id=post.parent_id or 0)
+        match = None
+        if item.get("id_number"):
+            try:
+                match = qs.filter(
+                    id_number_hash=hash_id_number(clean_id_number(str(item["id_number"])))
+                ).first()
+            except ValidationError:
+                pass
+        if match is None and item.get("name") and item.get("room"):
+            room = str(item["room"]).strip()
+            match = qs.filter(
+                name=str(item["name"]).strip(), household__room=room.split("-")[-1]
+            ).first()
+        if match is not None:
+            item["resident_id"] = match.pk
+
+
+def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, Resident]:
+    ids = set()
+    for item in items:
+        try:
+            if item.get("resident_id"):
+                ids.add(int(item["resident_id"]))
+        except (TypeError, ValueError):
+            pass
+    if not ids:
+        return {}
+    qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0)
+    return {r.pk: r for r in qs}
+
+
+def _outing(p: Passage, area_id: int) -> Outing:
+    return Outing(
+        place_id=area_id,
+        subject_key=p.subject_key,
+        subject=p.subject,
+        label=p.label[:50],
+        resident_id=p.resident_id,
+        left_at=p.occurred_at,
+    )
+
+
+def _pair(passages: list[Passage], area_id: int | None) -> None:
+    """Opens an outing for each "out", closes it with the next "in" of the same subject."""
+    moving = sorted(
+        (p for p in passages if p.decision == Decision.PASS and p.subject_key),
+        key=lambda p: p.occurred_at,
+    )
+    if not moving or area_id is None:
+        return
+    if len(moving) == 1:
+        # The console's common case: one statement, the open-outing constraint does the rest.
+        p = moving[0]
+        if p.direction == Direction.OUT:
+            Outing.objects.bulk_create([_outing(p, area_id)], ignore_conflicts=True)
+        else:
+            Outing.objects.open().filter(
+                place_id=area_id, subject_key=p.subject_key, left_at__lte=p.occurred_at
+            ).update(returned_at=p.occurred_at)
+        return
+    keys = {p.subject_key for p in moving}
+    open_ = {
+        o.subject_key: o
+        for o in Outing.objects.open().filter(place_id=area_id, subject_key__in=keys)
+    }
+    new: dict[str, Outing] = {}
+    closed: list[Outing] = []
+    created: list[Outing] = []
+    for p in moving:
+        current = new.get(p.subject_key) or open_.get(p.subject_key)
+        if p.direction == Direction.OUT:
+            if current is None:
+                new[p.subject_key] = _outing(p, area_id)
+        elif current is not None and p.occurred_at >= current.left_at:
+            current.returned_at = p.occurred_at
+            if current.pk:
+                closed.append(current)
+                del open_[p.subject_key]
+            else:
+                created.append(current)
+                del new[p.subject_key]
+    created.extend(new.values())
+    if closed:
+        Outing.objects.bulk_update(closed, ["returned_at"])
+    if created:
+        Outing.objects.bulk_create(created, ignore_conflicts=True)
+
+
+def _fever_alerts(passages: list[Passage], post: Place) -> None:
+    alerts = [
+        Alert(
+            organization_id=post.organization_id,
+            post=post,
+            passage=p,
+            label=p.label[:50],
+            temperature=p.temperature,
+            occurred_at=p.occurred_at,
+        )
+        for p in passages
+        if p.temperature is not None and p.temperature >= FEVER
+    ]
+    if not alerts:
+        return
+    Alert.objects.bulk_create(alerts)
+    from .tasks import notify_fever
+
+    ids = [a.pk for a in alerts if a.pk]
+    transaction.on_commit(lambda: [notify_fever(pk) for pk in ids])
+
+
+def record_passages(
+    *,
+    post: Place,
+    items: list[dict[str, Any]],
+    user: Any = None,
+    source: str = Source.CONSOLE,
+    residents: dict[int, Resident] | None = None,
+) -> list[ItemResult]:
+    """Records a batch of passages at `post`, each at most once (by its client id).
+
+    Answers per item: created, duplicate (already stored: nothing happens) or error (with field
+    messages). Valid items are stored even when others in the batch are not. The caller has
+    checked access to `post`. `residents` (id → Resident of the post's compound) may come
+    from scope.get_post(resident_id=…), which looks the resident up in the same query.
+    """
+    now = timezone.now()
+    if source == Source.SELF:
+        _match_residents(post, items)
+    if residents is None:
+        residents = _residents_for(post, items)
+    results: list[ItemResult] = []
+    valid: dict[uuid.UUID, tuple[Passage, ItemResult]] = {}
+    for item in items:
+        try:
+            p = build_passage(
+                post=post, data=item, residents=residents, now=now, user=user, source=source
+            )
+        except ValidationError as e:
+            results.append(
+                ItemResult(
+                    client_id=str(item.get("client_id") or ""),
+                    status="error",
+                    errors={k: [str(m) for m in v] for k, v in e.message_dict.items()},
+                )
+            )
+            continue
+        result = ItemResult(client_id=str(p.client_id), status="created")
+        results.append(result)
+        if p.client_id in valid:
+            result.status = "duplicate"
+        else:
+            valid[p.client_id] = (p, result)
+    if not valid:
+        return results
+    if connection.vendor == "postgresql":
+        _store_postgresql(list(valid.values()), post)
+        return results
+    if len(valid) == 1:
+        # The console's case: insert straight away and let the unique client id catch a repeat,
+        # which saves a round trip on every passage; only a repeat pays for the careful path.
+        try:
+            _store(list(valid.values()), post, careful=False)
+            return results
+        except IntegrityError:
+            for p, result in valid.values():
+                p.pk, result.status, result.passage = None, "created", None
+    _store(list(valid.values()), post, careful=True)
+    return results
+
+
+_COPIED = [f for f in Passage._meta.concrete_fields if not f.primary_key]
+
+
+def _store_postgresql(valid: list[tuple[Passage, ItemResult]], post: Place) -> None:
+    """One statement stores the new passages and skips the known ones (offline sync sends
+    thousands at once): INSERT … SELECT FROM unnest(arrays) ON CONFLICT (client_id) DO NOTHING
+    RETURNING what it inserted. Everything not returned was there already."""
+    now = timezone.now()
+    rows = [p for p, _r in valid]
+    for p in rows:
+        p.recorded_at = now
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPIED)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in _COPIED)
+    params = [[getattr(p, f.attname) for p in rows] for f in _COPIED]
+    table = connection.ops.quote_name(Passage._meta.db_table)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "
+                f"ON CONFLICT (client_id) DO NOTHING RETURNING client_id, id",
+                params,
+            )
+            inserted = dict(cursor.fetchall())
+        missing = [p.client_id for p in rows if p.client_id not in inserted]
+        known = (
+            dict(Passage.objects.filter(client_id__in=missing).values_list("client_id", "id"))
+            if missing
+            else {}
+        )
+        fresh = []
+        for p, result in valid:
+            if p.client_id in inserted:
+                p.pk = result.id = inserted[p.client_id]
+                result.passage = p
+                fresh.append(p)
+            else:
+                result.status, result.id = "duplicate", known.get(p.client_id)
+        _pair(fresh, post.parent_id)
+        _fever_alerts(fresh, post)
+
+
+def _store(valid: list[tuple[Passage, ItemResult]], post: Place, *, careful: bool) -> None:
+    with transaction.atomic():
+        seen: dict[uuid.UUID, int] = {}
+        if careful:
+            seen = dict(
+                Passage.objects.filter(client_id__in=[p.client_id for p, _r in valid]).values_list(
+                    "client_id", "id"
+                )
+            )
+        fresh = []
+        for p, result in valid:
+            if p.client_id in seen:
+                result.status, result.id = "duplicate", seen[p.client_id]
+            else:
+                fresh.append((p, result))
+        if not fresh:
+            return
+        rows = [p for p, _r in fresh]
+        if careful:
+            # Checked above, so a conflict means a copy of this batch raced in: the upsert keeps
+            # one row per client id and still hands back every row's id (PostgreSQL and SQLite).
+            Passage.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["client_id"],
+                update_fields=["client_id"],
+            )
+        else:
+            Passage.objects.bulk_create(rows)
+        for p, result in fresh:
+            result.id, result.passage = p.pk, p
+        _pair(rows, post.parent_id)
+        _fever_alerts(rows, post)
+
+
+def record_passage(
+    *, post: Place, user: Any = None, source: str = Source.CONSOLE, **data: Any
+) -> Passage:
+    """One passage (the guard console, the self-registration page); ValidationError if invalid."""
+    [result] = record_passages(post=post, items=[data], user=user, source=source)
+    if result.status == "error":
+        raise ValidationError(result.errors)
+    if result.passage is not None:
+        return result.passage
+    return Passage.objects.select_related("post", "resident").get(pk=result.id)
+
+
+def purge_passages(
+    *, now: datetime | None = None, days: int | None = None, chunk: int = 5000
+) -> int:
+    """Deletes passages older than the retention period (settings.PASSAGE_RETENTION_DAYS)."""
+    days = days if days is not None else getattr(settings, "PASSAGE_RETENTION_DAYS", 28)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    total = 0
+    while True:
+        ids = list(
+            Passage.objects.filter(occurred_at__lt=cutoff)
+            .order_by()
+            .values_list("pk", flat=True)[:chunk]
+        )
+        if not ids:
+            break
+        with transaction.atomic():
+            Alert.objects.filter(passage_id__in=ids).update(passage=None)
+            IdReveal.objects.filter(passage_id__in=ids).update(passage=None)
+            total += Passage.objects.filter(pk__in=ids)._raw_delete(Passage.objects.db)  # type: ignore[attr-defined]
+    # Outings closed before the cutoff are history of purged passages too.
+    Outing.objects.filter(returned_at__lt=cutoff).delete()
+    return total
+
+
+@transaction.atomic
+def handle_alert(*, alert: Alert, user: Any, note: str) -> Alert:
+    require_write(user, alert.organization)
+    if not note.strip():
+        raise ValidationError({"handling_note": _("Say what was done.")})
+    alert.handled_at, alert.handled_by, alert.handling_note = (
+        timezone.now(),
+        user,
+        note.strip()[:200],
+    )
+    alert.save(update_fields=["handled_at", "handled_by", "handling_note"])
+    return alert
+
+
+@transaction.atomic
+def reveal_id_number(*, passage: Passage, user: Any, reason: str, candidate: str = "") -> IdReveal:
+    """Audited check of a masked ID number.
+
+    The number is never stored, so it cannot be shown back. What a reason buys is a match: the
+    officer types the number on the card in front of them and learns whether it is the one
+    recorded. Every request, matched or not, is kept with its reason.
+    """
+    require_write(user, passage.post.organization)
+    if len(reason.strip()) < 4:
+        raise ValidationError(
+            {"reason": _("Give a reason (at least a few words) for revealing an ID number.")}
+        )
+    matched = None
+    if candidate:
+        matched = hash_id_number(clean_id_number(candidate)) == passage.id_number_hash
+    return IdReveal.objects.create(
+        passage=passage,
+        organization=passage.post.organization,
+        user=user,
+        reason=reason.strip()[:200],
+        matched=matched,
+    )
+
+
+# Roster
+
+
+def _assignable(post: Place) -> None:
+    if post.kind != PlaceKind.POST:
+        raise ValidationError({"post": _("Shifts are kept for duty posts.")})
+
+
+@transaction.atomic
+def create_shift(
+    *,
+    post: Place,
+    starts_at: datetime,
+    ends_at: datetime,
+    people: list[Any] = (),  # type: ignore[assignment]
+    users: list[Any] = (),
+) -> Shift:  # type: ignore[assignment]
+    _assignable(post)
+    shift = Shift(post=post, starts_at=starts_at, ends_at=ends_at)
+    shift.full_clean()
+    shift.save()
+    for person in people:
+        Assignment.objects.create(shift=shift, person=person)
+    for u in users:
+        Assignment.objects.create(shift=shift, user=u)
+    return shift
+
+
+@transaction.atomic
+def assign(*, shift: Shift, person: Any = None, user: Any = None) -> Assignment:
+    a = Assignment(shift=shift, person=person, user=user)
+    a.full_clean()
+    a.save()
+    return a
+
+
+@transaction.atomic
+def sign_in(*, assignment: Assignment, at: datetime | None = None) -> Assignment:
+    if assignment.signed_in_at is None:
+        assignment.signed_in_at = at or timezone.now()
+        assignment.save(update_fields=["signed_in_at"])
+    return assignment
+
+
+@transaction.atomic
+def sign_out(
+    *, assignment: Assignment, handover_note: str = "", at: datetime | None = None
+) -> Assignment:
+    if assignment.signed_in_at is None:
+        raise ValidationError(_("Sign in before signing out."))
+    assignment.signed_out_at = at or timezone.now()
+    assignment.save(update_fields=["signed_out_at"])
+    if handover_note.strip():
+        shift = assignment.shift
+        shift.handover_note = (
+            shift.handover_note + "\n" if shift.handover_note else ""
+        ) + handover_note.strip()
+        shift.save(update_fields=["handover_note"])
+    return assignment
+
+
+def uncovered(
+    *, posts: list[Place], start: datetime, end: datetime
+) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Per post, the stretches of [start, end) no staffed shift covers (a shift with nobody is a gap)."""
+    spans: dict[int, list[tuple[datetime, datetime]]] = {p.pk: [] for p in posts}
+    shifts = (
+        Shift.objects.filter(
+            post__in=posts, starts_at__lt=end, ends_at__gt=start, assignments__isnull=False
+        )
+        .distinct()
+        .order_by("starts_at")
+        .values_list("post_id", "starts_at", "ends_at")
+    )
+    for post_id, s, e in shifts:
+        spans[post_id].append((max(s, start), min(e, end)))
+    gaps: dict[int, list[tuple[datetime, datetime]]] = {}
+    for post_id, covered in spans.items():
+        holes, cursor = [], start
+        for s, e in sorted(covered):
+            if s > cursor:
+                holes.append((cursor, s))
+            cursor = max(cursor, e)
+        if cursor < end:
+            holes.append((cursor, end))
+        gaps[post_id] = holes
+    return gaps
+
+
+# Disinfection and publicity
+
+
+@transaction.atomic
+def save_spot(*, spot: Spot | None = None, **fields: Any) -> Spot:
+    spot = spot or Spot()
+    for name, value in fields.items():
+        setattr(spot, name, value)
+    spot.due_at = spot.last_done_at + spot.interval if spot.last_done_at else None
+    spot.full_clean()
+    spot.save()
+    return spot
+
+
+@transaction.atomic
+def log_disinfection(
+    *, spot: Spot, done_by: str, agent: str, user: Any = None, done_at: datetime | None = None
+) -> DisinfectionLog:
+    if not agent.strip():
+        raise ValidationError({"agent": _("Say which disinfectant was used.")})
+    if not done_by.strip():
+        raise ValidationError({"done_by": _("Say who disinfected.")})
+    log = DisinfectionLog.objects.create(
+        spot=spot,
+        done_at=done_at or timezone.now(),
+        done_by=done_by.strip()[:50],
+        agent=agent.strip()[:100],
+        recorded_by=user,
+    )
+    if spot.last_done_at is None or log.done_at > spot.last_done_at:
+        spot.last_done_at = log.done_at
+        spot.due_at = log.done_at + spot.interval
+        spot.save(update_fields=["last_done_at", "due_at"])
+    return log
+
+
+@transaction.atomic
+def check_publicity(*, item: PublicityItem, user: Any, done: bool = True) -> PublicityItem:
+    item.done_at = timezone.now() if done else None
+    item.done_by = user if done else None
+    item.save(update_fields=["done_at", "done_by"])
+    return item
+
+
+def fever_threshold() -> Decimal:
+    return FEVER
