@@ -20,8 +20,16 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("GONGKE_FAST_HASHER", "1")
+
+# Property tests: no per-example deadline (a loaded CI machine is not a failing parser), and a
+# fixed sequence of examples in CI so a run there is repeatable; developers get fresh ones.
+hypothesis_settings.register_profile(
+    "gongke", deadline=None, derandomize=os.environ.get("CI") == "true", print_blob=True
+)
+hypothesis_settings.load_profile("gongke")
 
 PASSWORD = "a-long-test-password-42"
 

@@ -222,7 +222,8 @@ def test_lists_and_dashboards_do_not_grow_queries_with_rows(
         "console": f"/community/post/{p}/",
         "passages": f"/community/post/{p}/passages/",
     }[name]
-    with django_assert_max_num_queries(20):
+    # The daily pictures also read the census figures (a fixed handful of queries).
+    with django_assert_max_num_queries(25 if name in {"area", "org"} else 20):
         assert c.get(url).status_code == 200
 
 
