@@ -9,11 +9,11 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongke.accounts.access import get_for_user, require_write, scoped
+from gongke.accounts.access import get_for_user, require_write
 from gongke.census.models import Resident
 from gongke.community import picture, services
 from gongke.community.models import Alert, Assignment, Outing, Passage, PublicityItem, Shift, Spot
-from gongke.community.scope import get_area, get_post, post_residents, visible_posts
+from gongke.community.scope import get_area, get_post, post_residents, visible_alerts, visible_posts
 from gongke.registry.models import Organization, Person, Place
 
 from .idempotency import once
@@ -367,15 +367,14 @@ def organization_picture(request: HttpRequest, org_id: int, day: date | None = N
 @router.get("/alerts", response=list[AlertOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_alerts(request: HttpRequest, open: bool = True):
-    qs = scoped(request.user, Alert.objects.all(), field="organization")
+    qs = visible_alerts(request.user)
     return qs.filter(handled_at__isnull=True) if open else qs
 
 
 @router.post("/alerts/{alert_id}/handle", response=AlertOut)
 def handle_alert(request: HttpRequest, alert_id: int, payload: NoteIn):
-    a = get_for_user(
-        request.user, Alert.objects.select_related("organization"), pk=alert_id, write=True
-    )
+    qs = visible_alerts(request.user, Alert.objects.select_related("organization"))
+    a = get_for_user(request.user, qs, pk=alert_id, write=True)
     return services.handle_alert(alert=a, user=request.user, note=payload.note)
 
 

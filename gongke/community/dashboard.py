@@ -6,7 +6,7 @@ from django.utils import timezone
 from gongke.accounts.access import scoped
 
 from .models import Alert, Passage, Spot
-from .scope import visible_posts
+from .scope import visible_alerts, visible_posts
 
 
 def home_panels(request) -> list[str]:
@@ -16,9 +16,7 @@ def home_panels(request) -> list[str]:
         return []
     ctx = {
         "passages": Passage.objects.filter(post__in=posts).on_day(timezone.localdate()).count(),
-        "alerts": scoped(
-            user, Alert.objects.filter(handled_at__isnull=True), field="organization"
-        ).count(),
+        "alerts": visible_alerts(user, Alert.objects.filter(handled_at__isnull=True)).count(),
         "overdue": scoped(user, Spot.objects.overdue(), field="place__organization").count(),
     }
     return [render_to_string("community/panel.html", ctx, request)]

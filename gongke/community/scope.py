@@ -93,3 +93,13 @@ def get_place(user: Any, pk: Any, *, write: bool = False) -> Place:
     if place.kind == "post":
         return get_post(user, pk, write=write)
     return get_area(user, pk, write=write)
+
+
+def visible_alerts(user: Any, qs: QuerySet | None = None) -> QuerySet:
+    """Fever alerts through the access path; a duty officer sees only their own posts' alerts
+    (an alert carries a resident's name and temperature)."""
+    from .models import Alert
+
+    qs = scoped(user, qs if qs is not None else Alert.objects.all(), field="organization")
+    ids = duty_posts(user)
+    return qs if ids is None else qs.filter(post_id__in=ids)

@@ -46,7 +46,7 @@ from .models import (
     SpotKind,
     SubjectKind,
 )
-from .scope import get_area, get_post, visible_posts
+from .scope import get_area, get_post, visible_alerts, visible_posts
 
 ROSTER_HOURS = 72
 
@@ -57,7 +57,7 @@ def _day(request: HttpRequest) -> date:
 
 def _alerts(user) -> Any:
     return (
-        scoped(user, Alert.objects.filter(handled_at__isnull=True), field="organization")
+        visible_alerts(user, Alert.objects.filter(handled_at__isnull=True))
         .select_related("post")
         .order_by("-occurred_at")
     )
@@ -299,9 +299,7 @@ def self_sync(request: HttpRequest, token: str) -> JsonResponse:
 
 @login_required
 def alerts(request: HttpRequest) -> HttpResponse:
-    qs = scoped(
-        request.user, Alert.objects.select_related("post", "organization"), field="organization"
-    )
+    qs = visible_alerts(request.user, Alert.objects.select_related("post", "organization"))
     if request.GET.get("open") == "1":
         qs = qs.filter(handled_at__isnull=True)
     return render(
@@ -314,7 +312,12 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
-    a = get_for_user(request.user, Alert.objects.select_related("organization"), pk=pk, write=True)
+    a = get_for_user(
+        request.user,
+        visible_alerts(request.user, Alert.objects.select_related("organization")),
+        pk=pk,
+        write=True,
+    )
     try:
         services.handle_alert(alert=a, user=request.user, note=request.POST.get("note", ""))
         messages.success(request, _("Marked as handled."))
