@@ -53,7 +53,9 @@ class ResidentForm(forms.Form):
 
 class ResidentEditForm(ResidentForm):
     moved_out_on = forms.DateField(
-        label=_("Moved out on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Moved out on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -62,7 +64,7 @@ class ReturnForm(forms.Form):
     returned_on = forms.DateField(
         label=_("Returned on"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     transport = forms.CharField(label=_("Transport"), max_length=100, required=False)
     note = forms.CharField(label=_("Note"), required=False)
@@ -75,7 +77,7 @@ class IsolationForm(forms.Form):
     start = forms.DateField(
         label=_("First day"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     days = forms.IntegerField(
         label=_("Days"),
@@ -98,7 +100,9 @@ class CheckForm(forms.Form):
     )
     symptoms = forms.CharField(label=_("Symptoms"), max_length=200, required=False)
     day = forms.DateField(
-        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

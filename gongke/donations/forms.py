@@ -65,7 +65,9 @@ class GiftForm(forms.Form):
     unit = forms.CharField(
         label=_("Unit"), max_length=20, required=False, help_text=_("套, 只, 箱, 公斤, 台")
     )
-    given_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     received = forms.BooleanField(label=_("Already received"), required=False, initial=True)
     issue_receipt = forms.BooleanField(label=_("Issue a receipt"), required=False, initial=True)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
@@ -109,7 +111,9 @@ class ReceiveForm(forms.Form):
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=14, decimal_places=2, required=False
     )
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     issue_receipt = forms.BooleanField(label=_("Issue a receipt"), required=False, initial=True)
 
 
@@ -120,7 +124,9 @@ class ForwardForm(forms.Form):
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=14, decimal_places=2, required=False
     )
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, user, holders, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,7 +144,9 @@ class AllocateForm(forms.Form):
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=14, decimal_places=2, required=False
     )
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, user, holders, **kwargs):
         super().__init__(*args, **kwargs)
@@ -157,8 +165,8 @@ class CampaignForm(forms.ModelForm):
         model = Campaign
         fields = ["organization", "name", "starts_on", "ends_on", "description", "is_public"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, user, **kwargs):
