@@ -11,7 +11,12 @@ from .services import APPLICATION_FIELDS
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker only takes ISO dates (zh-Hans would render Y/m/d)."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 (Django's own name)
+        super().__init__(attrs, format)
 
 
 class ApplicationForm(forms.ModelForm):
