@@ -112,7 +112,7 @@ def get_post_for_passage(request: Any, pk: Any, *, resident_id: int | None = Non
     from .services import check_post_access
 
     user = request.user
-    grant = getattr(request, "token_grant", None)
+    grant: tuple[str, float] | None = getattr(request, "token_grant", None)
     try:
         key = f"gk:grant:{grant[0]}:post:{int(pk)}" if grant else None
     except (TypeError, ValueError):
@@ -121,7 +121,7 @@ def get_post_for_passage(request: Any, pk: Any, *, resident_id: int | None = Non
     if post is None:
         post = get_post(user, pk, write=True, resident_id=resident_id)
         check_post_access(user, post)
-        if key:
+        if key and grant:
             remembered = getattr(post, "resident_name", None)
             post.__dict__.pop("resident_name", None)
             ttl = grant[1] - time.time()

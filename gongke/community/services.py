@@ -482,6 +482,48 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
     insert, known, open_outing, close_outing = _one_sql()
     p.recorded_at = timezone.now()
     params = [f.get_db_prep_save(getattr(p, f.attname), connection) for f in _COPIED]
+    # The outing statement that goes with it: open one for "out", close the open one for "in".
+    outing: tuple[str, list[Any]] | None = None
+    area_id = post.parent_id
+    if area_id is not None and p.decision == Decision.PASS and p.subject_key:
+        if p.direction == Direction.OUT:
+            o = _outing(p, area_id)
+            values = [f.get_db_prep_save(getattr(o, f.attname), connection) for f in _OUTING_COPIED]
+            outing = (open_outing, values)
+        else:
+            at = _LEFT_AT.get_db_prep_save(p.occurred_at, connection)
+            outing = (close_outing, [at, area_id, p.subject_key, at])
+    fever = p.temperature is not None and p.temperature >= FEVER
+    if connection.vendor == "postgresql" and not fever:
+        # One statement, one round trip, atomic by itself: the outing statement runs only
+        # when the passage was inserted (it reads the inserting CTE).
+        sql = f"WITH p AS ({insert})"
+        if outing is not None:
+            statement, values = outing
+            if statement is open_outing:
+                marks = statement.index(" VALUES (")
+                statement = (
+                    statement[:marks]
+                    + " SELECT "
+                    + ", ".join(["%s"] * len(values))
+                    + " FROM p ON CONFLICT DO NOTHING"
+                )
+            else:
+                statement += " AND EXISTS (SELECT 1 FROM p)"
+            sql += f", o AS ({statement})"
+            params += values
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " SELECT id FROM p", params)
+            row = cursor.fetchone()
+            if row is None:
+                cursor.execute(known, [params[_CLIENT_ID]])
+                seen = cursor.fetchone()
+                result.status, result.id = "duplicate", (seen[0] if seen else None)
+                return
+        p.pk = result.id = row[0]
+        p._state.adding, p._state.db = False, connection.alias
+        result.passage = p
+        return
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(insert, params)
@@ -494,25 +536,12 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
             p.pk = result.id = row[0]
             p._state.adding, p._state.db = False, connection.alias
             result.passage = p
-            area_id = post.parent_id
-            if area_id is not None and p.decision == Decision.PASS and p.subject_key:
-                if p.direction == Direction.OUT:
-                    o = _outing(p, area_id)
-                    cursor.execute(
-                        open_outing,
-                        [
-                            f.get_db_prep_save(getattr(o, f.attname), connection)
-                            for f in _OUTING_COPIED
-                        ],
-                    )
-                else:
-                    at = Outing._meta.get_field("left_at").get_db_prep_save(
-                        p.occurred_at, connection
-                    )
-                    cursor.execute(close_outing, [at, area_id, p.subject_key, at])
+            if outing is not None:
+                cursor.execute(*outing)
         _fever_alerts([p], post)
 
 
+_LEFT_AT = Outing._meta.get_field("left_at")
 _CLIENT_ID = [f.name for f in _COPIED].index("client_id")
 
 

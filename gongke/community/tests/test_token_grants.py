@@ -10,7 +10,7 @@ from django.utils import timezone
 from gongke.accounts import services as accounts
 from gongke.accounts.models import ApiToken, Membership, Role, User
 from gongke.api import auth
-from gongke.community.models import Passage
+from gongke.community.models import Outing, Passage
 from gongke.registry import services as registry
 
 from .helpers import item, resident
@@ -142,3 +142,20 @@ def test_a_role_lowered_without_signals_counts_after_the_ttl(cast, api_for, late
     Membership.objects.filter(user=cast.guard_a).update(role=Role.VIEWER)
     later()
     assert send(api, post_id=cast.post_a.pk).status_code == 403
+
+
+def test_one_passage_at_a_time_opens_and_closes_an_outing_exactly_once(cast, api_for):
+    api = api_for(cast.guard_a)
+    r = resident(cast.compound_a)
+    out = item(post_id=cast.post_a.pk, subject="resident", resident_id=r.pk, direction="out")
+    first = api.post(URL, json.dumps(out), content_type="application/json")
+    again = api.post(URL, json.dumps(out), content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert Passage.objects.count() == 1
+    [outing] = Outing.objects.all()
+    assert outing.returned_at is None and outing.resident_id == r.pk
+    back = send(api, post_id=cast.post_a.pk, subject="resident", resident_id=r.pk, name="")
+    assert back.status_code == 201
+    outing.refresh_from_db()
+    assert outing.returned_at is not None and Outing.objects.count() == 1
