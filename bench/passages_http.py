@@ -12,6 +12,7 @@ table row per database: requests/s, ratio to the floor, p50/p99 latency, errors,
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -204,18 +205,23 @@ def main() -> None:
     args = ap.parse_args()
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(
-        "| database | gunicorn | connections | floor req/s | passages req/s | ratio | p50 ms | p99 ms | errors | rows |"
+        "| database | gunicorn | connections | floor req/s | passages req/s | ratio | p50 ms | p99 ms "
+        "| errors | rows | load avg start → end |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for db in dbs:
         workers = args.workers or (4 if db == "postgres" else 2)
+        # The machine is shared: the 1-minute load average before and after says how quiet it was.
+        load_start = os.getloadavg()[0]
         r = run(db, args.duration, args.connections, workers, args.threads, args.rounds)
+        load_end = os.getloadavg()[0]
         f, a = r["floor"], r["app"]
         if args.raw:
             log(f["raw"], a["raw"])
         print(
             f"| {db} | {workers}×{args.threads} | {args.connections} | {f['rps']:.0f} | {a['rps']:.0f} | "
-            f"{a['rps'] / f['rps']:.2f} | {a['p50']:.1f} | {a['p99']:.1f} | {a['errors']} | {r['rows']} |",
+            f"{a['rps'] / f['rps']:.2f} | {a['p50']:.1f} | {a['p99']:.1f} | {a['errors']} | {r['rows']} | "
+            f"{load_start:.1f} → {load_end:.1f} |",
             flush=True,
         )
         print(

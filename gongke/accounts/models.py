@@ -154,6 +154,11 @@ class ApiToken(models.Model):
         token = cls.objects.create(user=user, name=name, prefix=raw[:8], key_hash=_digest(raw))
         return token, raw
 
+    @staticmethod
+    def digest(raw: str) -> str:
+        """What key_hash holds for `raw` (also the cache key of the token's grant, see api.auth)."""
+        return _digest(raw)
+
     @classmethod
     def authenticate(cls, raw: str) -> "ApiToken | None":
         return (

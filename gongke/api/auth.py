@@ -1,10 +1,68 @@
-"""Token auth for devices, session auth for the browser; both feed the audit trail's actor."""
+"""Token auth for devices, session auth for the browser; both feed the audit trail's actor.
+
+A device token's *grant* — the user with their memberships (and, in gongke.community.scope,
+the posts already fetched for writing) — is remembered in Django's cache for a few seconds
+(TOKEN_GRANT_TTL, default 5 s): a guard's tablet registers a passage every few seconds and each
+one would otherwise look the token, the user and the memberships up again.
+
+Revocation still takes effect:
+- within the TTL, always: every grant carries its own expiry and is rebuilt from the database
+  after it (a revoked token, a deactivated user or a changed membership then counts as usual);
+- at once in this process (and in every process when the cache is shared, i.e. Redis): saving
+  or deleting a token, a user, a membership, a post binding, an organization or a place starts a
+  new cache generation, so no earlier grant is read again.
+Only successful look-ups are remembered; a refused token is asked of the database every time.
+"""
+
+import time
+import uuid
+from typing import Any
 
 from auditlog.context import auditlog_value
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-from gongke.accounts.models import ApiToken
+from gongke.accounts.models import ApiToken, Membership, User
+from gongke.registry.models import Organization, Place
+
+GENERATION_KEY = "gk:grant:gen"
+
+
+def grant_ttl() -> float:
+    return float(getattr(settings, "TOKEN_GRANT_TTL", 5))
+
+
+def clock() -> float:
+    """Wall-clock seconds; tests move it forward instead of sleeping."""
+    return time.time()
+
+
+def _generation() -> str:
+    gen = cache.get(GENERATION_KEY)
+    if gen is None:
+        # A fresh random generation (never a counter that could come back after an eviction).
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        gen = cache.get(GENERATION_KEY) or "0"
+    return gen
+
+
+def forget_grants(**_kwargs: Any) -> None:
+    """Start a new generation now and again at commit (a grant rebuilt in between could have
+    read the old rows): every grant remembered so far is ignored from here on."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+
+
+for _model in (ApiToken, User, Membership, Organization, Place):
+    post_save.connect(forget_grants, sender=_model, dispatch_uid=f"gk_grant_save_{_model.__name__}")
+    post_delete.connect(
+        forget_grants, sender=_model, dispatch_uid=f"gk_grant_delete_{_model.__name__}"
+    )
+m2m_changed.connect(forget_grants, sender=Membership.posts.through, dispatch_uid="gk_grant_posts")
 
 
 def _attach(request, user) -> None:
@@ -19,14 +77,34 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request, token: str):
-        found = ApiToken.authenticate(token)
-        if found is None:
-            return None
-        now = timezone.now()
-        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        _attach(request, found.user)
-        return found.user
+        key = f"gk:grant:{_generation()}:{ApiToken.digest(token)}"
+        now = clock()
+        grant = cache.get(key)
+        if grant is None or grant["expires"] <= now:
+            found = ApiToken.authenticate(token)
+            if found is None:
+                return None
+            user = found.user
+            user.cached_memberships  # noqa: B018 — loaded now, remembered with the grant
+            grant = {
+                "user": user,
+                "token_id": found.pk,
+                "last_used_at": found.last_used_at,
+                "expires": now + grant_ttl(),
+                "nonce": uuid.uuid4().hex,
+            }
+            cache.set(key, grant, grant_ttl())
+        stamp = timezone.now()
+        last = grant["last_used_at"]
+        if last is None or (stamp - last).total_seconds() > 300:
+            ApiToken.objects.filter(pk=grant["token_id"]).update(last_used_at=stamp)
+            grant["last_used_at"] = stamp
+            cache.set(key, grant, max(grant["expires"] - now, 0.001))
+        user = grant["user"]
+        # What gongke.community.scope may remember alongside (posts fetched for writing).
+        request.token_grant = (grant["nonce"], grant["expires"])
+        _attach(request, user)
+        return user
 
 
 class BrowserSession(SessionAuth):

@@ -13,7 +13,14 @@ from gongke.accounts.access import get_for_user, require_write
 from gongke.census.models import Resident
 from gongke.community import picture, services
 from gongke.community.models import Alert, Assignment, Outing, Passage, PublicityItem, Shift, Spot
-from gongke.community.scope import get_area, get_post, post_residents, visible_alerts, visible_posts
+from gongke.community.scope import (
+    get_area,
+    get_post,
+    get_post_for_passage,
+    post_residents,
+    visible_alerts,
+    visible_posts,
+)
 from gongke.registry.models import Organization, Person, Place
 
 from .idempotency import once
@@ -280,17 +287,16 @@ def list_passages(
 
 @router.post("/passages", response={201: PassageOut, 200: PassageOut})
 def create_passage(request: HttpRequest, payload: PassageIn):
-    post = get_post(request.user, payload.post_id, resident_id=payload.resident_id)
-    services.check_post_access(request.user, post)
+    post = get_post_for_passage(request, payload.post_id, resident_id=payload.resident_id)
+    # A post remembered with the token's grant carries no resident: record_passages looks it up.
+    residents = (
+        None if getattr(post, "_from_grant", False) else post_residents(post, payload.resident_id)
+    )
 
     def create():
         data = payload.dict(exclude={"post_id"})
         [result] = services.record_passages(
-            post=post,
-            items=[data],
-            user=request.user,
-            source="api",
-            residents=post_residents(post, payload.resident_id),
+            post=post, items=[data], user=request.user, source="api", residents=residents
         )
         if result.status == "error":
             from django.core.exceptions import ValidationError

@@ -4,6 +4,7 @@ A duty officer reaches only the posts they are bound to and those posts' compoun
 else reaches the posts and compounds of their organizations' subtrees. Outside: 404.
 """
 
+import time
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -103,3 +104,42 @@ def visible_alerts(user: Any, qs: QuerySet | None = None) -> QuerySet:
     qs = scoped(user, qs if qs is not None else Alert.objects.all(), field="organization")
     ids = duty_posts(user)
     return qs if ids is None else qs.filter(post_id__in=ids)
+
+
+def get_post_for_passage(request: Any, pk: Any, *, resident_id: int | None = None) -> Place:
+    """get_post(write=True) + services.check_post_access for a passage, remembered with a device
+    token's grant (gongke.api.auth) until the grant expires (a few seconds), so a tablet sending
+    a passage every few seconds asks the access path once per grant rather than every time.
+
+    The decision is made by the same code as always: only posts that passed get_post and
+    check_post_access are remembered, under the grant's random nonce, so a new grant (expired,
+    or a new cache generation after a token, user, membership, binding, organization or place
+    changed) asks again. Refusals (404/403) are never remembered. The access check on the
+    remembered post is re-run against the request's user (in memory, no query).
+    """
+    from django.core.cache import cache
+
+    from .services import check_post_access
+
+    user = request.user
+    grant: tuple[str, float] | None = getattr(request, "token_grant", None)
+    try:
+        key = f"gk:grant:{grant[0]}:post:{int(pk)}" if grant else None
+    except (TypeError, ValueError):
+        key = None
+    post = cache.get(key) if key else None
+    if post is None:
+        post = get_post(user, pk, write=True, resident_id=resident_id)
+        check_post_access(user, post)
+        if key and grant:
+            remembered = getattr(post, "resident_name", None)
+            post.__dict__.pop("resident_name", None)
+            ttl = grant[1] - time.time()
+            if ttl > 0:
+                cache.set(key, post, ttl)
+            if resident_id:
+                post.resident_name = remembered  # type: ignore[attr-defined]
+        return post
+    check_post_access(user, post)
+    post._from_grant = True  # type: ignore[attr-defined]
+    return post

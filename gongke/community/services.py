@@ -249,8 +249,9 @@ def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, Reside
             pass
     if not ids:
         return {}
-    qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0)
-    return {r.pk: r for r in qs}
+    # Only the name is needed (the passage's label); no ordering to compile (every passage asks).
+    qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0).order_by()
+    return {pk: Resident(pk=pk, name=name) for pk, name in qs.values_list("pk", "name")}
 
 
 def _outing(p: Passage, area_id: int) -> Outing:
@@ -376,6 +377,10 @@ def record_passages(
             valid[p.client_id] = (p, result)
     if not valid:
         return results
+    if len(valid) == 1 and connection.vendor in ("postgresql", "sqlite"):
+        [(p, result)] = valid.values()
+        _store_one(p, result, post)
+        return results
     if connection.vendor == "postgresql":
         _store_postgresql(list(valid.values()), post)
         return results
@@ -431,6 +436,113 @@ def _store_postgresql(valid: list[tuple[Passage, ItemResult]], post: Place) -> N
                 result.status, result.id = "duplicate", known.get(p.client_id)
         _pair(fresh, post.parent_id)
         _fever_alerts(fresh, post)
+
+
+_OUTING_COPIED = [f for f in Outing._meta.concrete_fields if not f.primary_key]
+
+
+def _one_sql() -> tuple[str, str, str, str]:
+    """The four statements of _store_one, written once per process (PostgreSQL and SQLite ≥ 3.35
+    both speak INSERT … ON CONFLICT … RETURNING)."""
+    global _ONE_SQL
+    if _ONE_SQL is None:
+        q = connection.ops.quote_name
+        passages, outings = q(Passage._meta.db_table), q(Outing._meta.db_table)
+        marks = ", ".join(["%s"] * len(_COPIED))
+        o_marks = ", ".join(["%s"] * len(_OUTING_COPIED))
+        _ONE_SQL = (
+            f"INSERT INTO {passages} ({', '.join(q(f.column) for f in _COPIED)}) "
+            f"VALUES ({marks}) ON CONFLICT ({q('client_id')}) DO NOTHING RETURNING {q('id')}",
+            f"SELECT {q('id')} FROM {passages} WHERE {q('client_id')} = %s",
+            # The open-outing constraint (one per subject and compound) is the conflict here.
+            f"INSERT INTO {outings} ({', '.join(q(f.column) for f in _OUTING_COPIED)}) "
+            f"VALUES ({o_marks}) ON CONFLICT DO NOTHING",
+            f"UPDATE {outings} SET {q('returned_at')} = %s WHERE {q('place_id')} = %s "
+            f"AND {q('subject_key')} = %s AND {q('returned_at')} IS NULL AND {q('left_at')} <= %s",
+        )
+    return _ONE_SQL
+
+
+_ONE_SQL: tuple[str, str, str, str] | None = None
+
+
+def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
+    """One passage (a guard's tablet sends one every few seconds) in hand-written statements:
+    the same rows as _store/_pair make, without compiling ORM queries on every passage.
+
+    Exactly once by client id: INSERT … ON CONFLICT (client_id) DO NOTHING RETURNING id; no row
+    back means it is stored already (answered "duplicate" with its id, nothing else happens).
+
+    Auditing: as before this path existed (bulk_create on SQLite, the unnest statement on
+    PostgreSQL), no auditlog LogEntry is written per passage — on purpose, and not silently:
+    passages are append-only (never edited; only deleted wholesale by purge_passages after
+    PASSAGE_RETENTION_DAYS) and each row is its own audit record: recorded_by (the signed-in
+    user or the device token's owner), recorded_at (server time), source and post.
+    """
+    insert, known, open_outing, close_outing = _one_sql()
+    p.recorded_at = timezone.now()
+    params = [f.get_db_prep_save(getattr(p, f.attname), connection) for f in _COPIED]
+    # The outing statement that goes with it: open one for "out", close the open one for "in".
+    outing: tuple[str, list[Any]] | None = None
+    area_id = post.parent_id
+    if area_id is not None and p.decision == Decision.PASS and p.subject_key:
+        if p.direction == Direction.OUT:
+            o = _outing(p, area_id)
+            values = [f.get_db_prep_save(getattr(o, f.attname), connection) for f in _OUTING_COPIED]
+            outing = (open_outing, values)
+        else:
+            at = _LEFT_AT.get_db_prep_save(p.occurred_at, connection)
+            outing = (close_outing, [at, area_id, p.subject_key, at])
+    fever = p.temperature is not None and p.temperature >= FEVER
+    if connection.vendor == "postgresql" and not fever:
+        # One statement, one round trip, atomic by itself: the outing statement runs only
+        # when the passage was inserted (it reads the inserting CTE).
+        sql = f"WITH p AS ({insert})"
+        if outing is not None:
+            statement, values = outing
+            if statement is open_outing:
+                marks = statement.index(" VALUES (")
+                statement = (
+                    statement[:marks]
+                    + " SELECT "
+                    + ", ".join(["%s"] * len(values))
+                    + " FROM p ON CONFLICT DO NOTHING"
+                )
+            else:
+                statement += " AND EXISTS (SELECT 1 FROM p)"
+            sql += f", o AS ({statement})"
+            params += values
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " SELECT id FROM p", params)
+            row = cursor.fetchone()
+            if row is None:
+                cursor.execute(known, [params[_CLIENT_ID]])
+                seen = cursor.fetchone()
+                result.status, result.id = "duplicate", (seen[0] if seen else None)
+                return
+        p.pk = result.id = row[0]
+        p._state.adding, p._state.db = False, connection.alias
+        result.passage = p
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(insert, params)
+            row = cursor.fetchone()
+            if row is None:
+                cursor.execute(known, [params[_CLIENT_ID]])
+                seen = cursor.fetchone()
+                result.status, result.id = "duplicate", (seen[0] if seen else None)
+                return
+            p.pk = result.id = row[0]
+            p._state.adding, p._state.db = False, connection.alias
+            result.passage = p
+            if outing is not None:
+                cursor.execute(*outing)
+        _fever_alerts([p], post)
+
+
+_LEFT_AT = Outing._meta.get_field("left_at")
+_CLIENT_ID = [f.name for f in _COPIED].index("client_id")
 
 
 def _store(valid: list[tuple[Passage, ItemResult]], post: Place, *, careful: bool) -> None:
