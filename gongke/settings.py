@@ -168,6 +168,10 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
+# A device token's checked grant (user, memberships, posts) is reused for this many seconds;
+# access changes made through the app take effect at once, bulk changes within the TTL.
+TOKEN_GRANT_TTL = env_int("TOKEN_GRANT_TTL", 5)
+
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 12 * 3600)
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
