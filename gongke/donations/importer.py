@@ -614,7 +614,15 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # Binary COPY: no number or date is written out as text and parsed back.
+            cursor.execute(
+                "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                "WHERE a.attrelid = %s::regclass AND a.attnum > 0",
+                [model._meta.db_table],
+            )
+            types = dict(cursor.fetchall())
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([types[c] for c in columns])
                 for row in rows:
                     copy.write_row(row)
             return
