@@ -8,11 +8,13 @@ file twice adds nothing.
 """
 
 import datetime
+import gc
 import hashlib
 import io
 import re
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -537,11 +539,31 @@ def read_file(
     return parsed, errors
 
 
-@transaction.atomic
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """An import allocates millions of rows, tuples and strings, none of them in reference
+    cycles; each time their number grows the cycle collector walks every object in the process
+    (0.4 s of 3.4 s of CPU on 100,000 rows). Plain reference counting still frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_gifts(
     *, user: Any, organization: Organization, data: bytes, filename: str
 ) -> ImportResult:
     """Check the whole file, then save all of it or nothing."""
+    with _no_cycle_collection(), transaction.atomic():
+        return _import_gifts(user=user, organization=organization, data=data, filename=filename)
+
+
+def _import_gifts(
+    *, user: Any, organization: Organization, data: bytes, filename: str
+) -> ImportResult:
     require_write(user, organization)
     rows, errors = read_file(user=user, organization=organization, data=data, filename=filename)
     result = ImportResult(rows=len(rows) + len({e.row for e in errors}), errors=errors)
