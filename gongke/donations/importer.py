@@ -8,16 +8,19 @@ file twice adds nothing.
 """
 
 import datetime
+import gc
 import hashlib
 import io
 import re
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+import psycopg
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -40,7 +43,7 @@ from .models import (
     Gift,
     ImportBatch,
     Nature,
-    new_code,
+    new_codes,
 )
 from .search import quick_search_key
 from .services import recipients_for
@@ -494,14 +497,6 @@ def _cells(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int, l
     return headers, ((n, [row.get(h, "") for h in headers]) for n, row in rows)
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def read_file(
     *, user: Any, organization: Organization, data: bytes, filename: str
 ) -> tuple[list[_Row], list[RowError]]:
@@ -510,9 +505,7 @@ def read_file(
     except SheetError as exc:
         return [], [RowError(0, "", str(exc))]
     aliases = _aliases()
-    columns = [
-        (i, aliases.get(h.lower())) for i, h in enumerate(headers) if h and aliases.get(h.lower())
-    ]
+    columns = [(i, key) for i, h in enumerate(headers) if h and (key := aliases.get(h.lower()))]
     found = {key for _i, key in columns}
     errors = [
         RowError(1, str(label), _("This column is missing."))
@@ -527,7 +520,15 @@ def read_file(
     for number, values in rows:
         if len(values) < width:
             values = list(values) + [""] * (width - len(values))
-        row = {key: _clean(values[i]) for i, key in columns}
+        # Strings stripped, whole floats as ints; inlined: 1.6 million calls on 100,000 rows.
+        row: dict[str, Any] = {}
+        for i, key in columns:
+            value = values[i]
+            if isinstance(value, str):
+                value = value.strip()
+            elif isinstance(value, float) and value.is_integer():
+                value = int(value)
+            row[key] = value
         if all(v == "" or v is None for v in row.values()):
             continue
         item = reader.read(number, row, errors)
@@ -538,11 +539,31 @@ def read_file(
     return parsed, errors
 
 
-@transaction.atomic
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """An import allocates millions of rows, tuples and strings, none of them in reference
+    cycles; each time their number grows the cycle collector walks every object in the process
+    (0.4 s of 3.4 s of CPU on 100,000 rows). Plain reference counting still frees them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_gifts(
     *, user: Any, organization: Organization, data: bytes, filename: str
 ) -> ImportResult:
     """Check the whole file, then save all of it or nothing."""
+    with _no_cycle_collection(), transaction.atomic():
+        return _import_gifts(user=user, organization=organization, data=data, filename=filename)
+
+
+def _import_gifts(
+    *, user: Any, organization: Organization, data: bytes, filename: str
+) -> ImportResult:
     require_write(user, organization)
     rows, errors = read_file(user=user, organization=organization, data=data, filename=filename)
     result = ImportResult(rows=len(rows) + len({e.row for e in errors}), errors=errors)
@@ -615,7 +636,15 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # Binary COPY: no number or date is written out as text and parsed back.
+            cursor.execute(
+                "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+                "WHERE a.attrelid = %s::regclass AND a.attnum > 0",
+                [model._meta.db_table],
+            )
+            types = dict(cursor.fetchall())
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([types[c] for c in columns])
                 for row in rows:
                     copy.write_row(row)
             return
@@ -648,8 +677,11 @@ def _save(rows: list["_Row"], donors: dict, user: Any) -> None:
         return ops.adapt_decimalfield_value(value, 16, 2) if value is not None else None
 
     gifts: list[tuple] = []
-    entries: list[tuple] = []
-    for gift_id, r in zip(ids, rows, strict=True):
+    received: list[int] = []
+    allocations: list[tuple[int, int]] = []
+    # SQLite: the entries' rows are built here; PostgreSQL builds them from the gifts.
+    entries: list[tuple] | None = None if connection.vendor == "postgresql" else []
+    for gift_id, code, r in zip(ids, new_codes(len(rows)), rows, strict=True):
         donor_id = (
             donors[_donor_key(r)]
             if r.donor_kind != DonorKind.ANONYMOUS
@@ -684,7 +716,7 @@ def _save(rows: list["_Row"], donors: dict, user: Any) -> None:
                 r.anonymous,
                 township_of.get(r.enterprise_id) or township_of.get(r.collector_id),
                 r.note,
-                new_code(),
+                code,
                 r.key,
                 search,
                 public_name,
@@ -692,57 +724,99 @@ def _save(rows: list["_Row"], donors: dict, user: Any) -> None:
                 now,
             )
         )
-        tail = (value, quantity, day, user_id, now, "")
-        entries.append((gift_id, EntryKind.PLEDGE.value, r.collector_id, None, *tail))
-        if r.received:
-            entries.append((gift_id, EntryKind.RECEIPT.value, r.collector_id, None, *tail))
-        if r.recipient_id:
-            entries.append(
-                (gift_id, EntryKind.ALLOCATION.value, r.collector_id, r.recipient_id, *tail)
-            )
-    _insert(
-        Gift,
-        [
-            "id",
-            "organization_id",
-            "campaign_id",
-            "donor_id",
-            "nature",
-            "item",
-            "quantity",
-            "unit",
-            "value",
-            "approximation",
-            "amount_text",
-            "given_on",
-            "is_anonymous",
-            "township_id",
-            "note",
-            "code",
-            "client_key",
-            "search_text",
-            "public_name",
-            "created_by_id",
-            "created_at",
-        ],
-        gifts,
-    )
-    _insert(
-        Entry,
-        [
-            "gift_id",
-            "kind",
-            "organization_id",
-            "recipient_id",
-            "amount",
-            "quantity",
-            "occurred_on",
-            "created_by_id",
-            "created_at",
-            "reason",
-        ],
-        entries,
-    )
+        if entries is not None:
+            tail = (value, quantity, day, now, "")
+            entries.append((gift_id, EntryKind.PLEDGE.value, r.collector_id, None, *tail))
+            if r.received:
+                entries.append((gift_id, EntryKind.RECEIPT.value, r.collector_id, None, *tail))
+            if r.recipient_id:
+                entries.append(
+                    (gift_id, EntryKind.ALLOCATION.value, r.collector_id, r.recipient_id, *tail)
+                )
+        else:
+            if r.received:
+                received.append(gift_id)
+            if r.recipient_id:
+                allocations.append((gift_id, r.recipient_id))
+    _insert(Gift, GIFT_COLUMNS, gifts)
+    if entries is not None:
+        _insert(Entry, ENTRY_COLUMNS, entries)
+    else:
+        _entries_from_gifts(ids, received, allocations)
+
+
+GIFT_COLUMNS = [
+    "id",
+    "organization_id",
+    "campaign_id",
+    "donor_id",
+    "nature",
+    "item",
+    "quantity",
+    "unit",
+    "value",
+    "approximation",
+    "amount_text",
+    "given_on",
+    "is_anonymous",
+    "township_id",
+    "note",
+    "code",
+    "client_key",
+    "search_text",
+    "public_name",
+    "created_by_id",
+    "created_at",
+]
+
+ENTRY_COLUMNS = [
+    "gift_id",
+    "kind",
+    "organization_id",
+    "recipient_id",
+    "amount",
+    "quantity",
+    "occurred_on",
+    "created_at",
+    "reason",
+]
+
+
+def _entries_from_gifts(
+    ids: list[int], received: list[int], allocations: list[tuple[int, int]]
+) -> None:
+    """The ledger of the new gifts: a pledge for each, a receipt for each received one and an
+    allocation for each allocated one, on the collecting organization's books, for the gift's
+    value, quantity and date, in that order (a gift's pledge comes before its receipt).
+
+    They are left without created_by: who imported them is the gift's created_by and the
+    ImportBatch's, and 217,000 foreign keys to the same user row were a quarter of
+    PostgreSQL's commit (each is checked when the transaction commits). On PostgreSQL the
+    entries are written by the server from the gift rows just copied, instead of being sent
+    a second time."""
+    entry = connection.ops.quote_name(Entry._meta.db_table)
+    gift = connection.ops.quote_name(Gift._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in ENTRY_COLUMNS)
+    by_kind = [
+        (EntryKind.PLEDGE, "NULL", "unnest(%b::bigint[]) AS r(id)", [ids]),
+        (EntryKind.RECEIPT, "NULL", "unnest(%b::bigint[]) AS r(id)", [received]),
+        (
+            EntryKind.ALLOCATION,
+            "r.recipient_id",
+            "unnest(%b::bigint[], %b::bigint[]) AS r(id, recipient_id)",
+            [[a[0] for a in allocations], [a[1] for a in allocations]],
+        ),
+    ]
+    # psycopg's own cursor binds the id arrays in binary; Django's quotes them as text.
+    with psycopg.Cursor(connection.connection) as cursor:
+        for kind, recipient, source, params in by_kind:
+            if params[0]:
+                cursor.execute(
+                    f"INSERT INTO {entry} ({names}) SELECT g.id, %s, g.organization_id, "  # noqa: S608 - our own tables
+                    f"{recipient}, g.value, g.quantity, g.given_on, g.created_at, '' "
+                    f"FROM {gift} g JOIN {source} ON g.id = r.id",
+                    [kind.value, *params],
+                )
 
 
 def _donor_key(r: _Row) -> tuple[str, Any]:

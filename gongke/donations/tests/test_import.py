@@ -145,3 +145,26 @@ def test_a_county_list_names_the_chamber_that_collected_each_gift(cast):
         filename="x.xlsx",
     )
     assert not outside.ok and outside.errors[0].row == 2
+
+
+def test_an_import_writes_each_gifts_ledger_on_the_collectors_books(cast):
+    result = importer.import_gifts(
+        user=cast.admin_a, organization=cast.chamber_a, data=_xlsx(GOOD), filename="gifts.xlsx"
+    )
+    assert result.ok, result.errors
+    for gift in Gift.objects.all():
+        entries = list(gift.entries.order_by("pk"))
+        kinds = [e.kind for e in entries]
+        assert kinds[0] == EntryKind.PLEDGE and kinds == sorted(
+            kinds, key=[EntryKind.PLEDGE, EntryKind.RECEIPT, EntryKind.ALLOCATION].index
+        )
+        assert (EntryKind.RECEIPT in kinds) == (gift.donor.name != "张三")
+        assert all(
+            (e.organization_id, e.amount, e.quantity, e.occurred_on, e.created_at)
+            == (gift.organization_id, gift.value, gift.quantity, gift.given_on, gift.created_at)
+            for e in entries
+        )
+        # Who imported is on the gift and the batch, not repeated on every entry.
+        assert gift.created_by == cast.admin_a and all(e.created_by_id is None for e in entries)
+    assert result.batch is not None and result.batch.created_by == cast.admin_a
+    assert Entry.objects.count() == 5 + 4 + 1
