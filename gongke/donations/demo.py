@@ -6,6 +6,8 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from gongke.lib.chinese import quick_search_key
+
 from .models import (
     Campaign,
     Donor,
@@ -17,7 +19,6 @@ from .models import (
     Receipt,
     ReceiptCounter,
 )
-from .search import quick_search_key
 
 GOODS = [
     ("N95口罩", "只", 8),

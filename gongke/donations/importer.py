@@ -31,6 +31,7 @@ from python_calamine import CalamineWorkbook
 
 from gongke.accounts.access import require_write, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
+from gongke.lib.chinese import quick_search_key
 from gongke.lib.excel import RowError, SheetError, build_xlsx, read_rows
 from gongke.registry.models import Organization
 
@@ -45,7 +46,6 @@ from .models import (
     Nature,
     new_codes,
 )
-from .search import quick_search_key
 from .services import recipients_for
 
 BATCH = 2000
