@@ -31,7 +31,8 @@ def once(
 ) -> HttpResponse:
     """Run `create` once per (user, endpoint, key); `create` returns (status, schema or dict)."""
     if not key:
-        status, payload = create()
+        with transaction.atomic():  # a create that touches several records is all or nothing
+            status, payload = create()
         return _response(status, _plain(payload))
     user = request.user
     seen = ClientRequest.objects.filter(user=user, endpoint=endpoint, key=key[:100]).first()

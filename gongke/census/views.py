@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
@@ -358,9 +359,10 @@ def return_new(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     isolate = data.pop("isolate")
     try:
-        record, _created = services.record_return(user=request.user, resident=obj, **data)
-        if isolate:
-            services.start_isolation(user=request.user, resident=obj, start=record.returned_on)
+        with transaction.atomic():  # the return and its isolation, or neither
+            record, _created = services.record_return(user=request.user, resident=obj, **data)
+            if isolate:
+                services.start_isolation(user=request.user, resident=obj, start=record.returned_on)
     except ValidationError as exc:
         _error(request, exc)
     else:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -284,35 +285,36 @@ def gift_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            donor = services.find_or_create_donor(
-                user=request.user,
-                organization=d["organization"],
-                kind=d["donor_kind"],
-                name=d["donor_name"],
-                enterprise=d["enterprise"],
-                contact_name=d["contact_name"],
-                contact_phone=d["contact_phone"],
-            )
-            value, approximation, text = d["amount"]
-            gift = services.record_gift(
-                user=request.user,
-                organization=d["organization"],
-                donor=donor,
-                nature=d["nature"],
-                value=value,
-                approximation=approximation,
-                amount_text=text,
-                given_on=d["given_on"],
-                campaign=d["campaign"],
-                item=d["item"],
-                quantity=d["quantity"],
-                unit=d["unit"],
-                is_anonymous=d["is_anonymous"],
-                received=d["received"],
-                issue_receipt=d["received"] and d["issue_receipt"],
-                note=d["note"],
-                client_key=request.POST.get("client_key", ""),
-            )
+            with transaction.atomic():  # no donor left behind when the gift is refused
+                donor = services.find_or_create_donor(
+                    user=request.user,
+                    organization=d["organization"],
+                    kind=d["donor_kind"],
+                    name=d["donor_name"],
+                    enterprise=d["enterprise"],
+                    contact_name=d["contact_name"],
+                    contact_phone=d["contact_phone"],
+                )
+                value, approximation, text = d["amount"]
+                gift = services.record_gift(
+                    user=request.user,
+                    organization=d["organization"],
+                    donor=donor,
+                    nature=d["nature"],
+                    value=value,
+                    approximation=approximation,
+                    amount_text=text,
+                    given_on=d["given_on"],
+                    campaign=d["campaign"],
+                    item=d["item"],
+                    quantity=d["quantity"],
+                    unit=d["unit"],
+                    is_anonymous=d["is_anonymous"],
+                    received=d["received"],
+                    issue_receipt=d["received"] and d["issue_receipt"],
+                    note=d["note"],
+                    client_key=request.POST.get("client_key", ""),
+                )
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
