@@ -50,9 +50,18 @@ def _generation() -> str:
     return gen
 
 
-def forget_grants(**_kwargs: Any) -> None:
+# Saves that touch only these fields change nobody's access (every browser sign-in saves
+# last_login): they keep the grants.
+NO_ACCESS_FIELDS = frozenset(
+    {"last_login", "language", "last_used_at", "display_name", "updated_at"}
+)
+
+
+def forget_grants(update_fields: Any = None, **_kwargs: Any) -> None:
     """Start a new generation now and again at commit (a grant rebuilt in between could have
     read the old rows): every grant remembered so far is ignored from here on."""
+    if update_fields and set(update_fields) <= NO_ACCESS_FIELDS:
+        return
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
     transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
 
