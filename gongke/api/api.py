@@ -65,10 +65,12 @@ def _mount() -> None:
 
     from . import community, donations, registry, resumption
 
+    # URLs are matched in this order, one pattern after another: community first, because a
+    # guard's tablet posts a passage every few seconds (the OpenAPI document lists it first too).
+    api.add_router("/community", community.router, tags=["community"])
     api.add_router("/registry", registry.router, tags=["registry"])
     api.add_router("/donations", donations.router, tags=["donations"])
     api.add_router("/census", census.router, tags=["census"])
-    api.add_router("/community", community.router, tags=["community"])
     api.add_router("/resumption", resumption.router, tags=["resumption"])
 
 

@@ -1,13 +1,14 @@
 """/api/v1/community: posts, passages (one or an offline batch, exactly once), the daily picture,
 alerts, roster, disinfection — through the same access path and services as the pages."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic_core import to_jsonable_python
 
 from gongke.accounts.access import get_for_user, require_write
 from gongke.census.models import Resident
@@ -88,6 +89,25 @@ class PassageOut(Schema):
     @staticmethod
     def resolve_temperature(obj):
         return None if obj.temperature is None else str(obj.temperature)
+
+
+_PASSAGE_FIELDS = [(name, (info.alias or name)) for name, info in PassageOut.model_fields.items()]
+
+
+def passage_out(p: Passage) -> dict[str, Any]:
+    """PassageOut of a passage as JSON-ready values, read straight off the row (the guard's
+    console waits for this answer on every passage; PassageOut.from_orm goes through Ninja's
+    attribute getter field by field). test_sync pins it to PassageOut."""
+    out: dict[str, Any] = {}
+    for name, source in _PASSAGE_FIELDS:
+        value = getattr(p, source)
+        if name == "temperature" or name == "client_id":
+            value = None if value is None else str(value)
+        elif isinstance(value, datetime):
+            # In UTC, as read back from the database: a repeat answers the same text.
+            value = to_jsonable_python(value.astimezone(UTC))
+        out[name] = value
+    return out
 
 
 class BatchIn(Schema):
@@ -303,9 +323,16 @@ def create_passage(request: HttpRequest, payload: PassageIn):
 
             raise ValidationError(result.errors)
         p = result.passage or Passage.objects.get(pk=result.id)
-        return (201 if result.status == "created" else 200), PassageOut.from_orm(p)
+        return (201 if result.status == "created" else 200), passage_out(p)
 
-    return once(request, request.headers.get("Idempotency-Key"), "community.passage.create", create)
+    # record_passages is all or nothing by itself (one statement, or its own transaction).
+    return once(
+        request,
+        request.headers.get("Idempotency-Key"),
+        "community.passage.create",
+        create,
+        atomic=False,
+    )
 
 
 @router.post("/passages/batch", response=BatchOut, url_name="community_batch")

@@ -21,17 +21,30 @@ def _response(status: int, data: Any) -> HttpResponse:
 
 
 def _plain(payload: Any) -> Any:
+    """What the client will read (JSON types only): the same whether answered now or replayed."""
     if hasattr(payload, "model_dump"):
-        payload = payload.model_dump(mode="json")
+        return payload.model_dump(mode="json")
     return json.loads(json.dumps(payload, cls=NinjaJSONEncoder))
 
 
 def once(
-    request, key: str | None, endpoint: str, create: Callable[[], tuple[int, Any]]
+    request,
+    key: str | None,
+    endpoint: str,
+    create: Callable[[], tuple[int, Any]],
+    *,
+    atomic: bool = True,
 ) -> HttpResponse:
-    """Run `create` once per (user, endpoint, key); `create` returns (status, schema or dict)."""
+    """Run `create` once per (user, endpoint, key); `create` returns (status, schema or dict).
+
+    Without a key, `create` runs in a transaction (a create that touches several records is all
+    or nothing), unless atomic=False: for a create that is all or nothing by itself (a passage:
+    one statement, or its own transaction), which saves the BEGIN and COMMIT round trips."""
     if not key:
-        with transaction.atomic():  # a create that touches several records is all or nothing
+        if not atomic:
+            status, payload = create()
+            return _response(status, _plain(payload))
+        with transaction.atomic():
             status, payload = create()
         return _response(status, _plain(payload))
     user = request.user

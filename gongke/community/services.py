@@ -4,6 +4,7 @@ A single passage and an offline batch go through the same function, record_passa
 guard console, the self-registration page and the API behave the same way.
 """
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,13 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gongke.accounts.access import require_write
-from gongke.census.models import Resident
+from gongke.census.models import Household, Resident
 from gongke.lib.idnumbers import clean_id_number, hash_id_number
 from gongke.lib.masking import mask_id_number
 from gongke.registry.models import Place, PlaceKind
@@ -249,9 +250,27 @@ def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, Reside
             pass
     if not ids:
         return {}
-    # Only the name is needed (the passage's label); no ordering to compile (every passage asks).
-    qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0).order_by()
-    return {pk: Resident(pk=pk, name=name) for pk, name in qs.values_list("pk", "name")}
+    # Only the name is needed (the passage's label). Every passage asks this, so one passage
+    # (the console's case) reads it with a statement written once rather than a compiled query.
+    if len(ids) == 1:
+        with connection.cursor() as cursor:
+            cursor.execute(_resident_sql(), [next(iter(ids)), post.parent_id or 0])
+            rows = cursor.fetchall()
+    else:
+        qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0)
+        rows = list(qs.order_by().values_list("pk", "name"))
+    return {pk: Resident(pk=pk, name=name) for pk, name in rows}
+
+
+@functools.cache
+def _resident_sql() -> str:
+    """A resident's id and name if they live in the compound (params: resident id, compound id)."""
+    q = connection.ops.quote_name
+    residents, households = q(Resident._meta.db_table), q(Household._meta.db_table)
+    return (
+        f"SELECT r.{q('id')}, r.{q('name')} FROM {residents} r JOIN {households} h "
+        f"ON h.{q('id')} = r.{q('household_id')} WHERE r.{q('id')} = %s AND h.{q('place_id')} = %s"
+    )
 
 
 def _outing(p: Passage, area_id: int) -> Outing:
@@ -481,14 +500,14 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
     """
     insert, known, open_outing, close_outing = _one_sql()
     p.recorded_at = timezone.now()
-    params = [f.get_db_prep_save(getattr(p, f.attname), connection) for f in _COPIED]
+    params = [_prep(f, getattr(p, f.attname)) for f in _COPIED]
     # The outing statement that goes with it: open one for "out", close the open one for "in".
     outing: tuple[str, list[Any]] | None = None
     area_id = post.parent_id
     if area_id is not None and p.decision == Decision.PASS and p.subject_key:
         if p.direction == Direction.OUT:
             o = _outing(p, area_id)
-            values = [f.get_db_prep_save(getattr(o, f.attname), connection) for f in _OUTING_COPIED]
+            values = [_prep(f, getattr(o, f.attname)) for f in _OUTING_COPIED]
             outing = (open_outing, values)
         else:
             at = _LEFT_AT.get_db_prep_save(p.occurred_at, connection)
@@ -539,6 +558,17 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
             if outing is not None:
                 cursor.execute(*outing)
         _fever_alerts([p], post)
+
+
+# Text, integers and foreign keys go to the driver as build_passage made them (str, int or
+# None: what get_db_prep_save would hand over too); UUIDs, decimals and datetimes are adapted.
+_AS_IS = (models.CharField, models.IntegerField, models.ForeignKey)
+
+
+def _prep(f: models.Field, value: Any) -> Any:
+    if value is None or isinstance(f, _AS_IS):
+        return value
+    return f.get_db_prep_save(value, connection)
 
 
 _LEFT_AT = Outing._meta.get_field("left_at")

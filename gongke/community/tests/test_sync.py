@@ -149,3 +149,37 @@ def test_the_api_refuses_a_resident_of_another_compound(cast, api_for):
         and resp.json()["name"] == "周九"
         and resp.json()["resident_id"] == mine.pk
     )
+
+
+def test_a_single_passage_answers_exactly_what_passage_out_says(cast, api_for):
+    """create_passage writes its answer straight off the row: pinned to the documented schema."""
+    from gongke.api.community import PassageOut
+
+    r = resident(cast.compound_a)
+    api = api_for(cast.guard_a)
+    sent = [
+        item(post_id=cast.post_a.pk, subject="resident", resident_id=r.pk, direction="out"),
+        item(post_id=cast.post_a.pk, phone="13912345678", temperature="38.1"),
+        item(
+            post_id=cast.post_a.pk,
+            subject="vehicle",
+            plate="赣a 12345",
+            passengers=2,
+            temperature=None,
+            occurred_at="2026-01-01T08:00:00+08:00",
+        ),
+    ]
+    for data in sent:
+        for expected_status in (201, 200):  # stored, then answered again as a duplicate
+            resp = post_json(api, "/api/v1/community/passages", data)
+            assert resp.status_code == expected_status, resp.content
+            stored = Passage.objects.get(client_id=data["client_id"])
+            assert resp.json() == PassageOut.from_orm(stored).model_dump(mode="json")
+    body = resp.json()
+    assert body["plate"] == "赣A12345" and body["temperature"] is None
+    fever = Passage.objects.get(client_id=sent[1]["client_id"])
+    assert fever.alerts.count() == 1  # the fever raised one alert, the repeat none
+    assert (
+        body["phone"] == ""
+        and post_json(api, "/api/v1/community/passages", sent[1]).json()["phone"] == "139****5678"
+    )
