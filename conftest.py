@@ -34,6 +34,23 @@ hypothesis_settings.load_profile("gongke")
 PASSWORD = "a-long-test-password-42"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix(request):
+    """One test database per xdist worker, as pytest-django does, except that an in-memory
+    SQLite database (each worker process has its own already) keeps its name: pytest-django
+    recognises one only by Django's own ENGINE, and ours is gongke.db.sqlite3."""
+    from django.conf import settings
+
+    suffix = getattr(request.config, "workerinput", {}).get("workerid")
+    if not suffix:
+        return
+    for db in settings.DATABASES.values():
+        name = db.get("TEST", {}).get("NAME")
+        if not name and db["ENGINE"] == "gongke.db.sqlite3":
+            continue
+        db.setdefault("TEST", {})["NAME"] = f"{name or 'test_' + str(db['NAME'])}_{suffix}"
+
+
 @pytest.fixture
 def cast(db):
     from gongke.accounts.models import Membership, Role, User

@@ -27,7 +27,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.community_common import ROOT, django, log, prepare  # noqa: E402
 
 LUA = r"""
-math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+-- Each wrk thread has its own Lua state: seed each one differently (setup numbers them), or two
+-- threads started in the same instant would send the same "fresh" client ids.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + thread_number * 7919 + math.floor(os.clock() * 1000000))
+end
 local residents = {%(residents)s}
 local function uuid()
   return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function (c)

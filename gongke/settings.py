@@ -110,8 +110,10 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "gongke.db.sqlite3",
             "NAME": SQLITE_PATH,
+            # Each worker thread keeps its connection (opening one runs the PRAGMAs below).
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # Writers queue instead of failing with "database is locked": IMMEDIATE takes
                 # the write lock at BEGIN, the busy timeout waits for it, WAL lets readers go on.
