@@ -6,6 +6,8 @@ guard console, the self-registration page and the API behave the same way.
 
 import functools
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -253,9 +255,8 @@ def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, Reside
     # Only the name is needed (the passage's label). Every passage asks this, so one passage
     # (the console's case) reads it with a statement written once rather than a compiled query.
     if len(ids) == 1:
-        with connection.cursor() as cursor:
-            cursor.execute(_resident_sql(), [next(iter(ids)), post.parent_id or 0])
-            rows = cursor.fetchall()
+        with _statements() as run:
+            rows = run(_resident_sql(), [next(iter(ids)), post.parent_id or 0]).fetchall()
     else:
         qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0)
         rows = list(qs.order_by().values_list("pk", "name"))
@@ -531,12 +532,10 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
                 statement += " AND EXISTS (SELECT 1 FROM p)"
             sql += f", o AS ({statement})"
             params += values
-        with connection.cursor() as cursor:
-            cursor.execute(sql + " SELECT id FROM p", params)
-            row = cursor.fetchone()
+        with _statements() as run:
+            row = run(sql + " SELECT id FROM p", params).fetchone()
             if row is None:
-                cursor.execute(known, [params[_CLIENT_ID]])
-                seen = cursor.fetchone()
+                seen = run(known, [params[_CLIENT_ID]]).fetchone()
                 result.status, result.id = "duplicate", (seen[0] if seen else None)
                 return
         p.pk = result.id = row[0]
@@ -544,20 +543,46 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
         result.passage = p
         return
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(insert, params)
-            row = cursor.fetchone()
+        with _statements() as run:
+            row = run(insert, params).fetchone()
             if row is None:
-                cursor.execute(known, [params[_CLIENT_ID]])
-                seen = cursor.fetchone()
+                seen = run(known, [params[_CLIENT_ID]]).fetchone()
                 result.status, result.id = "duplicate", (seen[0] if seen else None)
                 return
             p.pk = result.id = row[0]
             p._state.adding, p._state.db = False, connection.alias
             result.passage = p
             if outing is not None:
-                cursor.execute(*outing)
+                run(*outing)
         _fever_alerts([p], post)
+
+
+@contextmanager
+def _statements() -> Iterator[Callable[[str, list[Any]], Any]]:
+    """Runs the statements every single passage sends (run(sql, params) → cursor).
+
+    On PostgreSQL they are bound on the server and prepared on first use in each connection
+    (psycopg keeps the plan; connections live CONN_MAX_AGE): Django's cursors bind on the client,
+    so each passage's values would arrive as literals in a new text, parsed and planned every
+    time — most of what PostgreSQL spends on a passage. Errors are Django's, as usual."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+
+            def run(sql: str, params: list[Any]) -> Any:
+                cursor.execute(sql, params)
+                return cursor
+
+            yield run
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+
+        def run(sql: str, params: list[Any]) -> Any:
+            return cur.execute(sql, params, prepare=True)
+
+        yield run
 
 
 # Text, integers and foreign keys go to the driver as build_passage made them (str, int or
