@@ -2,9 +2,13 @@
 
     .venv/bin/python bench/passages_http.py [--db sqlite|postgres|both] [--duration 20] [--connections 16]
 
-Serves the app the way docs/deploy.md says (gunicorn gongke.wsgi, N workers × 4 threads; nginx
-is left out: gunicorn is driven directly on 127.0.0.1) with the bench settings, which add a floor
-view: a minimal Django view that inserts one row. wrk (Debian package `wrk`) drives both with the
+Serves the app the way docs/deploy.md says: gunicorn gongke.wsgi (N workers × 4 threads) behind
+nginx (Debian package `nginx`; the deploy.md server block without TLS and without an access log,
+one nginx worker; `--direct` drives gunicorn itself), with the bench settings, which add a floor
+view: a minimal Django view that inserts one row. As in deploy.md, nginx keeps the client's
+connections and opens one to gunicorn per request, so every request goes to a free gunicorn
+worker; driven directly, each keep-alive connection stays with the worker that accepted it and
+a round's figures depend on how wrk's connections happened to fall across the workers. wrk (Debian package `wrk`) drives both with the
 same connections and the same JSON body (a fresh UUID client id per request): first the floor,
 then POST /api/v1/community/passages as a duty officer with a device token. Prints a Markdown
 table row per database: requests/s, ratio to the floor, p50/p99 latency, errors, rows stored.
@@ -116,14 +120,57 @@ def merge(runs: list[dict]) -> dict:
     }
 
 
-def run(db: str, duration: int, connections: int, workers: int, threads: int, rounds: int) -> dict:
+NGINX = """
+worker_processes 1;
+daemon off;
+pid %(tmp)s/nginx.pid;
+error_log %(tmp)s/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path %(tmp)s/body;
+    proxy_temp_path %(tmp)s/proxy;
+    fastcgi_temp_path %(tmp)s/fastcgi;
+    uwsgi_temp_path %(tmp)s/uwsgi;
+    scgi_temp_path %(tmp)s/scgi;
+    server {
+        listen 127.0.0.1:%(port)d;
+        client_max_body_size 20m;
+        location / {
+            proxy_pass http://127.0.0.1:%(upstream)d;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_read_timeout 120s;
+        }
+    }
+}
+"""
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None
+    )
+
+
+def run(
+    db: str,
+    duration: int,
+    connections: int,
+    workers: int,
+    threads: int,
+    rounds: int,
+    direct: bool,
+) -> dict:
     env, info = prepare(db)
-    port = 18000 + (1 if db == "postgres" else 0)
+    upstream = 18000 + (1 if db == "postgres" else 0)
+    port = upstream if direct else upstream + 100
     cmd = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "gongke.wsgi:application",
         "--bind",
-        f"127.0.0.1:{port}",
+        f"127.0.0.1:{upstream}",
         "--workers",
         str(workers),
         "--threads",
@@ -135,6 +182,11 @@ def run(db: str, duration: int, connections: int, workers: int, threads: int, ro
     ]
     server = subprocess.Popen(cmd, env=env, cwd=ROOT)
     tmp = Path(tempfile.mkdtemp(prefix="gk_community_wrk_"))
+    proxy = None
+    if not direct:
+        conf = tmp / "nginx.conf"
+        conf.write_text(NGINX % {"tmp": tmp, "port": port, "upstream": upstream})
+        proxy = subprocess.Popen([nginx_binary(), "-c", str(conf), "-e", str(tmp / "e.log")])
     try:
         for _ in range(100):
             try:
@@ -175,8 +227,16 @@ def run(db: str, duration: int, connections: int, workers: int, threads: int, ro
                     wt,
                 )
             )
+            f, a = floors[-1], apps[-1]
+            log(
+                f"[{db}]   floor {f['rps']:.0f} req/s p99 {f['p99']:.1f} ms · passages "
+                f"{a['rps']:.0f} req/s p99 {a['p99']:.1f} ms · errors {f['errors']}/{a['errors']}"
+            )
         floor, app = merge(floors), merge(apps)
     finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(30)
         server.terminate()
         server.wait(30)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -211,24 +271,30 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--raw", action="store_true", help="print wrk's own output too")
+    ap.add_argument("--direct", action="store_true", help="drive gunicorn without nginx")
     args = ap.parse_args()
+    if not args.direct and not nginx_binary():
+        sys.exit("nginx not found: sudo apt-get install nginx, or run with --direct")
+    served = "gunicorn" if args.direct else "nginx → gunicorn"
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     print(
-        "| database | gunicorn | connections | floor req/s | passages req/s | ratio | p50 ms | p99 ms "
+        "| database | served by | gunicorn | connections | floor req/s | passages req/s | ratio | p50 ms | p99 ms "
         "| errors | rows | load avg start → end |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for db in dbs:
         workers = args.workers or (4 if db == "postgres" else 2)
         # The machine is shared: the 1-minute load average before and after says how quiet it was.
         load_start = os.getloadavg()[0]
-        r = run(db, args.duration, args.connections, workers, args.threads, args.rounds)
+        r = run(
+            db, args.duration, args.connections, workers, args.threads, args.rounds, args.direct
+        )
         load_end = os.getloadavg()[0]
         f, a = r["floor"], r["app"]
         if args.raw:
             log(f["raw"], a["raw"])
         print(
-            f"| {db} | {workers}×{args.threads} | {args.connections} | {f['rps']:.0f} | {a['rps']:.0f} | "
+            f"| {db} | {served} | {workers}×{args.threads} | {args.connections} | {f['rps']:.0f} | {a['rps']:.0f} | "
             f"{a['rps'] / f['rps']:.2f} | {a['p50']:.1f} | {a['p99']:.1f} | {a['errors']} | {r['rows']} | "
             f"{load_start:.1f} → {load_end:.1f} |",
             flush=True,
