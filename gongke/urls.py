@@ -7,6 +7,8 @@ from gongke.accounts import views as account_views
 from gongke.api.api import api
 
 urlpatterns = [
+    # First: URLs are tried in order, and devices call the API far more often than people open pages.
+    path("api/v1/", api.urls),
     path("", account_views.home, name="home"),
     path("accounts/", include("gongke.accounts.urls")),
     path("registry/", include("gongke.registry.urls")),
@@ -15,7 +17,6 @@ urlpatterns = [
     path("community/", include("gongke.community.urls")),
     path("resumption/", include("gongke.resumption.urls")),
     path("briefings/", include("gongke.briefings.urls")),
-    path("api/v1/", api.urls),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", account_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

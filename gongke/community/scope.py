@@ -4,7 +4,7 @@ A duty officer reaches only the posts they are bound to and those posts' compoun
 else reaches the posts and compounds of their organizations' subtrees. Outside: 404.
 """
 
-import time
+import copy
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -68,12 +68,12 @@ def get_post(user: Any, pk: Any, *, write: bool = False, resident_id: int | None
     return post
 
 
-def post_residents(post: Place, resident_id: int | None) -> dict[int, Resident] | None:
+def post_residents(post: Place, resident_id: int | None) -> dict[int, str] | None:
     """The residents map record_passages wants, from a post fetched with get_post(resident_id=…)."""
     if not resident_id:
         return None
     name = getattr(post, "resident_name", None)
-    return {} if name is None else {resident_id: Resident(pk=resident_id, name=name)}
+    return {} if name is None else {resident_id: name}
 
 
 def get_area(user: Any, pk: Any, *, write: bool = False) -> Place:
@@ -117,7 +117,7 @@ def get_post_for_passage(request: Any, pk: Any, *, resident_id: int | None = Non
     changed) asks again. Refusals (404/403) are never remembered. The access check on the
     remembered post is re-run against the request's user (in memory, no query).
     """
-    from django.core.cache import cache
+    from gongke.api.auth import clock, memo
 
     from .services import check_post_access
 
@@ -127,19 +127,16 @@ def get_post_for_passage(request: Any, pk: Any, *, resident_id: int | None = Non
         key = f"gk:grant:{grant[0]}:post:{int(pk)}" if grant else None
     except (TypeError, ValueError):
         key = None
-    post = cache.get(key) if key else None
+    post = memo.get(key, clock()) if key else None
     if post is None:
         post = get_post(user, pk, write=True, resident_id=resident_id)
         check_post_access(user, post)
         if key and grant:
-            remembered = getattr(post, "resident_name", None)
-            post.__dict__.pop("resident_name", None)
-            ttl = grant[1] - time.time()
-            if ttl > 0:
-                cache.set(key, post, ttl)
-            if resident_id:
-                post.resident_name = remembered  # type: ignore[attr-defined]
+            kept = copy.copy(post)
+            kept.__dict__.pop("resident_name", None)
+            memo.set(key, kept, grant[1])
         return post
+    post = copy.copy(post)
     check_post_access(user, post)
     post._from_grant = True  # type: ignore[attr-defined]
     return post

@@ -120,7 +120,7 @@ def build_passage(
     *,
     post: Place,
     data: dict[str, Any],
-    residents: dict[int, Resident],
+    residents: dict[int, str],
     now: datetime,
     user: Any = None,
     source: str = Source.CONSOLE,
@@ -181,13 +181,16 @@ def build_passage(
             fail("id_number", e.messages[0])
     resident_id = data.get("resident_id")
     if resident_id:
-        resident = residents.get(int(resident_id))
-        if resident is None:
+        try:
+            resident_name = residents.get(int(resident_id))
+        except (TypeError, ValueError):
+            resident_name = None
+        if resident_name is None:
             fail("resident_id", _("This resident is not registered in this compound."))
         else:
-            p.resident = resident
+            p.resident_id = int(resident_id)
             p.subject = SubjectKind.RESIDENT
-            p.name = p.name or resident.name
+            p.name = p.name or resident_name
     if p.subject == SubjectKind.VEHICLE and not p.plate:
         fail("plate", _("Enter the vehicle's plate."))
     if p.subject != SubjectKind.VEHICLE and not (
@@ -242,7 +245,7 @@ def _match_residents(post: Place, items: list[dict[str, Any]]) -> None:
             item["resident_id"] = match.pk
 
 
-def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, Resident]:
+def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, str]:
     ids = set()
     for item in items:
         try:
@@ -260,7 +263,7 @@ def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, Reside
     else:
         qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0)
         rows = list(qs.order_by().values_list("pk", "name"))
-    return {pk: Resident(pk=pk, name=name) for pk, name in rows}
+    return dict(rows)
 
 
 @functools.cache
@@ -359,13 +362,13 @@ def record_passages(
     items: list[dict[str, Any]],
     user: Any = None,
     source: str = Source.CONSOLE,
-    residents: dict[int, Resident] | None = None,
+    residents: dict[int, str] | None = None,
 ) -> list[ItemResult]:
     """Records a batch of passages at `post`, each at most once (by its client id).
 
     Answers per item: created, duplicate (already stored: nothing happens) or error (with field
     messages). Valid items are stored even when others in the batch are not. The caller has
-    checked access to `post`. `residents` (id → Resident of the post's compound) may come
+    checked access to `post`. `residents` (id → name of the post's compound's residents) may come
     from scope.get_post(resident_id=…), which looks the resident up in the same query.
     """
     now = timezone.now()
@@ -501,15 +504,23 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
     """
     insert, known, open_outing, close_outing = _one_sql()
     p.recorded_at = timezone.now()
-    params = [_prep(f, getattr(p, f.attname)) for f in _COPIED]
+    params = [prep(getattr(p, attname)) for attname, prep in _PASSAGE_PREP]
     # The outing statement that goes with it: open one for "out", close the open one for "in".
     outing: tuple[str, list[Any]] | None = None
     area_id = post.parent_id
     if area_id is not None and p.decision == Decision.PASS and p.subject_key:
         if p.direction == Direction.OUT:
-            o = _outing(p, area_id)
-            values = [_prep(f, getattr(o, f.attname)) for f in _OUTING_COPIED]
-            outing = (open_outing, values)
+            # The row _outing(p, area_id) would make, without building a model instance.
+            row = {
+                "place_id": area_id,
+                "subject_key": p.subject_key,
+                "subject": p.subject,
+                "label": p.label[:50],
+                "resident_id": p.resident_id,
+                "left_at": p.occurred_at,
+                "returned_at": None,
+            }
+            outing = (open_outing, [prep(row[attname]) for attname, prep in _OUTING_PREP])
         else:
             at = _LEFT_AT.get_db_prep_save(p.occurred_at, connection)
             outing = (close_outing, [at, area_id, p.subject_key, at])
@@ -590,10 +601,18 @@ def _statements() -> Iterator[Callable[[str, list[Any]], Any]]:
 _AS_IS = (models.CharField, models.IntegerField, models.ForeignKey)
 
 
-def _prep(f: models.Field, value: Any) -> Any:
-    if value is None or isinstance(f, _AS_IS):
-        return value
-    return f.get_db_prep_save(value, connection)
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _preparer(f: models.Field) -> Callable[[Any], Any]:
+    if isinstance(f, _AS_IS):
+        return _as_is
+    return lambda value: None if value is None else f.get_db_prep_save(value, connection)
+
+
+_PASSAGE_PREP = [(f.attname, _preparer(f)) for f in _COPIED]
+_OUTING_PREP = [(f.attname, _preparer(f)) for f in _OUTING_COPIED]
 
 
 _LEFT_AT = Outing._meta.get_field("left_at")
