@@ -5,6 +5,7 @@ guard console, the self-registration page and the API behave the same way.
 """
 
 import functools
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -575,7 +576,22 @@ def _statements() -> Iterator[Callable[[str, list[Any]], Any]]:
     On PostgreSQL they are bound on the server and prepared on first use in each connection
     (psycopg keeps the plan; connections live CONN_MAX_AGE): Django's cursors bind on the client,
     so each passage's values would arrive as literals in a new text, parsed and planned every
-    time — most of what PostgreSQL spends on a passage. Errors are Django's, as usual."""
+    time — most of what PostgreSQL spends on a passage. On SQLite they go straight to the
+    driver (which keeps compiled statements) in its own placeholder style, converted once rather
+    than on every call as Django's cursor does. Errors are Django's, as usual."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        with connection.wrap_database_errors:
+            cursor = connection.connection.cursor()
+            try:
+
+                def run(sql: str, params: list[Any]) -> Any:
+                    return cursor.execute(_qmark(sql), params)
+
+                yield run
+            finally:
+                cursor.close()
+        return
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
 
@@ -594,6 +610,12 @@ def _statements() -> Iterator[Callable[[str, list[Any]], Any]]:
             return cur.execute(sql, params, prepare=True)
 
         yield run
+
+
+@functools.lru_cache(maxsize=64)
+def _qmark(sql: str) -> str:
+    """Django's "format" placeholders (%s) in sqlite3's "qmark" style (?), as Django converts."""
+    return re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%")
 
 
 # Text, integers and foreign keys go to the driver as build_passage made them (str, int or
