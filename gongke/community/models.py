@@ -76,8 +76,14 @@ class PassageQuerySet(models.QuerySet):
 class Passage(models.Model):
     # Made on the device: a passage synced twice is stored once.
     client_id = models.UUIDField(unique=True)
+    # No index of its own: Index(post, occurred_at) below serves every look-up by post, and each
+    # index is one more write per passage.
     post = models.ForeignKey(
-        Place, verbose_name=_("post"), on_delete=models.PROTECT, related_name="passages"
+        Place,
+        verbose_name=_("post"),
+        on_delete=models.PROTECT,
+        related_name="passages",
+        db_index=False,
     )
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     subject = models.CharField(_("who"), max_length=10, choices=SubjectKind.choices)
@@ -179,6 +185,7 @@ class Outing(models.Model):
         verbose_name=_("compound or village"),
         on_delete=models.PROTECT,
         related_name="outings",
+        db_index=False,  # Index(place, returned_at) below serves look-ups by compound
     )
     subject_key = models.CharField(max_length=80)
     subject = models.CharField(_("who"), max_length=10, choices=SubjectKind.choices)
