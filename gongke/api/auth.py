@@ -1,20 +1,20 @@
 """Token auth for devices, session auth for the browser; both feed the audit trail's actor.
 
 A device token's *grant* — the user with their memberships (and, in gongke.community.scope,
-the posts already fetched for writing) — is remembered in Django's cache for a few seconds
-(TOKEN_GRANT_TTL, default 5 s): a guard's tablet registers a passage every few seconds and each
+the posts already fetched for writing) — is remembered in the process's memory for a few
+seconds (TOKEN_GRANT_TTL, default 5 s): a guard's tablet registers a passage every few seconds and each
 one would otherwise look the token, the user and the memberships up again.
 
 Revocation still takes effect:
 - within the TTL, always: every grant carries its own expiry and is rebuilt from the database
   after it (a revoked token, a deactivated user or a changed membership then counts as usual);
-- at once in this process (and in every process when the cache is shared, i.e. Redis): saving
-  or deleting a token, a user, a membership, a post binding, an organization or a place starts a
-  new cache generation, so no earlier grant is read again.
+- at once in this process (and in every process when Django's cache is shared, i.e. Redis):
+  saving or deleting a token, a user, a membership, a post binding, an organization or a place
+  starts a new generation (kept in Django's cache), so no earlier grant is read again.
 Only successful look-ups are remembered; a refused token is asked of the database every time.
 
-Grants live in each process's memory (`memo`), not in the shared cache: reading one costs no
-unpickling and, with Redis, no round trip; only the generation is read from the shared cache.
+Grants stay out of Django's cache on purpose: reading one from it meant unpickling the user and
+memberships on every request (and, with Redis, a round trip); only the generation is read there.
 """
 
 import copy
@@ -81,8 +81,9 @@ m2m_changed.connect(forget_grants, sender=Membership.posts.through, dispatch_uid
 
 class Memo:
     """Per-process memory for values that carry their own expiry (a grant; a post checked under
-    a grant). get() answers a copy of a model instance, so one request's attributes never show
-    in another's; expired entries are dropped as new ones come in."""
+    a grant). Values are shared by the process's threads: callers hand a request a copy of a
+    model instance (copy.copy), so one request's attributes never show in another's. Expired
+    entries are dropped as new ones come in."""
 
     def __init__(self, size: int = 4096) -> None:
         self.size = size
