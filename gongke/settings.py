@@ -298,6 +298,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gongke@localhost")
 
 # --- Domain settings -----------------------------------------------------------------------
 PASSAGE_RETENTION_DAYS = env_int("PASSAGE_RETENTION_DAYS", 28)
+# Self-registration from a post's QR code (no account): passages one client address may submit
+# per minute at one post; over it the phone keeps them and sends again later. 0: no limit.
+SELF_SYNC_PER_MINUTE = env_int("SELF_SYNC_PER_MINUTE", 120)
 FEVER_THRESHOLD = "37.3"
 
 # --- Logging (numbers are masked in every record) -------------------------------------------
