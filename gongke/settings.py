@@ -175,7 +175,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# Client addresses (lockout, rate limits): REMOTE_ADDR, or behind PROXY_COUNT reverse proxies
+# the address the outermost one saw (gongke.lib.ratelimit.client_ip).
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "gongke.lib.ratelimit.client_ip"
 AXES_VERBOSE = False
 
 # A device token's checked grant (user, memberships, posts) is reused for this many seconds;
@@ -295,6 +298,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gongke@localhost")
 
 # --- Domain settings -----------------------------------------------------------------------
 PASSAGE_RETENTION_DAYS = env_int("PASSAGE_RETENTION_DAYS", 28)
+# Self-registration from a post's QR code (no account): passages one client address may submit
+# per minute at one post; over it the phone keeps them and sends again later. 0: no limit.
+SELF_SYNC_PER_MINUTE = env_int("SELF_SYNC_PER_MINUTE", 120)
 FEVER_THRESHOLD = "37.3"
 
 # --- Logging (numbers are masked in every record) -------------------------------------------

@@ -66,3 +66,20 @@ def test_a_successful_sign_in_resets_the_count(cast):
 def test_the_wrong_password_message_warns_about_the_lock(cast):
     response = fail(1)
     assert response.context["form"].non_field_errors()
+
+
+def test_behind_nginx_each_client_is_told_apart_by_the_address_nginx_saw(cast, settings):
+    """PROXY_COUNT=1: every request comes from nginx's 127.0.0.1; the lock follows the client
+    address nginx appended, so one person's mistakes do not lock out a colleague's phone."""
+    settings.PROXY_COUNT = 1
+
+    def via_nginx(password, client_address, forged=""):
+        forwarded = f"{forged}, {client_address}" if forged else client_address
+        return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded).post(
+            "/accounts/login/", {"username": "staff_a", "password": password}
+        )
+
+    for n in range(5):  # a forged first entry changes nothing
+        response = via_nginx("wrong password", HOME, forged=f"1.2.3.{n}")
+    assert locked(response)
+    assert via_nginx(cast.password, ELSEWHERE).status_code == 302

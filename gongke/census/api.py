@@ -8,7 +8,7 @@ return or day's check twice lands on the record already there (200 instead of 20
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
@@ -44,6 +44,18 @@ class HouseholdIn(Schema):
     building: str = ""
     unit: str = ""
     note: str = ""
+
+
+class HouseholdPatch(Schema):
+    building: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    note: str | None = None
+
+
+class InUseOut(Schema):
+    detail: str
+    attached: dict[str, int]
 
 
 class ResidentOut(Schema):
@@ -255,6 +267,26 @@ def create_household(request: HttpRequest, payload: HouseholdIn):
         return (201 if created else 200), HouseholdOut.from_orm(household)
 
     return once(request, _key(request), "census.household.create", create)
+
+
+@router.patch("/households/{household_id}", response=HouseholdOut)
+def update_household(request: HttpRequest, household_id: int, payload: HouseholdPatch):
+    """Corrects the building, unit, room or note (only the fields sent). A room already
+    registered in the compound answers 422 with the error on `room`."""
+    household = _household(request, household_id, write=True)
+    return services.update_household(household=household, **payload.dict(exclude_unset=True))
+
+
+@router.delete("/households/{household_id}", response={204: None, 409: InUseOut})
+def delete_household(request: HttpRequest, household_id: int):
+    """Deletes a household registered by mistake. While residents (with their returns and
+    isolations) or visits are attached, it is kept: 409 with what is attached, by kind."""
+    household = _household(request, household_id, write=True)
+    try:
+        services.delete_household(household=household)
+    except services.HouseholdInUse as exc:
+        return JsonResponse({"detail": exc.message, "attached": exc.attached}, status=409)
+    return HttpResponse(status=204)
 
 
 @router.get("/residents", response=list[ResidentOut])

@@ -316,7 +316,7 @@ class Visit(models.Model):
     """One door knocked on: who went, when, what came of it."""
 
     household = models.ForeignKey(
-        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="visits"
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="visits"
     )
     visited_at = models.DateTimeField(_("visited at"))
     by = models.ForeignKey(

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from stdnum.cn import ric
 
 from gongke.accounts.access import can_write
@@ -70,33 +71,109 @@ def _clean_text(value: Any) -> str:
 
 @_once_more_on_conflict
 def save_household(
-    *,
-    place: Place,
-    room: str,
-    building: str = "",
-    unit: str = "",
-    note: str = "",
-    household: Household | None = None,
+    *, place: Place, room: str, building: str = "", unit: str = "", note: str = ""
 ) -> tuple[Household, bool]:
     """Create a household, or return the one already at that room (created=False)."""
     building, unit, room = _clean_text(building), _clean_text(unit), _clean_text(room)
-    if household is None:
-        existing = Household.objects.filter(
-            place=place, building=building, unit=unit, room=room
-        ).first()
-        if existing is not None:
-            if note and not existing.note:
-                existing.note = note
-                existing.save(update_fields=["note", "updated_at"])
-            return existing, False
-        household = Household(place=place)
-        created = True
-    else:
-        created = False
-    household.building, household.unit, household.room, household.note = building, unit, room, note
+    existing = Household.objects.filter(
+        place=place, building=building, unit=unit, room=room
+    ).first()
+    if existing is not None:
+        if note and not existing.note:
+            existing.note = note
+            existing.save(update_fields=["note", "updated_at"])
+        return existing, False
+    household = Household(place=place, building=building, unit=unit, room=room, note=note)
     household.full_clean()
     household.save()
-    return household, created
+    return household, True
+
+
+@_once_more_on_conflict
+def update_household(*, household: Household, **fields: Any) -> Household:
+    """Correct a household's building, unit, room or note (only the fields given). Moving it
+    onto a room already registered in the compound is refused on the room field: the two
+    records would have to be one, and that is a person's decision, not a silent merge."""
+    for name in ("building", "unit", "room"):
+        if name in fields:
+            setattr(household, name, _clean_text(fields[name]))
+    if "note" in fields:
+        household.note = str(fields["note"] or "")
+    taken = (
+        Household.objects.filter(
+            place_id=household.place_id,
+            building=household.building,
+            unit=household.unit,
+            room=household.room,
+        )
+        .exclude(pk=household.pk)
+        .exists()
+    )
+    if taken:
+        raise ValidationError(
+            {
+                "room": [
+                    _("%(place)s already has a household at %(address)s.")
+                    % {"place": household.place.name, "address": str(household)}
+                ]
+            }
+        )
+    household.full_clean()
+    household.save()
+    return household
+
+
+class HouseholdInUse(ValidationError):
+    """A household that cannot be deleted: `attached` counts what still hangs on it."""
+
+    def __init__(self, attached: dict[str, int]) -> None:
+        self.attached = attached
+        super().__init__(describe_attached(attached), code="in_use")
+
+
+def attached_records(household: Household) -> dict[str, int]:
+    """What a delete would take with it, by kind (kinds with none left out): residents, moved
+    out or not, their returns and isolations, and the visits to the door."""
+    residents = Resident.objects.filter(household=household)
+    counts = {
+        "residents": residents.count(),
+        "returns": ReturnRecord.objects.filter(resident__in=residents).count(),
+        "isolations": Isolation.objects.filter(resident__in=residents).count(),
+        "visits": Visit.objects.filter(household=household).count(),
+    }
+    return {kind: n for kind, n in counts.items() if n}
+
+
+def attached_lines(attached: dict[str, int]) -> list[str]:
+    """'2 residents', '1 visit'… in the user's language, one per kind."""
+    kinds = {
+        "residents": lambda n: ngettext("%(n)d resident", "%(n)d residents", n),
+        "returns": lambda n: ngettext(
+            "%(n)d return from elsewhere", "%(n)d returns from elsewhere", n
+        ),
+        "isolations": lambda n: ngettext("%(n)d home isolation", "%(n)d home isolations", n),
+        "visits": lambda n: ngettext("%(n)d visit", "%(n)d visits", n),
+    }
+    return [kinds[k](n) % {"n": n} for k, n in attached.items()]
+
+
+def describe_attached(attached: dict[str, int]) -> str:
+    return _(
+        "This household cannot be deleted while records are attached to it: %(records)s. "
+        "Correct its building, unit or room instead."
+    ) % {"records": _(", ").join(attached_lines(attached))}
+
+
+@transaction.atomic
+def delete_household(*, household: Household) -> None:
+    """Delete a household registered by mistake. One with anything attached is refused with
+    the list (HouseholdInUse): the census's history is never deleted along with a door."""
+    # Locked, so a resident or visit added meanwhile waits and then fails instead of vanishing.
+    list(Household.objects.select_for_update().filter(pk=household.pk).values_list("pk"))
+    attached = attached_records(household)
+    if attached:
+        raise HouseholdInUse(attached)
+    household.delete()
 
 
 def _from_id_number(id_number: str) -> tuple[str, str, str | None, int | None]:

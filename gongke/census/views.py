@@ -166,15 +166,64 @@ def household_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("census:household", pk=household.pk)
 
 
-@login_required
-def household(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = fetch(
+def _household_for(request: HttpRequest, pk: int, *, write: bool = False) -> Household:
+    return fetch(
         request.user,
         Household.objects.select_related("place__organization"),
         field=HOUSEHOLD,
         pk=pk,
+        write=write,
     )
+
+
+@login_required
+def household(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _household_for(request, pk)
     return _household_page(request, obj, ResidentForm())
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = _household_for(request, pk, write=True)
+    initial = {f: getattr(obj, f) for f in HouseholdForm.base_fields}
+    form = HouseholdForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_household(household=obj, **form.cleaned_data)
+        except ValidationError as exc:
+            obj.refresh_from_db()  # the page names the household as it still is
+            for field, errs in exc.message_dict.items():
+                for e in errs:
+                    form.add_error(field if field in form.fields else None, e)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("census:household", pk=obj.pk)
+    return render(
+        request,
+        "census/household_edit.html",
+        {"household": obj, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first; a household with records attached is shown what they are and kept."""
+    obj = _household_for(request, pk, write=True)
+    if request.method == "POST":
+        try:
+            services.delete_household(household=obj)
+        except services.HouseholdInUse as exc:
+            messages.error(request, exc.message)
+            return redirect("census:household", pk=obj.pk)
+        messages.success(request, _("Household %(address)s was deleted.") % {"address": str(obj)})
+        return redirect("census:area", pk=obj.place_id)
+    attached = services.attached_records(obj)
+    return render(
+        request,
+        "census/household_delete.html",
+        {"household": obj, "attached": services.attached_lines(attached)},
+    )
 
 
 def _household_page(
@@ -203,13 +252,7 @@ def _household_page(
 @login_required
 @require_POST
 def resident_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = fetch(
-        request.user,
-        Household.objects.select_related("place__organization"),
-        field=HOUSEHOLD,
-        pk=pk,
-        write=True,
-    )
+    obj = _household_for(request, pk, write=True)
     form = ResidentForm(request.POST)
     if not form.is_valid():
         return _household_page(request, obj, form, status=422)
@@ -236,13 +279,7 @@ def resident_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = fetch(
-        request.user,
-        Household.objects.select_related("place__organization"),
-        field=HOUSEHOLD,
-        pk=pk,
-        write=True,
-    )
+    obj = _household_for(request, pk, write=True)
     form = VisitForm(request.POST)
     if form.is_valid():
         services.record_visit(user=request.user, household=obj, **form.cleaned_data)

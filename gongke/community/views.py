@@ -26,6 +26,7 @@ from gongke.accounts.access import (
     visible_organizations,
 )
 from gongke.census.models import Resident
+from gongke.lib.ratelimit import client_key, take
 from gongke.registry.models import Organization, Person, Place
 
 from . import picture, services
@@ -290,6 +291,26 @@ def self_sync(request: HttpRequest, token: str) -> JsonResponse:
             item["decision"] = Decision.PASS
             item["reason"] = ""
     clean = [i for i in items if isinstance(i, dict)]
+    # The token is printed on a poster, so anyone may post here: one address gets a generous
+    # share per post and minute. Refused means nothing stored; the phone keeps the passages
+    # and sends them again after Retry-After (offline.js). An empty request still costs one.
+    wait = take(
+        f"self-sync:{post.pk}:{client_key(request)}",
+        max(1, len(clean)),
+        limit=settings.SELF_SYNC_PER_MINUTE,
+    )
+    if wait:
+        response = JsonResponse(
+            {
+                "detail": _(
+                    "Too many passages from this address at this post: send them again in a minute."
+                ),
+                "retry_after": wait,
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(wait)
+        return response
     results = services.record_passages(post=post, items=clean, source=Source.SELF)
     return JsonResponse({"results": [r.as_dict() for r in results]})
 

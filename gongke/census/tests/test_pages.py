@@ -29,6 +29,10 @@ def _pages(c, iso):
         ("get", reverse("census:area-export", args=[p.pk])),
         ("get", reverse("census:area-import", args=[p.pk])),
         ("get", reverse("census:household", args=[h.pk])),
+        ("get", reverse("census:household-edit", args=[h.pk])),
+        ("post", reverse("census:household-edit", args=[h.pk])),
+        ("get", reverse("census:household-delete", args=[h.pk])),
+        ("post", reverse("census:household-delete", args=[h.pk])),
         ("post", reverse("census:resident-new", args=[h.pk])),
         ("post", reverse("census:visit-new", args=[h.pk])),
         ("get", reverse("census:resident", args=[r.pk])),
@@ -51,7 +55,8 @@ def test_every_page_answers_404_to_another_organization(census, iso, client_for)
 def test_a_viewer_may_read_but_not_write(census, iso, client_for):
     c = client_for(census.viewer_a)
     for method, url in _pages(census, iso):
-        expected = 200 if method == "get" and "edit" not in url and "import" not in url else 403
+        writes = ("edit", "delete", "import")
+        expected = 200 if method == "get" and not any(w in url for w in writes) else 403
         assert getattr(c, method)(url).status_code == expected, url
 
 

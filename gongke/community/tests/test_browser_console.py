@@ -93,3 +93,44 @@ def test_a_resident_self_registers_once_and_then_passes_with_one_tap(request, ca
     page.click("button[name=direction][value=out]")  # the one tap
     expect(page.locator("[data-pending-list] li")).to_have_count(0)
     assert _count(name="李四", direction="out") == 1
+
+
+def test_a_phone_over_the_self_registration_limit_keeps_its_passage_and_sends_it_later(
+    request, cast, settings, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from django.core.cache import cache
+    from playwright.sync_api import expect
+
+    from gongke.community.models import PostKey
+    from gongke.lib import ratelimit
+
+    try:
+        page = request.getfixturevalue("phone")
+    except pytest.FixtureLookupError:
+        pytest.skip("the root conftest's browser fixtures (phone) are not available")
+    cache.clear()
+    settings.SELF_SYNC_PER_MINUTE = 1
+    server = SimpleNamespace(t=1_800_000_000.0 + 5)  # 55 s before the server's window turns
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: server.t))
+    page.clock.install()
+    page.goto(f"/community/p/{PostKey.for_post(cast.post_a).token}/")
+    page.fill("input[name=name]", "李四")
+    page.click("button[name=direction][value=in]")
+    expect(page.locator("[data-pending-list] li")).to_have_count(0)
+
+    page.click("button[name=direction][value=out]")  # the second in this minute: 429
+    expect(page.locator("[data-netstate]")).to_contain_text("繁忙")
+    expect(page.locator("[data-pending-list] li.pending")).to_have_count(1)
+    assert _count(name="李四", direction="out") == 0
+
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/sync") else None)
+    page.clock.run_for(45_000)  # three regular ticks, all inside the Retry-After: none sends
+    assert sent == []
+    server.t += 60
+    page.clock.run_for(16_000)
+    expect(page.locator("[data-pending-list] li")).to_have_count(0)
+    assert _count(name="李四", direction="out") == 1
+    cache.clear()

@@ -1,7 +1,8 @@
 // Passages made at the gate survive a flaky network: each gets a client id (UUID) on the phone,
 // is kept in localStorage and shown as pending, and is sent to the batch endpoint until the
 // server has answered for it (created or duplicate: both mean "stored once"). Sending twice is
-// harmless by design.
+// harmless by design. Any other answer (offline, 5xx, 429 "too many") keeps the queue as it is;
+// after a 429 the phone waits the Retry-After it was given before it sends again.
 (function () {
   "use strict";
   var FEVER = 37.3;
@@ -25,7 +26,10 @@
     var flash = form.querySelector("[data-flash]");
     var list = document.querySelector("[data-pending-list]");
     var net = document.querySelector("[data-netstate]");
-    var syncing = false, lastDecision = "pass";
+    var syncing = false, lastDecision = "pass", holdUntil = 0;
+    // Self-registration sends a few at a time, so one request never exceeds the per-address
+    // limit of the QR page; the guard's console may send its whole queue.
+    var perRequest = mode === "self" ? 20 : 2000;
 
     function say(text, fever) {
       flash.textContent = text;
@@ -42,13 +46,14 @@
         list.appendChild(li);
       });
       if (net) {
-        net.textContent = navigator.onLine ? d.msgOnline + (q.length ? " · " + q.length + " " + d.msgPending : "") : d.msgOffline;
+        var state = Date.now() < holdUntil && d.msgBusy ? d.msgBusy : d.msgOnline;
+        net.textContent = navigator.onLine ? state + (q.length ? " · " + q.length + " " + d.msgPending : "") : d.msgOffline;
         net.classList.toggle("offline", !navigator.onLine);
       }
     }
     function sync() {
-      var q = load(qkey, []).filter(function (i) { return !i.error; });
-      if (syncing || !q.length || !navigator.onLine) { render(); return; }
+      var q = load(qkey, []).filter(function (i) { return !i.error; }).slice(0, perRequest);
+      if (syncing || !q.length || !navigator.onLine || Date.now() < holdUntil) { render(); return; }
       syncing = true;
       var headers = { "Content-Type": "application/json" };
       if (d.csrf) headers["X-CSRFToken"] = d.csrf;
@@ -56,7 +61,11 @@
         method: "POST", credentials: "same-origin", headers: headers,
         body: JSON.stringify({ post_id: Number(post), items: q.map(function (i) { var c = Object.assign({}, i); delete c.label; return c; }) })
       }).then(function (r) {
-        if (!r.ok && r.status !== 200) throw new Error(String(r.status));
+        if (r.status === 429) {
+          var wait = parseInt(r.headers.get("Retry-After"), 10);
+          holdUntil = Date.now() + (wait > 0 ? wait : 60) * 1000;
+        }
+        if (!r.ok) throw new Error(String(r.status));
         return r.json();
       }).then(function (body) {
         var answers = {};
@@ -71,7 +80,9 @@
           return false;
         });
         save(qkey, rest);
-      }).catch(function () { /* stays queued; the next tick retries */ })
+        // More than one request's worth was queued: send the next part now, not in 15 s.
+        if (q.length === perRequest && rest.some(function (i) { return !i.error; })) setTimeout(sync, 0);
+      }).catch(function () { /* stays queued; the next tick (or the end of a 429's wait) retries */ })
         .finally(function () { syncing = false; render(); });
     }
 
