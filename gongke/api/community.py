@@ -14,7 +14,16 @@ from pydantic_core import to_jsonable_python
 from gongke.accounts.access import get_for_user, require_write
 from gongke.census.models import Resident
 from gongke.community import picture, services
-from gongke.community.models import Alert, Assignment, Outing, Passage, PublicityItem, Shift, Spot
+from gongke.community.models import (
+    Alert,
+    Assignment,
+    DutySettings,
+    Outing,
+    Passage,
+    PublicityItem,
+    Shift,
+    Spot,
+)
 from gongke.community.scope import (
     get_area,
     get_post,
@@ -151,6 +160,8 @@ class AlertOut(Schema):
     temperature: str
     occurred_at: datetime
     notified_at: datetime | None
+    robot_status: str
+    emails_sent: int
     handled_at: datetime | None
     handling_note: str
 
@@ -161,6 +172,20 @@ class AlertOut(Schema):
 
 class NoteIn(Schema):
     note: str
+
+
+class DutySettingsIn(Schema):
+    fever_webhook_url: str | None = None
+    fever_email: bool | None = None
+
+
+class DutySettingsOut(Schema):
+    organization_id: int
+    fever_webhook_url: str
+    fever_email: bool
+    # Whose settings deliver this organization's alerts: its own, an ancestor's, or None (the
+    # defaults: email, no robot).
+    applies_from_id: int | None
 
 
 class RevealIn(Schema):
@@ -399,6 +424,34 @@ def organization_picture(request: HttpRequest, org_id: int, day: date | None = N
     org = get_for_user(request.user, Organization.objects.all(), field="", pk=org_id)
     areas = Place.objects.areas().filter(organization__path__startswith=org.path)
     return picture.daily_picture(areas=areas, day=day or timezone.localdate())
+
+
+def _duty_settings_out(org: Organization) -> dict[str, Any]:
+    own = DutySettings.objects.filter(organization=org).first()
+    applying = own or DutySettings.for_organization(org)
+    config = own or DutySettings(organization=org)
+    return {
+        "organization_id": org.pk,
+        "fever_webhook_url": config.fever_webhook_url,
+        "fever_email": config.fever_email,
+        "applies_from_id": applying.organization_id if applying else None,
+    }
+
+
+@router.get("/organizations/{org_id}/settings", response=DutySettingsOut)
+def get_duty_settings(request: HttpRequest, org_id: int):
+    # Managers only, for reading too: the robot's address is a secret.
+    org = get_for_user(request.user, Organization.objects.all(), field="", pk=org_id, manage=True)
+    return _duty_settings_out(org)
+
+
+@router.put("/organizations/{org_id}/settings", response=DutySettingsOut)
+def put_duty_settings(request: HttpRequest, org_id: int, payload: DutySettingsIn):
+    org = get_for_user(request.user, Organization.objects.all(), field="", pk=org_id, manage=True)
+    services.save_duty_settings(
+        organization=org, user=request.user, data=payload.dict(exclude_none=True)
+    )
+    return _duty_settings_out(org)
 
 
 @router.get("/alerts", response=list[AlertOut])

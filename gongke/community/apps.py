@@ -18,6 +18,7 @@ class CommunityConfig(AppConfig):
             models.Passage, exclude_fields=["id_number_hash", "subject_key"], mask_fields=["phone"]
         )
         auditlog.register(models.Alert)
+        auditlog.register(models.DutySettings, exclude_fields=["updated_at"])
         auditlog.register(models.IdReveal)
         auditlog.register(models.Shift)
         auditlog.register(models.Assignment)

@@ -222,6 +222,52 @@ class Outing(models.Model):
         return {"org_path": self.place.organization.path}
 
 
+class DutySettings(models.Model):
+    """How an organization hears of a fever at its posts when nobody is looking at the app.
+
+    An organization without settings of its own follows its nearest ancestor that has some
+    (a federation can set one robot for all its chambers); with none anywhere, the defaults:
+    email on, no robot."""
+
+    organization = models.OneToOneField(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="duty_settings",
+    )
+    fever_webhook_url = models.URLField(
+        _("group robot webhook for fever alerts"),
+        blank=True,
+        help_text=_("WeCom or DingTalk group robot address; leave empty for none."),
+    )
+    fever_email = models.BooleanField(
+        _("email fever alerts"),
+        default=True,
+        help_text=_("To the organization's admins and staff who have an email address."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("duty settings")
+        verbose_name_plural = _("duty settings")
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+    @classmethod
+    def for_organization(cls, org: Organization) -> "DutySettings | None":
+        """The organization's own settings, else its nearest ancestor's: one query."""
+        return (
+            cls.objects.filter(Q(organization=org) | Q(organization__in=org.ancestors()))
+            .select_related("organization")
+            .order_by("-organization__depth")
+            .first()
+        )
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.organization.path}
+
+
 class Alert(models.Model):
     """A fever at a post, for the post's organization to act on at once."""
 
@@ -241,6 +287,10 @@ class Alert(models.Model):
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
     occurred_at = models.DateTimeField(_("time"))
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
+    # What notify_fever delivered: the robot's answer ("200", "error: …", "" for no robot) and
+    # how many emails went out.
+    robot_status = models.CharField(_("group robot"), max_length=100, blank=True)
+    emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0)
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

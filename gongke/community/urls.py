@@ -12,6 +12,7 @@ urlpatterns = [
     path("area/<int:pk>/out/", views.out_list, name="out"),
     path("area/<int:pk>/spots/", views.spots, name="spots"),
     path("org/<int:pk>/", views.organization, name="organization"),
+    path("org/<int:pk>/settings/", views.duty_settings, name="settings"),
     path("post/<int:pk>/", views.console, name="console"),
     path("post/<int:pk>/passages/", views.passages, name="passages"),
     path("post/<int:pk>/poster/", views.poster, name="poster"),

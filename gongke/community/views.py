@@ -30,12 +30,14 @@ from gongke.lib.ratelimit import client_key, take
 from gongke.registry.models import Organization, Person, Place
 
 from . import picture, services
+from .forms import DutySettingsForm
 from .models import (
     Alert,
     Assignment,
     Decision,
     Direction,
     DisinfectionLog,
+    DutySettings,
     Outing,
     Passage,
     PostKey,
@@ -137,7 +139,28 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
             "alerts": Alert.objects.filter(
                 organization__path__startswith=org.path, handled_at__isnull=True
             ).select_related("post")[:50],
+            "can_manage": can_write(request.user, org, manage=True),
         },
+    )
+
+
+@login_required
+def duty_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    # The robot's address is a secret (whoever has it can post to the group): managers only,
+    # for reading too.
+    org = get_for_user(request.user, Organization.objects.all(), field="", pk=pk, manage=True)
+    own = DutySettings.objects.filter(organization=org).first()
+    # Not `request.POST or None`: a POST with the box unticked and no address is empty, yet a POST.
+    form = DutySettingsForm(request.POST if request.method == "POST" else None, instance=own)
+    if request.method == "POST" and form.is_valid():
+        services.save_duty_settings(organization=org, user=request.user, data=form.cleaned_data)
+        messages.success(request, _("Duty settings saved."))
+        return redirect("community:settings", pk=org.pk)
+    inherited = None if own else DutySettings.for_organization(org)
+    return render(
+        request,
+        "community/settings.html",
+        {"org": org, "form": form, "inherited": inherited},
     )
 
 
@@ -323,10 +346,14 @@ def alerts(request: HttpRequest) -> HttpResponse:
     qs = visible_alerts(request.user, Alert.objects.select_related("post", "organization"))
     if request.GET.get("open") == "1":
         qs = qs.filter(handled_at__isnull=True)
+    home = request.user.primary_organization
     return render(
         request,
         "community/alerts.html",
-        {"page": Paginator(qs, 50).get_page(request.GET.get("page"))},
+        {
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "settings_org": home if home and can_write(request.user, home, manage=True) else None,
+        },
     )
 
 

@@ -1,10 +1,7 @@
 """Writes of the work-resumption app. Web views and the API call these same functions."""
 
 import datetime as dt
-import json
 import logging
-import urllib.error
-import urllib.request
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongke.accounts.models import Membership, Role
 from gongke.lib.excel import RowError, SheetError, read_rows
+from gongke.lib.robots import post_webhook
 from gongke.registry.models import Organization, OrgKind
 
 from .models import (
@@ -343,21 +341,6 @@ def missing_enterprises(org: Organization, day: dt.date) -> QuerySet[Organizatio
 
 
 # --- Reminders ------------------------------------------------------------------------------
-
-
-def post_webhook(url: str, text: str, *, timeout: float = 5.0) -> str:
-    """Post a text message to a WeCom or DingTalk group robot. Both take the same text payload;
-    errors are logged, never raised: a broken robot must not stop the other reminders."""
-    body = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (admin-configured URL)
-            return str(response.status)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        log.warning("reminder webhook %s failed: %s", url, exc)
-        return f"error: {exc}"[:100]
 
 
 def send_reminders(*, association: Organization, day: dt.date) -> ReminderRun | None:
