@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -512,8 +512,11 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
     user or the device token's owner), recorded_at (server time), source and post.
     """
     insert, known, open_outing, close_outing = _one_sql()
+    # The connection itself, looked up once: every `connection.x` goes through the proxy to the
+    # thread's connection, and this path would ask a few dozen times.
+    conn = connections[DEFAULT_DB_ALIAS]
     p.recorded_at = timezone.now()
-    params = [prep(getattr(p, attname)) for attname, prep in _PASSAGE_PREP]
+    params = [prep(getattr(p, attname), conn) for attname, prep in _PASSAGE_PREP]
     # The outing statement that goes with it: open one for "out", close the open one for "in".
     outing: tuple[str, list[Any]] | None = None
     area_id = post.parent_id
@@ -529,12 +532,12 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
                 "left_at": p.occurred_at,
                 "returned_at": None,
             }
-            outing = (open_outing, [prep(row[attname]) for attname, prep in _OUTING_PREP])
+            outing = (open_outing, [prep(row[attname], conn) for attname, prep in _OUTING_PREP])
         else:
-            at = _LEFT_AT.get_db_prep_save(p.occurred_at, connection)
+            at = _LEFT_AT.get_db_prep_save(p.occurred_at, conn)
             outing = (close_outing, [at, area_id, p.subject_key, at])
     fever = p.temperature is not None and p.temperature >= FEVER
-    if connection.vendor == "postgresql" and not fever:
+    if conn.vendor == "postgresql" and not fever:
         # One statement, one round trip, atomic by itself: the outing statement runs only
         # when the passage was inserted (it reads the inserting CTE).
         sql = f"WITH p AS ({insert})"
@@ -552,25 +555,25 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
                 statement += " AND EXISTS (SELECT 1 FROM p)"
             sql += f", o AS ({statement})"
             params += values
-        with _statements() as run:
+        with _statements(conn) as run:
             row = run(sql + " SELECT id FROM p", params).fetchone()
             if row is None:
                 seen = run(known, [params[_CLIENT_ID]]).fetchone()
                 result.status, result.id = "duplicate", (seen[0] if seen else None)
                 return
         p.pk = result.id = row[0]
-        p._state.adding, p._state.db = False, connection.alias
+        p._state.adding, p._state.db = False, conn.alias
         result.passage = p
         return
     with transaction.atomic():
-        with _statements() as run:
+        with _statements(conn) as run:
             row = run(insert, params).fetchone()
             if row is None:
                 seen = run(known, [params[_CLIENT_ID]]).fetchone()
                 result.status, result.id = "duplicate", (seen[0] if seen else None)
                 return
             p.pk = result.id = row[0]
-            p._state.adding, p._state.db = False, connection.alias
+            p._state.adding, p._state.db = False, conn.alias
             result.passage = p
             if outing is not None:
                 run(*outing)
@@ -578,7 +581,7 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
 
 
 @contextmanager
-def _statements() -> Iterator[Callable[[str, list[Any]], Any]]:
+def _statements(conn: Any = None) -> Iterator[Callable[[str, list[Any]], Any]]:
     """Runs the statements every single passage sends (run(sql, params) → cursor).
 
     On PostgreSQL they are bound on the server and prepared on first use in each connection
@@ -587,6 +590,7 @@ def _statements() -> Iterator[Callable[[str, list[Any]], Any]]:
     time — most of what PostgreSQL spends on a passage. On SQLite they go straight to the
     driver (which keeps compiled statements) in its own placeholder style, converted once rather
     than on every call as Django's cursor does. Errors are Django's, as usual."""
+    connection = conn or connections[DEFAULT_DB_ALIAS]
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         with connection.wrap_database_errors:
@@ -631,14 +635,14 @@ def _qmark(sql: str) -> str:
 _AS_IS = (models.CharField, models.IntegerField, models.ForeignKey)
 
 
-def _as_is(value: Any) -> Any:
+def _as_is(value: Any, conn: Any) -> Any:
     return value
 
 
-def _preparer(f: models.Field) -> Callable[[Any], Any]:
+def _preparer(f: models.Field) -> Callable[[Any, Any], Any]:
     if isinstance(f, _AS_IS):
         return _as_is
-    return lambda value: None if value is None else f.get_db_prep_save(value, connection)
+    return lambda value, conn: None if value is None else f.get_db_prep_save(value, conn)
 
 
 _PASSAGE_PREP = [(f.attname, _preparer(f)) for f in _COPIED]
