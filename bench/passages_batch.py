@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/passages_batch.py [--db postgres|sqlite|both] [--batches 80] [--size 500] [--clients 4]
 
-Same serving as passages_http.py (gunicorn gongke.wsgi, 4 workers × 4 threads on PostgreSQL, 2 × 4
-on SQLite, on 127.0.0.1). Each client thread sends whole batches over keep-alive (as phones do
+Same serving as passages_http.py: gunicorn gongke.wsgi (2 × cores workers, 1 thread) behind
+nginx, as docs/deploy.md says (`--direct` drives gunicorn itself). Each client thread sends whole batches over keep-alive (as phones do
 after a dead spot: hundreds of queued passages at once), 80 % residents going in or out, the
 rest outsiders and vehicles. Then every batch is sent again: all must come back "duplicate" and
 the row count must not move (exactly once). Prints passages/s for the first pass and the replay.
@@ -12,9 +12,12 @@ the row count must not move (exactly once). Prints passages/s for the first pass
 import argparse
 import http.client
 import json
+import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -25,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.community_common import ROOT, django, log, prepare  # noqa: E402
+from bench.passages_http import NGINX, nginx_binary  # noqa: E402
 
 
 def make_batches(info: dict, batches: int, size: int) -> list[bytes]:
@@ -123,19 +127,20 @@ def send_all(
     return time.perf_counter() - t0, counts, latencies
 
 
-def run(db: str, batches: int, size: int, clients: int, workers: int) -> dict:
+def run(db: str, batches: int, size: int, clients: int, workers: int, direct: bool) -> dict:
     env, info = prepare(db)
-    port = 18100 + (1 if db == "postgres" else 0)
+    upstream = 18100 + (1 if db == "postgres" else 0)
+    port = upstream if direct else upstream + 100
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "gongke.wsgi:application",
             "--bind",
-            f"127.0.0.1:{port}",
+            f"127.0.0.1:{upstream}",
             "--workers",
             str(workers),
             "--threads",
-            "4",
+            "1",
             "--timeout",
             "120",
             "--log-level",
@@ -144,6 +149,13 @@ def run(db: str, batches: int, size: int, clients: int, workers: int) -> dict:
         env=env,
         cwd=ROOT,
     )
+    tmp = Path(tempfile.mkdtemp(prefix="gk_batch_nginx_"))
+    proxy = None
+    if not direct:
+        tmp.chmod(0o755)  # nginx's workers (user nobody when started as root) buffer bodies here
+        conf = tmp / "nginx.conf"
+        conf.write_text(NGINX % {"tmp": tmp, "port": port, "upstream": upstream})
+        proxy = subprocess.Popen([nginx_binary(), "-c", str(conf), "-e", str(tmp / "e.log")])
     try:
         for _ in range(100):
             try:
@@ -157,8 +169,12 @@ def run(db: str, batches: int, size: int, clients: int, workers: int) -> dict:
         log(f"[{db}] replay")
         again = send_all(port, info["token"], bodies, clients)
     finally:
+        if proxy is not None:
+            proxy.terminate()
+            proxy.wait(30)
         server.terminate()
         server.wait(30)
+        shutil.rmtree(tmp, ignore_errors=True)
     rows = int(
         django(
             env,
@@ -178,14 +194,17 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=80)
     ap.add_argument("--size", type=int, default=500)
     ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--direct", action="store_true", help="drive gunicorn without nginx")
     args = ap.parse_args()
+    if not args.direct and not nginx_binary():
+        sys.exit("nginx not found: sudo apt-get install nginx, or run with --direct")
     print(
         "| database | batches × size | clients | passages/s (first sync) | p99 batch s | replay passages/s | "
         "created | duplicates on replay | errors | rows |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for db in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
-        r = run(db, args.batches, args.size, args.clients, 4 if db == "postgres" else 2)
+        r = run(db, args.batches, args.size, args.clients, 2 * (os.cpu_count() or 1), args.direct)
         (t1, c1, l1), (t2, c2, _l2) = r["first"], r["again"]
         p99 = sorted(l1)[int(len(l1) * 0.99) - 1] if l1 else float("nan")
         errors = c1["error"] + c1["http_errors"] + c2["error"] + c2["http_errors"]

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/passages_http.py [--db sqlite|postgres|both] [--duration 20] [--connections 16]
 
-Serves the app the way docs/deploy.md says: gunicorn gongke.wsgi (N workers × 4 threads) behind
+Serves the app the way docs/deploy.md says: gunicorn gongke.wsgi (2 × cores workers, 1 thread) behind
 nginx (Debian package `nginx`; the deploy.md server block without TLS and without an access log,
 one nginx worker; `--direct` drives gunicorn itself), with the bench settings, which add a floor
 view: a minimal Django view that inserts one row. As in deploy.md, nginx keeps the client's
@@ -184,6 +184,7 @@ def run(
     tmp = Path(tempfile.mkdtemp(prefix="gk_community_wrk_"))
     proxy = None
     if not direct:
+        tmp.chmod(0o755)  # nginx's workers (user nobody when started as root) buffer bodies here
         conf = tmp / "nginx.conf"
         conf.write_text(NGINX % {"tmp": tmp, "port": port, "upstream": upstream})
         proxy = subprocess.Popen([nginx_binary(), "-c", str(conf), "-e", str(tmp / "e.log")])
@@ -266,9 +267,9 @@ def main() -> None:
         "--workers",
         type=int,
         default=0,
-        help="default: 4 on PostgreSQL, 2 on SQLite (docs/deploy.md)",
+        help="default: 2 × cores, on both databases (docs/deploy.md)",
     )
-    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=1, help="default: 1 (docs/deploy.md)")
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--raw", action="store_true", help="print wrk's own output too")
     ap.add_argument("--direct", action="store_true", help="drive gunicorn without nginx")
@@ -283,7 +284,7 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for db in dbs:
-        workers = args.workers or (4 if db == "postgres" else 2)
+        workers = args.workers or 2 * (os.cpu_count() or 1)
         # The machine is shared: the 1-minute load average before and after says how quiet it was.
         load_start = os.getloadavg()[0]
         r = run(
