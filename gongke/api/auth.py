@@ -18,7 +18,6 @@ memberships on every request (and, with Redis, a round trip); only the generatio
 """
 
 import copy
-import threading
 import time
 import uuid
 from typing import Any
@@ -32,6 +31,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from gongke.accounts.models import ApiToken, Membership, User
+from gongke.lib.memo import Memo
 from gongke.registry.models import Organization, Place
 
 GENERATION_KEY = "gk:grant:gen"
@@ -77,33 +77,6 @@ for _model in (ApiToken, User, Membership, Organization, Place):
         forget_grants, sender=_model, dispatch_uid=f"gk_grant_delete_{_model.__name__}"
     )
 m2m_changed.connect(forget_grants, sender=Membership.posts.through, dispatch_uid="gk_grant_posts")
-
-
-class Memo:
-    """Per-process memory for values that carry their own expiry (a grant; a post checked under
-    a grant). Values are shared by the process's threads: callers hand a request a copy of a
-    model instance (copy.copy), so one request's attributes never show in another's. Expired
-    entries are dropped as new ones come in."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self.entries: dict[str, tuple[float, Any]] = {}
-        self.lock = threading.Lock()
-
-    def get(self, key: str, now: float) -> Any:
-        entry = self.entries.get(key)
-        if entry is None or entry[0] <= now:
-            return None
-        return entry[1]
-
-    def set(self, key: str, value: Any, expires: float) -> None:
-        with self.lock:
-            if len(self.entries) >= self.size:
-                now = clock()
-                self.entries = {k: e for k, e in self.entries.items() if e[0] > now}
-                if len(self.entries) >= self.size:
-                    self.entries.clear()
-            self.entries[key] = (expires, value)
 
 
 memo = Memo()

@@ -286,15 +286,21 @@ def _resident_sql() -> str:
     )
 
 
+def _outing_row(p: Passage, area_id: int) -> dict[str, Any]:
+    """The outing an "out" opens, as field values (one passage's path writes them directly)."""
+    return {
+        "place_id": area_id,
+        "subject_key": p.subject_key,
+        "subject": p.subject,
+        "label": p.label[:50],
+        "resident_id": p.resident_id,
+        "left_at": p.occurred_at,
+        "returned_at": None,
+    }
+
+
 def _outing(p: Passage, area_id: int) -> Outing:
-    return Outing(
-        place_id=area_id,
-        subject_key=p.subject_key,
-        subject=p.subject,
-        label=p.label[:50],
-        resident_id=p.resident_id,
-        left_at=p.occurred_at,
-    )
+    return Outing(**_outing_row(p, area_id))
 
 
 def _pair(passages: list[Passage], area_id: int | None) -> None:
@@ -522,16 +528,7 @@ def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
     area_id = post.parent_id
     if area_id is not None and p.decision == Decision.PASS and p.subject_key:
         if p.direction == Direction.OUT:
-            # The row _outing(p, area_id) would make, without building a model instance.
-            row = {
-                "place_id": area_id,
-                "subject_key": p.subject_key,
-                "subject": p.subject,
-                "label": p.label[:50],
-                "resident_id": p.resident_id,
-                "left_at": p.occurred_at,
-                "returned_at": None,
-            }
+            row = _outing_row(p, area_id)  # written as values: no model instance to build
             outing = (open_outing, [prep(row[attname], conn) for attname, prep in _OUTING_PREP])
         else:
             at = _LEFT_AT.get_db_prep_save(p.occurred_at, conn)
