@@ -18,7 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongke.registry.models import Organization
+from gongke.registry.models import Organization, OrgKind
 
 from .models import MANAGE_ROLES, ROLE_RANK, WRITE_ROLES, Membership, Role, User
 
@@ -201,6 +201,58 @@ def get_managed_user(user: Any, pk: Any, *, entirely: bool = False) -> User:
     return target
 
 
+# --- What pages offer: menus and buttons ------------------------------------------------------
+# These decide only what a page shows; every write still goes through the app's access helper.
+
+_MANAGE = frozenset(MANAGE_ROLES)
+# The roles that write in each area (docs/access.md, "Who may write").
+WRITERS: dict[str, frozenset[Role]] = {
+    "registry": _MANAGE,
+    "donations": _MANAGE,
+    "census": _MANAGE | {Role.DUTY_OFFICER},
+    "passages": _MANAGE | {Role.DUTY_OFFICER},
+    "community": _MANAGE,
+    "resumption": _MANAGE | {Role.REPORTER},
+    "review": _MANAGE,
+    "users": frozenset({Role.ORG_ADMIN, Role.PLATFORM_ADMIN}),
+}
+MENUS = ("registry", "donations", "resumption", "community", "census", "users")
+
+
+def menus_for(user: Any) -> set[str]:
+    """The main-menu entries in which the user reaches something (docs/access.md, "reaches"):
+    a duty officer community duty and census; a membership of an enterprise its registry entry
+    and work resumption; any other membership every app; users and audit for organization admins.
+    """
+    if is_platform_admin(user):
+        return set(MENUS)
+    menus: set[str] = set()
+    for m in _memberships(user):
+        role = Role(m.role)
+        if role == Role.DUTY_OFFICER:
+            menus |= {"community", "census"}
+        elif role == Role.REPORTER or m.organization.kind == OrgKind.ENTERPRISE:
+            menus |= {"registry", "resumption"}
+        else:
+            menus |= {"registry", "donations", "resumption", "community", "census"}
+        if role == Role.ORG_ADMIN:
+            menus.add("users")
+    return menus
+
+
+def may(user: Any, area: str, org: Organization | None = None) -> bool:
+    """Whether one of the user's memberships writes in `area` (a key of WRITERS) over `org`, or
+    anywhere when `org` is None. Usage in templates: {% may "donations" gift.organization as can %}.
+    """
+    if is_platform_admin(user):
+        return True
+    writers = WRITERS[area]
+    return any(
+        Role(m.role) in writers and (org is None or org.path.startswith(m.organization.path))
+        for m in _memberships(user)
+    )
+
+
 __all__ = [
     "User",
     "admin_organizations",
@@ -210,6 +262,8 @@ __all__ = [
     "duty_post_ids",
     "get_for_user",
     "is_platform_admin",
+    "may",
+    "menus_for",
     "reference_organizations",
     "require_admin",
     "require_write",
