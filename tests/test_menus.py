@@ -168,9 +168,7 @@ def test_it_answers_a_record_outside_the_reach_with_a_styled_404(cast, client_fo
     assert "app.css" in html
 
 
-def test_it_answers_404_in_english_by_the_users_choice_and_by_the_language_cookie(
-    cast, client_for
-):
+def test_it_answers_404_in_english_by_the_users_choice_and_by_the_language_cookie(cast, client_for):
     _english(cast.outsider_b)
     html = client_for(cast.outsider_b).get("/no/such/page/").content.decode()
     assert "Not found" in html and "Back to the home page" in html
