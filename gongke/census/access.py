@@ -23,6 +23,7 @@ AREA = Reach(area="pk")
 HOUSEHOLD = Reach(org="place__organization", area="place")
 RESIDENT = Reach(org="household__place__organization", area="household__place")
 ISOLATION = Reach(org="resident__household__place__organization", area="resident__household__place")
+RETURN = ISOLATION
 VISIT = Reach(org="household__place__organization", area="household__place")
 
 WRITERS = {Role.DUTY_OFFICER, *MANAGE_ROLES}
