@@ -4,15 +4,18 @@ docs/access.md states the rule; this module holds each route to it. A route with
 `test_it_has_a_row_for_every_route`, so a new route cannot land without saying who may use it.
 
 How it runs: the cast and one record of every kind are built once per module (inside a
-transaction rolled back at the end); each test is one (row, user) pair and runs inside a savepoint
-that is rolled back, so a write one user makes is never seen by the next. For each request:
-- the status is one the row allows ("ok" = 200/201/204/302; 403; 404; anonymous: a redirect to
-  the login page for pages, 401 for the API, "ok" for public pages);
+transaction rolled back at the end); each test is one row, and walks the cast, each user's request
+in a savepoint of its own that is rolled back, so a write one user makes is never seen by the
+next; a failure lists every user the row fails for. For each request:
+- the status is one the row allows ("ok" = 200/201/204/302; 403; 404; "refused" = 403/404/422 or
+  a form shown again having written nothing; anonymous: a redirect to the login page for pages,
+  401 for the API, "ok" for public pages);
 - a refused write changed nothing (every table of the project compared before and after); an
   allowed write changed something (so the row's body is a real write, not a form shown again);
-- the answer names nothing the user may not reach: each record outside chamber A's
-  organization-wide reach carries a sentinel name, and no answer to a user outside its reach
-  contains it (this catches lists and pages that leak, not only detail routes).
+- the answer names nothing the user may not reach: records outside some member's reach carry a
+  sentinel name (SENTINELS), and no answer to a user outside its reach contains it, which
+  catches lists, dashboards and pages that leak, not only detail routes.
+Where docs/access.md leaves a choice, a row allows a set of answers and says why.
 """
 
 import datetime as dt
@@ -53,7 +56,8 @@ OK_STATUSES = {200, 201, 204, 302}
 # A: chamber A's own records (donations, registry, association work resumption)
 # A1: enterprise A1's records (its reports, applications, temperatures, relief)
 # POST_A: what is tied to post_a and compound_a (passages at post_a, residents of compound_a...)
-# POST_A2: what is tied to a second post of compound_a, post_a2 (no duty officer is bound to it)
+# POST_A2: what is tied to a second post of compound_a, post_a2 (no duty officer is bound to it),
+#   and to a second compound of chamber A without posts, compound_c2
 # B, POST_B: the same in chamber B
 # SECRET_A: chamber A's robot addresses (only for those who may write the settings)
 ALL_SCOPES = {"A", "A1", "POST_A", "POST_A2", "B", "POST_B", "SECRET_A"}
@@ -77,7 +81,7 @@ SENTINELS = {
     "A": ["甲会捐赠人", "甲会名录人"],
     "A1": ["甲企测温员", "甲企租户哨", "甲企减免哨"],
     "POST_A": ["甲院居民哨"],
-    "POST_A2": ["甲院西门过客", "东城花园西门卡口"],
+    "POST_A2": ["甲院西门过客", "东城花园西门卡口", "东城二期小区", "甲二院居民哨"],
     "B": ["乙会捐赠人", "乙会名录人", "南湖食品有限公司"],
     "POST_B": ["乙院居民哨", "乙院北门过客"],
     "SECRET_A": ["sentinel-duty-robot-key", "sentinel-report-robot-key"],
@@ -152,6 +156,16 @@ def build_world(cast) -> SimpleNamespace:
     w.visit_a = census.record_visit(user=cast.admin_a, household=w.household_a)
     w.household_empty, _ = census.save_household(
         place=cast.compound_a, building="1", unit="2", room="599"
+    )
+    w.compound_c2 = registry.save_place(
+        kind=PlaceKind.COMPOUND,
+        name="东城二期小区",
+        organization=cast.chamber_a,
+        township=cast.township_east,
+    )
+    w.household_c2, _ = census.save_household(place=w.compound_c2, building="2", room="101")
+    w.resident_c2, _ = census.register_resident(
+        user=cast.admin_a, household=w.household_c2, name="甲二院居民哨"
     )
     w.household_b, _ = census.save_household(
         place=cast.compound_b, building="3", unit="1", room="101"
@@ -466,21 +480,6 @@ def public(method, url, body=None, **kw) -> Row:
     return Row(method, url, answers(ok=SIGNED_IN), body, public=True, **kw)
 
 
-def _xlsx_upload(name: str, rows: list[list[Any]]) -> SimpleUploadedFile:
-    import io
-
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    for r in rows:
-        wb.active.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return SimpleUploadedFile(
-        name, out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-
-
 def _now_iso(hours: int = 0) -> str:
     return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)).replace(microsecond=0).isoformat()
 
@@ -530,9 +529,10 @@ CREATE_PAGE = answers(
 )
 # An empty spreadsheet template: harmless, whether or not the user may import.
 TEMPLATE = answers(ok=[*WRITERS_A, "outsider_b"], other={OK, 403})
-CREATE_A1 = answers(
-    ok=[*WRITERS_A, "reporter_a1"], forbidden=["viewer_a"], outsider_b=REFUSED, guard_ab=REFUSED
-)
+CREATE_A1 = answers(ok=[*WRITERS_A, "reporter_a1"], forbidden=["viewer_a"], other=REFUSED)
+# Chamber A's own work-resumption pages (its batch, its settings): chamber A itself is in its duty
+# officers' reach, its work resumption is not. 403 or 404: either reveals nothing new to them.
+GUARDS_ON_A = {"guard_a": {403, 404}, "guard_ab": {403, 404}}
 
 ROWS: list[Row] = [
     # --- accounts and the site ---------------------------------------------------------------
@@ -770,6 +770,14 @@ ROWS: list[Row] = [
     page("GET", "/census/", listing()),
     page("GET", "/census/area/{w.compound_a.pk}/", R_POST_A),
     page("GET", "/census/area/{w.compound_b.pk}/", R_B),
+    page("GET", "/census/area/{w.compound_c2.pk}/", R_A, note="a compound without their posts"),
+    page("GET", "/census/household/{w.household_c2.pk}/", R_A),
+    page(
+        "POST",
+        "/census/household/{w.household_c2.pk}/residents/new/",
+        W_A,
+        {"name": "新居民", "relation": "other", "gender": ""},
+    ),
     page(
         "POST",
         "/census/area/{w.compound_a.pk}/households/new/",
@@ -978,18 +986,26 @@ ROWS: list[Row] = [
         {"person_name": "新测温员", "day": TODAY, "slot": "pm", "temperature": "36.6"},
     ),
     page("GET", "/resumption/enterprise/{w.a1.pk}/health/template.xlsx", R_A1),
-    page("GET", "/resumption/association/{w.chamber_a.pk}/batch/", {**W_A, "viewer_a": {OK, 403}}),
+    page(
+        "GET",
+        "/resumption/association/{w.chamber_a.pk}/batch/",
+        {**W_A, **GUARDS_ON_A, "viewer_a": {OK, 403}},
+    ),
     page(
         "POST",
         "/resumption/association/{w.chamber_a.pk}/batch/",
-        W_A,
+        {**W_A, **GUARDS_ON_A},
         lambda w: {f"{w.a1.pk}-staff_on_site": "40", f"{w.a1.pk}-staff_returned": "4"},
     ),
-    page("GET", "/resumption/association/{w.chamber_a.pk}/settings/", SETTINGS_RESUMPTION_A),
+    page(
+        "GET",
+        "/resumption/association/{w.chamber_a.pk}/settings/",
+        {**SETTINGS_RESUMPTION_A, **GUARDS_ON_A},
+    ),
     page(
         "POST",
         "/resumption/association/{w.chamber_a.pk}/settings/",
-        W_A,
+        {**W_A, **GUARDS_ON_A},
         {"deadline": "09:00", "webhook_url": "", "email_reminders": "on"},
     ),
     page("GET", "/resumption/applications/", listing(closed=NOT_GUARDS)),
@@ -1329,6 +1345,22 @@ API_ROWS: list[Row] = [
     ),
     api("GET", "/census/households/{w.household_a.pk}", R_POST_A),
     api("GET", "/census/households/{w.household_b.pk}", R_B),
+    api("GET", "/census/households/{w.household_c2.pk}", R_A),
+    api("GET", "/census/residents/{w.resident_c2.pk}", R_A),
+    api(
+        "POST",
+        "/census/households",
+        W_A,
+        lambda w: {"place_id": w.compound_c2.pk, "room": "903"},
+        note="in a compound without their posts",
+    ),
+    api(
+        "POST",
+        "/census/households",
+        W_B,
+        lambda w: {"place_id": w.compound_b.pk, "room": "903"},
+        note="in chamber B",
+    ),
     api("PATCH", "/census/households/{w.household_a.pk}", W_POST_A, {"note": "独居老人"}),
     api("DELETE", "/census/households/{w.household_empty.pk}", W_POST_A),
     api("GET", "/census/residents", listing()),
@@ -1409,7 +1441,7 @@ API_ROWS: list[Row] = [
     api(
         "POST",
         "/resumption/reports/batch",
-        {**W_A, "reporter_a1": {403, 404}},
+        {**W_A, **GUARDS_ON_A, "reporter_a1": {403, 404}},
         lambda w: {
             "association_id": w.chamber_a.pk,
             "rows": [{"enterprise_id": w.a1.pk, "staff_on_site": 40}],
@@ -1418,7 +1450,11 @@ API_ROWS: list[Row] = [
     api(
         "POST",
         "/resumption/reports/batch",
-        {**W_A, **{u: {403, 404, 422} for u in ["admin", "fed_admin", *WRITERS_A, "viewer_a"]}},
+        {
+            **W_A,
+            **GUARDS_ON_A,
+            **{u: {403, 404, 422} for u in ["admin", "fed_admin", *WRITERS_A, "viewer_a"]},
+        },
         lambda w: {
             "association_id": w.chamber_a.pk,
             "rows": [{"enterprise_id": w.b1.pk, "staff_on_site": 40}],
@@ -1491,18 +1527,18 @@ API_ROWS: list[Row] = [
         W_A1,
         {"tenant_name": "新租户", "monthly_rent": "800", "starts_on": "2020-01-01"},
     ),
-    api("GET", "/resumption/settings/{w.chamber_a.pk}", SETTINGS_RESUMPTION_A),
+    api("GET", "/resumption/settings/{w.chamber_a.pk}", {**SETTINGS_RESUMPTION_A, **GUARDS_ON_A}),
     api(
         "PUT",
         "/resumption/settings/{w.chamber_a.pk}",
-        W_A,
+        {**W_A, **GUARDS_ON_A},
         {"deadline": "09:00", "webhook_url": "", "email_reminders": True},
     ),
     api("GET", "/resumption/dashboard", listing(closed=NOT_GUARDS)),
     api(
         "GET",
         "/resumption/dashboard?organization_id={w.chamber_a.pk}",
-        {**R_A, "reporter_a1": 404},
+        {**R_A, **GUARDS_ON_A},
     ),
 ]
 
