@@ -92,7 +92,11 @@ ID_NUMBER_2 = "110101199003071233"
 
 
 def _wd(days: int) -> dt.date:
-    return dt.date.today() - dt.timedelta(days=days)
+    """`days` before today in Beijing time, the day the app counts in (UTC's date differs 8 hours
+    a day: yesterday's report must be yesterday for the carry-forward)."""
+    from django.utils import timezone
+
+    return timezone.localdate() - dt.timedelta(days=days)
 
 
 def build_world(cast) -> SimpleNamespace:
@@ -352,7 +356,7 @@ def build_world(cast) -> SimpleNamespace:
         enterprise=cast.a1,
         user=cast.reporter_a1,
         person_name="甲企测温员",
-        day=dt.date.today(),
+        day=_wd(0),
         slot="am",
         temperature="38.3",
     )
@@ -379,7 +383,7 @@ def build_world(cast) -> SimpleNamespace:
         },
     )
     w.notice_a1 = Notification.objects.create(
-        user=cast.reporter_a1, enterprise=cast.a1, day=dt.date.today(), message="请填报"
+        user=cast.reporter_a1, enterprise=cast.a1, day=_wd(0), message="请填报"
     )
     return w
 
@@ -517,7 +521,7 @@ def _donations_csv(w) -> SimpleUploadedFile:
 
 CENSUS_CSV = _csv("households.csv", "building,unit,room,name\n8,1,808,导入居民\n")
 PEOPLE_CSV = _csv("people.csv", "name,organization\n导入名录人,青原县钣金商会\n")
-TODAY = dt.date.today().isoformat()
+TODAY = _wd(0).isoformat()
 
 # Writing in chamber A from a page that picks the organization: a user without a writing role
 # is refused (403); one whose writing membership does not reach chamber A is refused as if it did
@@ -1606,7 +1610,9 @@ def _root_cast_builder():
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.cast._get_wrapped_function()
+    fixture = module.cast
+    # pytest's fixture definition keeps the plain function (older pytest returned it as is).
+    return getattr(fixture, "_get_wrapped_function", lambda: fixture)()
 
 
 @pytest.fixture(scope="module")
