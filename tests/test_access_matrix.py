@@ -78,7 +78,7 @@ REACH = {
 
 # Sentinel texts, each unique to one record (names the pages and the API show).
 SENTINELS = {
-    "A": ["甲会捐赠人", "甲会名录人"],
+    "A": ["甲会捐赠人", "甲会名录人", "甲会二号企业"],
     "A1": ["甲企测温员", "甲企租户哨", "甲企减免哨"],
     "POST_A": ["甲院居民哨"],
     "POST_A2": ["甲院西门过客", "东城花园西门卡口", "东城二期小区", "甲二院居民哨"],
@@ -108,11 +108,15 @@ def build_world(cast) -> SimpleNamespace:
     from gongke.donations import services as donations
     from gongke.donations.models import DonorKind, Nature
     from gongke.registry import services as registry
-    from gongke.registry.models import PlaceKind
+    from gongke.registry.models import OrgKind, PlaceKind
     from gongke.resumption import services as resumption
     from gongke.resumption.models import FeverCase, Notification
 
     w = SimpleNamespace(**vars(cast))
+    # A second member enterprise of chamber A: A1's reporter reports for their own enterprise only.
+    w.a2 = registry.create_organization(
+        parent=cast.chamber_a, kind=OrgKind.ENTERPRISE, name="甲会二号企业"
+    )
     w.post_a2 = registry.save_place(
         kind=PlaceKind.POST,
         name="东城花园西门卡口",
@@ -967,6 +971,7 @@ ROWS: list[Row] = [
     page("GET", "/resumption/missing/", listing(closed=NOT_GUARDS)),
     page("GET", "/resumption/enterprise/{w.a1.pk}/", R_A1),
     page("GET", "/resumption/enterprise/{w.b1.pk}/", R_B),
+    page("GET", "/resumption/enterprise/{w.a2.pk}/", R_A, note="another enterprise of chamber A"),
     page(
         "POST",
         "/resumption/enterprise/{w.a1.pk}/",
@@ -1222,6 +1227,7 @@ API_ROWS: list[Row] = [
     ),
     api("GET", "/registry/organizations/{w.a1.pk}", R_A1),
     api("GET", "/registry/organizations/{w.chamber_b.pk}", R_B),
+    api("GET", "/registry/organizations/{w.a2.pk}", R_A),
     api(
         "PATCH",
         "/registry/organizations/{w.a1.pk}",
@@ -1435,6 +1441,13 @@ API_ROWS: list[Row] = [
         "/resumption/reports",
         W_A1,
         lambda w: {"enterprise_id": w.a1.pk, "staff_on_site": 50, "staff_returned": 5},
+    ),
+    api(
+        "POST",
+        "/resumption/reports",
+        W_A,
+        lambda w: {"enterprise_id": w.a2.pk, "staff_on_site": 50},
+        note="for another enterprise of chamber A",
     ),
     api(
         "POST",
