@@ -59,8 +59,8 @@ OK_STATUSES = {200, 201, 204, 302}
 # POST_A2: what is tied to a second post of compound_a, post_a2 (no duty officer is bound to it),
 #   and to a second compound of chamber A without posts, compound_c2
 # B, POST_B: the same in chamber B
-# SECRET_A: chamber A's robot addresses (only for those who may write the settings)
-ALL_SCOPES = {"A", "A1", "POST_A", "POST_A2", "B", "POST_B", "SECRET_A"}
+# SECRET_A, SECRET_B: the chambers' robot addresses (only for those who may write the settings)
+ALL_SCOPES = {"A", "A1", "POST_A", "POST_A2", "B", "POST_B", "SECRET_A", "SECRET_B"}
 CHAMBER_A = {"A", "A1", "POST_A", "POST_A2"}
 REACH = {
     "admin": ALL_SCOPES,
@@ -72,7 +72,7 @@ REACH = {
     "guard_a": {"POST_A"},
     "guard_ab": {"POST_A", "B", "POST_B"},
     "staff_ab": CHAMBER_A | {"SECRET_A", "B", "POST_B"},
-    "outsider_b": {"B", "POST_B"},
+    "outsider_b": {"B", "POST_B", "SECRET_B"},
     "anon": set(),
 }
 
@@ -84,7 +84,8 @@ SENTINELS = {
     "POST_A2": ["甲院西门过客", "东城花园西门卡口", "东城二期小区", "甲二院居民哨"],
     "B": ["乙会捐赠人", "乙会名录人", "南湖食品有限公司"],
     "POST_B": ["乙院居民哨", "乙院北门过客"],
-    "SECRET_A": ["sentinel-duty-robot-key", "sentinel-report-robot-key"],
+    "SECRET_A": ["sentinel-duty-robot-key-a", "sentinel-report-robot-key-a"],
+    "SECRET_B": ["sentinel-duty-robot-key-b", "sentinel-report-robot-key-b"],
 }
 
 ID_NUMBER = "11010519491231002X"  # valid check digit (GB 11643)
@@ -220,7 +221,15 @@ def build_world(cast) -> SimpleNamespace:
         organization=cast.chamber_a,
         user=cast.admin_a,
         data={
-            "fever_webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=sentinel-duty-robot-key",
+            "fever_webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=sentinel-duty-robot-key-a",
+            "fever_email": True,
+        },
+    )
+    community.save_duty_settings(
+        organization=cast.chamber_b,
+        user=cast.outsider_b,
+        data={
+            "fever_webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=sentinel-duty-robot-key-b",
             "fever_email": True,
         },
     )
@@ -382,7 +391,15 @@ def build_world(cast) -> SimpleNamespace:
         association=cast.chamber_a,
         data={
             "deadline": dt.time(10, 0),
-            "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=sentinel-report-robot-key",
+            "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=sentinel-report-robot-key-a",
+            "email_reminders": True,
+        },
+    )
+    resumption.save_reporting_settings(
+        association=cast.chamber_b,
+        data={
+            "deadline": dt.time(10, 0),
+            "webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=sentinel-report-robot-key-b",
             "email_reminders": True,
         },
     )
@@ -428,6 +445,10 @@ W_B = answers(ok=["admin", "fed_admin", "outsider_b"], forbidden=["staff_ab", "g
 # them without the secret (the sentinel check holds either way).
 SETTINGS_DUTY_A = answers(ok=WRITERS_A, viewer_a={OK, 403}, guard_a={OK, 403}, guard_ab={OK, 403})
 SETTINGS_RESUMPTION_A = answers(ok=WRITERS_A, viewer_a={OK, 403})
+# Chamber B's settings to its viewers (guard_ab, staff_ab): refused, or shown without the secret
+SETTINGS_B = answers(
+    ok=["admin", "fed_admin", "outsider_b"], guard_ab={OK, 403}, staff_ab={OK, 403}
+)
 # Users and memberships of chamber A: its organization admins; other roles of A are refused
 USERS_A = answers(
     ok=ADMINS_A,
@@ -905,6 +926,7 @@ ROWS: list[Row] = [
     page("GET", "/community/org/{w.chamber_a.pk}/", R_ORG_A),
     page("GET", "/community/org/{w.chamber_b.pk}/", R_B),
     page("GET", "/community/org/{w.chamber_a.pk}/settings/", SETTINGS_DUTY_A),
+    page("GET", "/community/org/{w.chamber_b.pk}/settings/", SETTINGS_B),
     page(
         "POST",
         "/community/org/{w.chamber_a.pk}/settings/",
@@ -1006,6 +1028,7 @@ ROWS: list[Row] = [
         {**W_A, **GUARDS_ON_A},
         lambda w: {f"{w.a1.pk}-staff_on_site": "40", f"{w.a1.pk}-staff_returned": "4"},
     ),
+    page("GET", "/resumption/association/{w.chamber_b.pk}/settings/", SETTINGS_B),
     page(
         "GET",
         "/resumption/association/{w.chamber_a.pk}/settings/",
@@ -1153,6 +1176,7 @@ API_ROWS: list[Row] = [
     api("GET", "/community/areas/{w.compound_b.pk}/picture", R_B),
     api("GET", "/community/organizations/{w.chamber_a.pk}/picture", R_ORG_A),
     api("GET", "/community/organizations/{w.chamber_a.pk}/settings", SETTINGS_DUTY_A),
+    api("GET", "/community/organizations/{w.chamber_b.pk}/settings", SETTINGS_B),
     api(
         "PUT",
         "/community/organizations/{w.chamber_a.pk}/settings",
@@ -1545,6 +1569,7 @@ API_ROWS: list[Row] = [
         {"tenant_name": "新租户", "monthly_rent": "800", "starts_on": "2020-01-01"},
     ),
     api("GET", "/resumption/settings/{w.chamber_a.pk}", {**SETTINGS_RESUMPTION_A, **GUARDS_ON_A}),
+    api("GET", "/resumption/settings/{w.chamber_b.pk}", SETTINGS_B),
     api(
         "PUT",
         "/resumption/settings/{w.chamber_a.pk}",
