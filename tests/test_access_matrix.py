@@ -624,6 +624,13 @@ ROWS: list[Row] = [
         {"password1": "a-new-long-password-44", "password2": "a-new-long-password-44"},
     ),
     page("GET", "/briefings/", listing(closed=NOT_GUARDS)),
+    page("GET", "/briefings/resumption/", listing(closed=NOT_GUARDS)),
+    page(
+        "GET",
+        "/briefings/resumption/?org={w.chamber_a.pk}",
+        {**R_A, **GUARDS_ON_A},
+        note="chamber A's work resumption",
+    ),
     # --- registry ------------------------------------------------------------------------------
     page("GET", "/registry/", listing(closed=NOT_GUARDS)),
     page("GET", "/registry/organizations/new/", CREATE_PAGE),
@@ -989,7 +996,13 @@ ROWS: list[Row] = [
     ),
     # --- work resumption -----------------------------------------------------------------------
     page("GET", "/resumption/", listing(closed=NOT_GUARDS)),
-    page("GET", "/resumption/dashboard/", listing(closed=NOT_GUARDS)),
+    Row(
+        "GET",
+        "/resumption/dashboard/",
+        {**listing(closed=NOT_GUARDS), "anon": {OK, "login"}},
+        public=True,
+        note="moved to /briefings/resumption/: a redirect there",
+    ),
     page("GET", "/resumption/missing/", listing(closed=NOT_GUARDS)),
     page("GET", "/resumption/enterprise/{w.a1.pk}/", R_A1),
     page("GET", "/resumption/enterprise/{w.b1.pk}/", R_B),
