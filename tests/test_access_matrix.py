@@ -419,7 +419,8 @@ SIGNED_IN = [u for u in USERS if u != "anon"]
 
 
 def answers(ok=(), forbidden=(), other=404, **special) -> dict[str, Any]:
-    """user -> what they get: OK, 403, 404 or a set of those (anonymous is filled in per row)."""
+    """user -> what they get: OK, 403, 404, REFUSED, "login" or a set of those (anonymous is
+    filled in per row unless the row names it)."""
     table: dict[str, Any] = {u: other for u in SIGNED_IN}
     table.update({u: OK for u in ok})
     table.update({u: 403 for u in forbidden})
@@ -467,6 +468,7 @@ def listing(closed=()) -> dict[str, Any]:
 
 
 EVERYONE = answers(ok=SIGNED_IN)
+# Users and the audit trail: every organization admin, over their own subtree; other roles 403
 ADMIN_PAGES = answers(ok=[*ADMINS_A, "outsider_b"], other=403)
 NOT_GUARDS = ["guard_a"]  # guard_ab reads chamber B, so lists are open to him
 
