@@ -57,6 +57,11 @@ def django_db_modify_db_settings_xdist_suffix(request):
 
 @pytest.fixture
 def cast(db):
+    return build_cast()
+
+
+def build_cast():
+    """The cast's records (the `cast` fixture; module-scoped fixtures call it directly)."""
     from gongke.accounts.models import Membership, Role, User
     from gongke.registry import services
     from gongke.registry.models import ChamberKind, Industry, OrgKind, PlaceKind, RecipientKind

@@ -1653,8 +1653,9 @@ def _diff(before: dict, after: dict) -> list[str]:
     return changed
 
 
-def _root_cast_builder():
-    """The cast fixture's body, to build the cast once for the module rather than per test."""
+def build_cast():
+    """The root conftest's cast builder, to build the cast once for the module rather than per
+    test (conftest modules are not importable by name: several share the name)."""
     import importlib.util
     from pathlib import Path
 
@@ -1663,9 +1664,7 @@ def _root_cast_builder():
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    fixture = module.cast
-    # pytest's fixture definition keeps the plain function (older pytest returned it as is).
-    return getattr(fixture, "_get_wrapped_function", lambda: fixture)()
+    return module.build_cast()
 
 
 @pytest.fixture(scope="module")
@@ -1679,7 +1678,7 @@ def world(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             cache.clear()
-            cast = _root_cast_builder()(None)
+            cast = build_cast()
             w = build_world(cast)
             w.sessions, w.tokens, w.clients = {}, {}, {}
             for name in SIGNED_IN:
