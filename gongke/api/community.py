@@ -517,7 +517,7 @@ def sign_out(request: HttpRequest, assignment_id: int, payload: SignOutIn):
 @paginate(PageNumberPagination, page_size=100)
 def list_spots(request: HttpRequest, area_id: int, overdue: bool = False):
     area = get_area(request.user, area_id)
-    places = [area.pk, *area.children.filter(kind="post").values_list("pk", flat=True)]
+    places = [area.pk, *posts_for(request.user).filter(parent=area).values_list("pk", flat=True)]
     qs = Spot.objects.filter(place_id__in=places, is_active=True)
     return (qs.overdue() if overdue else qs).order_by("due_at")
 

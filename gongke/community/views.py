@@ -102,7 +102,7 @@ def _area_context(request: HttpRequest, area: Place) -> dict[str, Any]:
         "day": day,
         "figures": picture.daily_picture(areas=areas, day=day),
         "chart": picture.hourly(areas=areas, day=day),
-        "posts": area.children.filter(kind="post").order_by("name"),
+        "posts": posts_for(request.user).filter(parent=area).order_by("name"),
         "out": Outing.objects.open().filter(place=area).order_by("left_at")[:200],
     }
 
@@ -266,7 +266,8 @@ def passage(request: HttpRequest, pk: int) -> HttpResponse:
 def poster(request: HttpRequest, pk: int) -> HttpResponse:
     import segno
 
-    post = get_post(request.user, pk)
+    # The QR code lets whoever holds it record passages at the post: for its writers alone.
+    post = get_post(request.user, pk, write=True)
     key = PostKey.for_post(post)
     # SITE_URL, not the request's host: the poster is printed once and must work for years.
     url = settings.SITE_URL.rstrip("/") + reverse("community:self", args=[key.token])
@@ -473,7 +474,7 @@ def spots(request: HttpRequest, pk: int) -> HttpResponse:
     a = get_area(
         request.user, pk, write=action is not None, manage=action in {"spot", "publicity-new"}
     )
-    places = [a.pk, *a.children.filter(kind="post").values_list("pk", flat=True)]
+    places = [a.pk, *posts_for(request.user).filter(parent=a).values_list("pk", flat=True)]
     now = timezone.now()
     if request.method == "POST":
         try:
