@@ -108,7 +108,7 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         # Lets psycopg prepare the few statements that ask for it (a passage's: see
-        # community.services._statements); Django's own queries are bound on the client and
+        # community.services.passages._statements); Django's own queries are bound on the client and
         # never prepared. Behind pgbouncer, use session pooling or max_prepared_statements.
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 100
 else:

@@ -1,8 +1,4 @@
-"""包保小区 writes: passages (one or a batch, exactly once), rosters, disinfection, purge, reveal.
-
-A single passage and an offline batch go through the same function, record_passages, so the
-guard console, the self-registration page and the API behave the same way.
-"""
+"""Passages: one or a batch, exactly once (by client id), with their outings and fever alerts."""
 
 import functools
 import logging
@@ -17,40 +13,31 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gongke.accounts.access import require_write
-from gongke.accounts.models import Role, User
 from gongke.census.models import Household, Resident
 from gongke.lib.idnumbers import clean_id_number, hash_id_number
-from gongke.lib.masking import mask_id_number, mask_text
-from gongke.lib.robots import post_webhook
-from gongke.registry.models import Organization, Place, PlaceKind
+from gongke.lib.masking import mask_id_number
+from gongke.registry.models import Place
 
-from .models import (
+from ..models import (
     FEVER,
     HIGHEST_TEMPERATURE,
     LOWEST_TEMPERATURE,
     Alert,
-    Assignment,
     Decision,
     Direction,
-    DisinfectionLog,
-    DutySettings,
     IdReveal,
     Outing,
     Passage,
-    PublicityItem,
-    Shift,
     Source,
-    Spot,
     SubjectKind,
 )
+from .alerts import _fever_alerts
 
 DIRECTIONS, SUBJECTS, DECISIONS = (
     set(Direction.values),
@@ -65,7 +52,7 @@ MAX_CLOCK_SKEW = timedelta(minutes=10)
 
 def check_post_access(user: Any, post: Place) -> None:
     """Write access to a post: the organization's writers, and a duty officer only at their posts."""
-    from .scope import duty_posts
+    from ..scope import duty_posts
 
     require_write(user, post.organization)
     if getattr(post, "_duty_checked_for", None) == getattr(user, "pk", False):
@@ -347,28 +334,6 @@ def _pair(passages: list[Passage], area_id: int | None) -> None:
         Outing.objects.bulk_update(closed, ["returned_at"])
     if created:
         Outing.objects.bulk_create(created, ignore_conflicts=True)
-
-
-def _fever_alerts(passages: list[Passage], post: Place) -> None:
-    alerts = [
-        Alert(
-            organization_id=post.organization_id,
-            post=post,
-            passage=p,
-            label=p.label[:50],
-            temperature=p.temperature,
-            occurred_at=p.occurred_at,
-        )
-        for p in passages
-        if p.temperature is not None and p.temperature >= FEVER
-    ]
-    if not alerts:
-        return
-    Alert.objects.bulk_create(alerts)
-    from .tasks import notify_fever
-
-    ids = [a.pk for a in alerts if a.pk]
-    transaction.on_commit(lambda: [notify_fever(pk) for pk in ids])
 
 
 def record_passages(
@@ -722,125 +687,6 @@ def purge_passages(
 
 
 @transaction.atomic
-def handle_alert(*, alert: Alert, user: Any, note: str) -> Alert:
-    require_write(user, alert.organization)
-    if not note.strip():
-        raise ValidationError({"handling_note": _("Say what was done.")})
-    alert.handled_at, alert.handled_by, alert.handling_note = (
-        timezone.now(),
-        user,
-        note.strip()[:200],
-    )
-    alert.save(update_fields=["handled_at", "handled_by", "handling_note"])
-    return alert
-
-
-def _fever_text(alert: Alert) -> str:
-    """The message about one alert, in the active language, times in settings.TIME_ZONE.
-
-    The label is a name, a plate or an already masked number; mask_text also catches a phone or
-    ID number typed into the name field, so none leaves the system in clear."""
-    place = " · ".join(
-        name
-        for name in (alert.post.parent.name if alert.post.parent else "", alert.post.name)
-        if name
-    )
-    link = settings.SITE_URL.rstrip("/") + reverse("community:alerts") + "?open=1"
-    return "\n".join(
-        [
-            _("Fever alert: %(place)s") % {"place": place},
-            _("%(who)s, %(temperature)s °C, at %(time)s")
-            % {
-                "who": mask_text(alert.label),
-                "temperature": alert.temperature,
-                "time": timezone.localtime(alert.occurred_at).strftime("%Y-%m-%d %H:%M"),
-            },
-            _("%(organization)s: follow up at once and record what was done: %(link)s")
-            % {"organization": alert.organization.name, "link": link},
-        ]
-    )
-
-
-def _email_fever(alert: Alert, config: DutySettings | None) -> int:
-    """One email to each admin and staff member with an address, of the alert's organization and
-    of the organization whose settings apply, in the recipient's own language."""
-    organizations = {alert.organization_id} | ({config.organization_id} if config else set())
-    users = (
-        User.objects.filter(
-            is_active=True,
-            memberships__organization_id__in=organizations,
-            memberships__role__in=[Role.ORG_ADMIN, Role.ORG_STAFF],
-        )
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
-    messages = []
-    for user in users:
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            subject = _("Fever alert: %(temperature)s °C at %(post)s") % {
-                "temperature": alert.temperature,
-                "post": alert.post.name,
-            }
-            messages.append(EmailMessage(subject, _fever_text(alert), to=[user.email]))
-    if not messages:
-        return 0
-    return get_connection(fail_silently=True).send_messages(messages) or 0
-
-
-def notify_fever(*, alert_id: int) -> Alert | None:
-    """Tell people who are not looking at the app about a fever: the group robot and email, as
-    the alert's organization asks (or its nearest ancestor with settings; email by default).
-
-    Sends once per alert, and never raises: a broken robot does not stop the email, and the
-    alert is marked notified whatever happened, with what was delivered recorded on it."""
-    # Claimed in one statement before anything is sent: a second run (a retry, a job enqueued
-    # twice, another worker) finds the alert taken. A crash after the claim loses the message
-    # rather than sending it twice; the pages list every alert anyway.
-    claimed = Alert.objects.filter(pk=alert_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    alert = Alert.objects.select_related("organization", "post__parent").get(pk=alert_id)
-    logger.warning("fever %s °C at %s (%s)", alert.temperature, alert.post, alert.organization)
-    config = DutySettings.for_organization(alert.organization)
-    if config is not None and config.fever_webhook_url:
-        try:
-            # A group has no one language: the site's (Simplified Chinese by default).
-            with translation.override(settings.LANGUAGE_CODE):
-                alert.robot_status = post_webhook(config.fever_webhook_url, _fever_text(alert))
-        except Exception as exc:
-            logger.exception("fever alert %s: robot failed", alert.pk)
-            alert.robot_status = f"error: {exc}"[:100]
-    if config is None or config.fever_email:
-        try:
-            alert.emails_sent = _email_fever(alert, config)
-        except Exception:
-            logger.exception("fever alert %s: email failed", alert.pk)
-    alert.save(update_fields=["robot_status", "emails_sent"])
-    return alert
-
-
-@transaction.atomic
-def save_duty_settings(
-    *, organization: Organization, user: Any, data: dict[str, Any]
-) -> DutySettings:
-    require_write(user, organization, manage=True)
-    config = DutySettings.objects.filter(organization=organization).first() or DutySettings(
-        organization=organization
-    )
-    if isinstance(data.get("fever_webhook_url"), str):
-        data = {**data, "fever_webhook_url": data["fever_webhook_url"].strip()}
-    for name in ("fever_webhook_url", "fever_email"):
-        if name in data:
-            setattr(config, name, data[name])
-    config.full_clean(exclude=["organization"])
-    config.save()
-    return config
-
-
-@transaction.atomic
 def reveal_id_number(*, passage: Passage, user: Any, reason: str, candidate: str = "") -> IdReveal:
     """Audited check of a masked ID number.
 
@@ -863,139 +709,6 @@ def reveal_id_number(*, passage: Passage, user: Any, reason: str, candidate: str
         reason=reason.strip()[:200],
         matched=matched,
     )
-
-
-# Roster
-
-
-def _assignable(post: Place) -> None:
-    if post.kind != PlaceKind.POST:
-        raise ValidationError({"post": _("Shifts are kept for duty posts.")})
-
-
-@transaction.atomic
-def create_shift(
-    *,
-    post: Place,
-    starts_at: datetime,
-    ends_at: datetime,
-    people: list[Any] = (),  # type: ignore[assignment]
-    users: list[Any] = (),
-) -> Shift:  # type: ignore[assignment]
-    _assignable(post)
-    shift = Shift(post=post, starts_at=starts_at, ends_at=ends_at)
-    shift.full_clean()
-    shift.save()
-    for person in people:
-        Assignment.objects.create(shift=shift, person=person)
-    for u in users:
-        Assignment.objects.create(shift=shift, user=u)
-    return shift
-
-
-@transaction.atomic
-def assign(*, shift: Shift, person: Any = None, user: Any = None) -> Assignment:
-    a = Assignment(shift=shift, person=person, user=user)
-    a.full_clean()
-    a.save()
-    return a
-
-
-@transaction.atomic
-def sign_in(*, assignment: Assignment, at: datetime | None = None) -> Assignment:
-    if assignment.signed_in_at is None:
-        assignment.signed_in_at = at or timezone.now()
-        assignment.save(update_fields=["signed_in_at"])
-    return assignment
-
-
-@transaction.atomic
-def sign_out(
-    *, assignment: Assignment, handover_note: str = "", at: datetime | None = None
-) -> Assignment:
-    if assignment.signed_in_at is None:
-        raise ValidationError(_("Sign in before signing out."))
-    assignment.signed_out_at = at or timezone.now()
-    assignment.save(update_fields=["signed_out_at"])
-    if handover_note.strip():
-        shift = assignment.shift
-        shift.handover_note = (
-            shift.handover_note + "\n" if shift.handover_note else ""
-        ) + handover_note.strip()
-        shift.save(update_fields=["handover_note"])
-    return assignment
-
-
-def uncovered(
-    *, posts: list[Place], start: datetime, end: datetime
-) -> dict[int, list[tuple[datetime, datetime]]]:
-    """Per post, the stretches of [start, end) no staffed shift covers (a shift with nobody is a gap)."""
-    spans: dict[int, list[tuple[datetime, datetime]]] = {p.pk: [] for p in posts}
-    shifts = (
-        Shift.objects.filter(
-            post__in=posts, starts_at__lt=end, ends_at__gt=start, assignments__isnull=False
-        )
-        .distinct()
-        .order_by("starts_at")
-        .values_list("post_id", "starts_at", "ends_at")
-    )
-    for post_id, s, e in shifts:
-        spans[post_id].append((max(s, start), min(e, end)))
-    gaps: dict[int, list[tuple[datetime, datetime]]] = {}
-    for post_id, covered in spans.items():
-        holes, cursor = [], start
-        for s, e in sorted(covered):
-            if s > cursor:
-                holes.append((cursor, s))
-            cursor = max(cursor, e)
-        if cursor < end:
-            holes.append((cursor, end))
-        gaps[post_id] = holes
-    return gaps
-
-
-# Disinfection and publicity
-
-
-@transaction.atomic
-def save_spot(*, spot: Spot | None = None, **fields: Any) -> Spot:
-    spot = spot or Spot()
-    for name, value in fields.items():
-        setattr(spot, name, value)
-    spot.due_at = spot.last_done_at + spot.interval if spot.last_done_at else None
-    spot.full_clean()
-    spot.save()
-    return spot
-
-
-@transaction.atomic
-def log_disinfection(
-    *, spot: Spot, done_by: str, agent: str, user: Any = None, done_at: datetime | None = None
-) -> DisinfectionLog:
-    if not agent.strip():
-        raise ValidationError({"agent": _("Say which disinfectant was used.")})
-    if not done_by.strip():
-        raise ValidationError({"done_by": _("Say who disinfected.")})
-    log = DisinfectionLog.objects.create(
-        spot=spot,
-        done_at=done_at or timezone.now(),
-        done_by=done_by.strip()[:50],
-        agent=agent.strip()[:100],
-        recorded_by=user,
-    )
-    if spot.last_done_at is None or log.done_at > spot.last_done_at:
-        spot.last_done_at = log.done_at
-        spot.due_at = log.done_at + spot.interval
-        spot.save(update_fields=["last_done_at", "due_at"])
-    return log
-
-
-@transaction.atomic
-def check_publicity(*, item: PublicityItem, user: Any, done: bool = True) -> PublicityItem:
-    item.done_at = timezone.now() if done else None
-    item.done_by = user if done else None
-    item.save(update_fields=["done_at", "done_by"])
-    return item
 
 
 def fever_threshold() -> Decimal:
