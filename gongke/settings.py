@@ -285,7 +285,16 @@ if env("REDIS_URL"):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Shared by every worker (cached sums, device-token grants, rate limits): a SQLite file
+    # beside the data; tests run one file per process so parallel runs do not meet.
+    CACHE_PATH = DATA_DIR / (
+        f"cache.test-{os.getpid()}.sqlite3"
+        if "pytest" in sys.modules
+        else env("CACHE_SQLITE_NAME", "cache.sqlite3")
+    )
+    CACHES = {
+        "default": {"BACKEND": "gongke.db.sqlitecache.SQLiteCache", "LOCATION": str(CACHE_PATH)}
+    }
 
 # --- Mail and notifications ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -75,6 +75,15 @@ class PassageIn(BaseModel):
     occurred_at: str | None = None
 
 
+class FeverNoticeOut(Schema):
+    """The fever alert a passage raised: whether its notification is queued (false: stored, and
+    sent by the sweep within minutes; null: queued when the caller's transaction commits)."""
+
+    id: int
+    queued: bool | None
+    message: str
+
+
 class PassageOut(Schema):
     id: int
     client_id: str
@@ -94,6 +103,11 @@ class PassageOut(Schema):
     source: str
     occurred_at: datetime
     recorded_at: datetime
+    alert: FeverNoticeOut | None = None  # only in the answer to recording it
+
+    @staticmethod
+    def resolve_alert(obj):
+        return None
 
     @staticmethod
     def resolve_client_id(obj):
@@ -104,7 +118,11 @@ class PassageOut(Schema):
         return None if obj.temperature is None else str(obj.temperature)
 
 
-_PASSAGE_FIELDS = [(name, (info.alias or name)) for name, info in PassageOut.model_fields.items()]
+_PASSAGE_FIELDS = [
+    (name, (info.alias or name))
+    for name, info in PassageOut.model_fields.items()
+    if name != "alert"
+]
 
 
 def passage_out(p: Passage) -> dict[str, Any]:
@@ -133,6 +151,7 @@ class ItemOut(Schema):
     status: str
     id: int | None = None
     errors: dict[str, list[str]] = {}
+    alert: FeverNoticeOut | None = None
 
 
 class BatchOut(Schema):
@@ -337,10 +356,7 @@ def list_passages(
 @router.post("/passages", response={201: PassageOut, 200: PassageOut})
 def create_passage(request: HttpRequest, payload: PassageIn):
     post = get_post_for_passage(request, payload.post_id, resident_id=payload.resident_id)
-    # A post remembered with the token's grant carries no resident: record_passages looks it up.
-    residents = (
-        None if getattr(post, "_from_grant", False) else post_residents(post, payload.resident_id)
-    )
+    residents = post_residents(post, payload.resident_id)
 
     def create():
         data = payload.model_dump(exclude={"post_id"})
@@ -352,7 +368,9 @@ def create_passage(request: HttpRequest, payload: PassageIn):
 
             raise ValidationError(result.errors)
         p = result.passage or Passage.objects.get(pk=result.id)
-        return (201 if result.status == "created" else 200), passage_out(p)
+        out = passage_out(p)
+        out["alert"] = result.alert.as_dict() if result.alert else None
+        return (201 if result.status == "created" else 200), out
 
     # record_passages is all or nothing by itself (one statement, or its own transaction).
     return once(

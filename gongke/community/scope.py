@@ -4,7 +4,6 @@ A duty officer reaches only the posts they are bound to and those posts' compoun
 else reaches the posts and compounds of their organizations' subtrees. Outside: 404.
 """
 
-import copy
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -62,10 +61,7 @@ def get_post(user: Any, pk: Any, *, write: bool = False, resident_id: int | None
         qs = qs.filter(
             pk__in=Membership.posts.through.objects.filter(membership__user=user).values("place_id")
         )
-    post = get_for_user(user, qs, pk=pk, write=write)
-    if duty_only:
-        post._duty_checked_for = user.pk  # type: ignore[attr-defined]
-    return post
+    return get_for_user(user, qs, pk=pk, write=write)
 
 
 def post_residents(post: Place, resident_id: int | None) -> dict[int, str] | None:
@@ -107,36 +103,10 @@ def visible_alerts(user: Any, qs: QuerySet | None = None) -> QuerySet:
 
 
 def get_post_for_passage(request: Any, pk: Any, *, resident_id: int | None = None) -> Place:
-    """get_post(write=True) + services.check_post_access for a passage, remembered with a device
-    token's grant (gongke.api.auth) until the grant expires (a few seconds), so a tablet sending
-    a passage every few seconds asks the access path once per grant rather than every time.
-
-    The decision is made by the same code as always: only posts that passed get_post and
-    check_post_access are remembered, under the grant's random nonce, so a new grant (expired,
-    or a new cache generation after a token, user, membership, binding, organization or place
-    changed) asks again. Refusals (404/403) are never remembered. The access check on the
-    remembered post is re-run against the request's user (in memory, no query).
-    """
-    from gongke.api.auth import clock, memo
-
+    """The post a passage is written at: get_post(write=True) and the duty-post check, asked of
+    the database on every passage (nothing kept per process: another worker must see a change)."""
     from .services import check_post_access
 
-    user = request.user
-    grant: tuple[str, float] | None = getattr(request, "token_grant", None)
-    try:
-        key = f"gk:grant:{grant[0]}:post:{int(pk)}" if grant else None
-    except (TypeError, ValueError):
-        key = None
-    post = memo.get(key, clock()) if key else None
-    if post is None:
-        post = get_post(user, pk, write=True, resident_id=resident_id)
-        check_post_access(user, post)
-        if key and grant:
-            kept = copy.copy(post)
-            kept.__dict__.pop("resident_name", None)
-            memo.set(key, kept, grant[1])
-        return post
-    post = copy.copy(post)
-    check_post_access(user, post)
-    post._from_grant = True  # type: ignore[attr-defined]
+    post = get_post(request.user, pk, write=True, resident_id=resident_id)
+    check_post_access(request.user, post)
     return post

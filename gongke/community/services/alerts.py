@@ -1,6 +1,8 @@
 """Fever alerts: raised with their passage, delivered by robot and email, handled by staff."""
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +29,38 @@ from ..models import (
 logger = logging.getLogger(__name__)
 
 
-def _fever_alerts(passages: list[Passage], post: Place) -> None:
+# An alert whose notification was not queued (or whose job was lost) is delivered by the sweep
+# once it is this old; a queued job normally claims it within seconds.
+SWEEP_AFTER = timedelta(minutes=1)
+
+
+@dataclass
+class FeverNotice:
+    """What the guard is told about the alert their passage raised: whether its notification is
+    queued (True), could not be queued and waits for the sweep (False), or is queued when the
+    caller's transaction commits (None), and who is told."""
+
+    alert_id: int
+    organization: str
+    queued: bool | None = None
+
+    def message(self) -> str:
+        if self.queued is False:
+            return _(
+                "Fever: do not let them pass. The alert is saved but could not be sent yet "
+                "(it is retried within minutes): call %(organization)s now."
+            ) % {"organization": self.organization}
+        return _("Fever: do not let them pass. The alert is being sent to %(organization)s.") % {
+            "organization": self.organization
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.alert_id, "queued": self.queued, "message": self.message()}
+
+
+def raise_fever_alerts(passages: list[Passage], post: Place) -> dict[int, FeverNotice]:
+    """An alert for each fever among `passages` (stored, in the caller's transaction); their
+    notification is queued when it commits. Answers {passage id: notice}."""
     alerts = [
         Alert(
             organization_id=post.organization_id,
@@ -41,12 +74,43 @@ def _fever_alerts(passages: list[Passage], post: Place) -> None:
         if p.temperature is not None and p.temperature >= FEVER
     ]
     if not alerts:
-        return
+        return {}
     Alert.objects.bulk_create(alerts)
+    name = post.organization.name
+    notices = {
+        p.pk: FeverNotice(alert_id=a.pk, organization=name)
+        for p, a in zip((a.passage for a in alerts), alerts, strict=True)
+        if p is not None
+    }
+    transaction.on_commit(lambda: _queue(list(notices.values())))
+    return notices
+
+
+def _queue(notices: list[FeverNotice]) -> None:
+    """Enqueues each alert's notification; a queue that refuses (its storage full, locked or
+    gone) loses nothing: the alert is stored, sweep_fever_alerts delivers it."""
     from ..tasks import notify_fever
 
-    ids = [a.pk for a in alerts if a.pk]
-    transaction.on_commit(lambda: [notify_fever(pk) for pk in ids])
+    for notice in notices:
+        try:
+            notify_fever(notice.alert_id)
+            notice.queued = True
+        except Exception:
+            logger.exception("fever alert %s: could not queue its notification", notice.alert_id)
+            notice.queued = False
+
+
+def sweep_fever_alerts(*, now: datetime | None = None) -> int:
+    """Delivers every alert not notified yet that was raised over SWEEP_AFTER ago (its job was
+    never queued, or lost); notify_fever's claim makes each delivery happen once. Answers how
+    many it delivered."""
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    ids = list(
+        Alert.objects.filter(notified_at__isnull=True, raised_at__lte=cutoff)
+        .order_by("raised_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(1 for pk in ids if notify_fever(alert_id=pk) is not None)
 
 
 @transaction.atomic

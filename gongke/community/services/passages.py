@@ -1,11 +1,7 @@
 """Passages: one or a batch, exactly once (by client id), with their outings and fever alerts."""
 
-import functools
 import logging
-import re
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -13,13 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gongke.accounts.access import require_write
-from gongke.census.models import Household, Resident
+from gongke.census.models import Resident
 from gongke.lib.idnumbers import clean_id_number, hash_id_number
 from gongke.lib.masking import mask_id_number
 from gongke.registry.models import Place
@@ -37,7 +33,8 @@ from ..models import (
     Source,
     SubjectKind,
 )
-from .alerts import _fever_alerts
+from . import statements
+from .alerts import FeverNotice, raise_fever_alerts
 
 DIRECTIONS, SUBJECTS, DECISIONS = (
     set(Direction.values),
@@ -55,8 +52,6 @@ def check_post_access(user: Any, post: Place) -> None:
     from ..scope import duty_posts
 
     require_write(user, post.organization)
-    if getattr(post, "_duty_checked_for", None) == getattr(user, "pk", False):
-        return  # fetched by scope.get_post with the duty officer's posts as a filter
     allowed = duty_posts(user)
     if allowed is not None and post.pk not in allowed:
         raise PermissionDenied(_("You are not on duty at this post."))
@@ -208,6 +203,7 @@ class ItemResult:
     id: int | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
     passage: Passage | None = field(default=None, repr=False)
+    alert: FeverNotice | None = None  # the fever alert this passage raised
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -215,6 +211,7 @@ class ItemResult:
             "status": self.status,
             "id": self.id,
             "errors": self.errors,
+            "alert": self.alert.as_dict() if self.alert else None,
         }
 
 
@@ -251,47 +248,29 @@ def _residents_for(post: Place, items: list[dict[str, Any]]) -> dict[int, str]:
             pass
     if not ids:
         return {}
-    # Only the name is needed (the passage's label). Every passage asks this, so one passage
-    # (the console's case) reads it with a statement written once rather than a compiled query.
-    if len(ids) == 1:
-        with _statements() as run:
-            rows = run(_resident_sql(), [next(iter(ids)), post.parent_id or 0]).fetchall()
-    else:
-        qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0)
-        rows = list(qs.order_by().values_list("pk", "name"))
-    return dict(rows)
-
-
-@functools.cache
-def _resident_sql() -> str:
-    """A resident's id and name if they live in the compound (params: resident id, compound id)."""
-    q = connection.ops.quote_name
-    residents, households = q(Resident._meta.db_table), q(Household._meta.db_table)
-    return (
-        f"SELECT r.{q('id')}, r.{q('name')} FROM {residents} r JOIN {households} h "
-        f"ON h.{q('id')} = r.{q('household_id')} WHERE r.{q('id')} = %s AND h.{q('place_id')} = %s"
-    )
-
-
-def _outing_row(p: Passage, area_id: int) -> dict[str, Any]:
-    """The outing an "out" opens, as field values (one passage's path writes them directly)."""
-    return {
-        "place_id": area_id,
-        "subject_key": p.subject_key,
-        "subject": p.subject,
-        "label": p.label[:50],
-        "resident_id": p.resident_id,
-        "left_at": p.occurred_at,
-        "returned_at": None,
-    }
+    qs = Resident.objects.filter(pk__in=ids, household__place_id=post.parent_id or 0)
+    return dict(qs.order_by().values_list("pk", "name"))
 
 
 def _outing(p: Passage, area_id: int) -> Outing:
-    return Outing(**_outing_row(p, area_id))
+    return Outing(
+        place_id=area_id,
+        subject_key=p.subject_key,
+        subject=p.subject,
+        label=p.label[:50],
+        resident_id=p.resident_id,
+        left_at=p.occurred_at,
+        returned_at=None,
+    )
 
 
 def _pair(passages: list[Passage], area_id: int | None) -> None:
-    """Opens an outing for each "out", closes it with the next "in" of the same subject."""
+    """Opens an outing for each "out", closes it with the next "in" of the same subject.
+
+    Several passages are paired in memory against the subjects' open outings (read once). One
+    passage needs no read: its "out" is an insert the open-outing constraint may refuse (one is
+    open already), its "in" an update of the open outing if it began before. The same outcome,
+    held by test_it_records_a_sequence_one_at_a_time_as_in_one_batch."""
     moving = sorted(
         (p for p in passages if p.decision == Decision.PASS and p.subject_key),
         key=lambda p: p.occurred_at,
@@ -299,7 +278,6 @@ def _pair(passages: list[Passage], area_id: int | None) -> None:
     if not moving or area_id is None:
         return
     if len(moving) == 1:
-        # The console's common case: one statement, the open-outing constraint does the rest.
         p = moving[0]
         if p.direction == Direction.OUT:
             Outing.objects.bulk_create([_outing(p, area_id)], ignore_conflicts=True)
@@ -344,7 +322,8 @@ def record_passages(
     source: str = Source.CONSOLE,
     residents: dict[int, str] | None = None,
 ) -> list[ItemResult]:
-    """Records a batch of passages at `post`, each at most once (by its client id).
+    """Records passages at `post`, each at most once (by its client id): the guard's one passage
+    and a phone's offline batch alike (one is a batch of one).
 
     Answers per item: created, duplicate (already stored: nothing happens) or error (with field
     messages). Valid items are stored even when others in the batch are not. The caller has
@@ -378,51 +357,23 @@ def record_passages(
             result.status = "duplicate"
         else:
             valid[p.client_id] = (p, result)
-    if not valid:
-        return results
-    if len(valid) == 1 and connection.vendor in ("postgresql", "sqlite"):
-        [(p, result)] = valid.values()
-        _store_one(p, result, post)
-        return results
-    if connection.vendor == "postgresql":
-        _store_postgresql(list(valid.values()), post)
-        return results
-    if len(valid) == 1:
-        # The console's case: insert straight away and let the unique client id catch a repeat,
-        # which saves a round trip on every passage; only a repeat pays for the careful path.
-        try:
-            _store(list(valid.values()), post, careful=False)
-            return results
-        except IntegrityError:
-            for p, result in valid.values():
-                p.pk, result.status, result.passage = None, "created", None
-    _store(list(valid.values()), post, careful=True)
+    if valid:
+        _store(list(valid.values()), post, now)
     return results
 
 
-_COPIED = [f for f in Passage._meta.concrete_fields if not f.primary_key]
+def _store(valid: list[tuple[Passage, ItemResult]], post: Place, now: datetime) -> None:
+    """One transaction: the new passages (a client id stored before is a duplicate: nothing
+    else happens for it), their outings, their fever alerts.
 
-
-def _store_postgresql(valid: list[tuple[Passage, ItemResult]], post: Place) -> None:
-    """One statement stores the new passages and skips the known ones (offline sync sends
-    thousands at once): INSERT … SELECT FROM unnest(arrays) ON CONFLICT (client_id) DO NOTHING
-    RETURNING what it inserted. Everything not returned was there already."""
-    now = timezone.now()
+    No auditlog entry per passage, on purpose: passages are append-only (never edited; deleted
+    only wholesale by purge_passages after PASSAGE_RETENTION_DAYS) and each row is its own
+    record of who (recorded_by), when (recorded_at), how (source) and where (post)."""
     rows = [p for p, _r in valid]
     for p in rows:
         p.recorded_at = now
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPIED)
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in _COPIED)
-    params = [[getattr(p, f.attname) for p in rows] for f in _COPIED]
-    table = connection.ops.quote_name(Passage._meta.db_table)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "
-                f"ON CONFLICT (client_id) DO NOTHING RETURNING client_id, id",
-                params,
-            )
-            inserted = dict(cursor.fetchall())
+        inserted = statements.insert_new(rows)
         missing = [p.client_id for p in rows if p.client_id not in inserted]
         known = (
             dict(Passage.objects.filter(client_id__in=missing).values_list("client_id", "id"))
@@ -432,222 +383,14 @@ def _store_postgresql(valid: list[tuple[Passage, ItemResult]], post: Place) -> N
         fresh = []
         for p, result in valid:
             if p.client_id in inserted:
-                p.pk = result.id = inserted[p.client_id]
-                result.passage = p
+                result.id, result.passage = p.pk, p
                 fresh.append(p)
             else:
                 result.status, result.id = "duplicate", known.get(p.client_id)
         _pair(fresh, post.parent_id)
-        _fever_alerts(fresh, post)
-
-
-_OUTING_COPIED = [f for f in Outing._meta.concrete_fields if not f.primary_key]
-
-
-def _one_sql() -> tuple[str, str, str, str]:
-    """The four statements of _store_one, written once per process (PostgreSQL and SQLite ≥ 3.35
-    both speak INSERT … ON CONFLICT … RETURNING)."""
-    global _ONE_SQL
-    if _ONE_SQL is None:
-        q = connection.ops.quote_name
-        passages, outings = q(Passage._meta.db_table), q(Outing._meta.db_table)
-        marks = ", ".join(["%s"] * len(_COPIED))
-        o_marks = ", ".join(["%s"] * len(_OUTING_COPIED))
-        _ONE_SQL = (
-            f"INSERT INTO {passages} ({', '.join(q(f.column) for f in _COPIED)}) "
-            f"VALUES ({marks}) ON CONFLICT ({q('client_id')}) DO NOTHING RETURNING {q('id')}",
-            f"SELECT {q('id')} FROM {passages} WHERE {q('client_id')} = %s",
-            # The open-outing constraint (one per subject and compound) is the conflict here.
-            f"INSERT INTO {outings} ({', '.join(q(f.column) for f in _OUTING_COPIED)}) "
-            f"VALUES ({o_marks}) ON CONFLICT DO NOTHING",
-            f"UPDATE {outings} SET {q('returned_at')} = %s WHERE {q('place_id')} = %s "
-            f"AND {q('subject_key')} = %s AND {q('returned_at')} IS NULL AND {q('left_at')} <= %s",
-        )
-    return _ONE_SQL
-
-
-_ONE_SQL: tuple[str, str, str, str] | None = None
-
-
-def _store_one(p: Passage, result: ItemResult, post: Place) -> None:
-    """One passage (a guard's tablet sends one every few seconds) in hand-written statements:
-    the same rows as _store/_pair make, without compiling ORM queries on every passage.
-
-    Exactly once by client id: INSERT … ON CONFLICT (client_id) DO NOTHING RETURNING id; no row
-    back means it is stored already (answered "duplicate" with its id, nothing else happens).
-
-    Auditing: as before this path existed (bulk_create on SQLite, the unnest statement on
-    PostgreSQL), no auditlog LogEntry is written per passage — on purpose, and not silently:
-    passages are append-only (never edited; only deleted wholesale by purge_passages after
-    PASSAGE_RETENTION_DAYS) and each row is its own audit record: recorded_by (the signed-in
-    user or the device token's owner), recorded_at (server time), source and post.
-    """
-    insert, known, open_outing, close_outing = _one_sql()
-    # The connection itself, looked up once: every `connection.x` goes through the proxy to the
-    # thread's connection, and this path would ask a few dozen times.
-    conn = connections[DEFAULT_DB_ALIAS]
-    p.recorded_at = timezone.now()
-    params = [prep(getattr(p, attname), conn) for attname, prep in _PASSAGE_PREP]
-    # The outing statement that goes with it: open one for "out", close the open one for "in".
-    outing: tuple[str, list[Any]] | None = None
-    area_id = post.parent_id
-    if area_id is not None and p.decision == Decision.PASS and p.subject_key:
-        if p.direction == Direction.OUT:
-            row = _outing_row(p, area_id)  # written as values: no model instance to build
-            outing = (open_outing, [prep(row[attname], conn) for attname, prep in _OUTING_PREP])
-        else:
-            at = _LEFT_AT.get_db_prep_save(p.occurred_at, conn)
-            outing = (close_outing, [at, area_id, p.subject_key, at])
-    fever = p.temperature is not None and p.temperature >= FEVER
-    if conn.vendor == "postgresql" and not fever:
-        # One statement, one round trip, atomic by itself: the outing statement runs only
-        # when the passage was inserted (it reads the inserting CTE).
-        sql = f"WITH p AS ({insert})"
-        if outing is not None:
-            statement, values = outing
-            if statement is open_outing:
-                marks = statement.index(" VALUES (")
-                statement = (
-                    statement[:marks]
-                    + " SELECT "
-                    + ", ".join(["%s"] * len(values))
-                    + " FROM p ON CONFLICT DO NOTHING"
-                )
-            else:
-                statement += " AND EXISTS (SELECT 1 FROM p)"
-            sql += f", o AS ({statement})"
-            params += values
-        with _statements(conn) as run:
-            row = run(sql + " SELECT id FROM p", params).fetchone()
-            if row is None:
-                seen = run(known, [params[_CLIENT_ID]]).fetchone()
-                result.status, result.id = "duplicate", (seen[0] if seen else None)
-                return
-        p.pk = result.id = row[0]
-        p._state.adding, p._state.db = False, conn.alias
-        result.passage = p
-        return
-    with transaction.atomic():
-        with _statements(conn) as run:
-            row = run(insert, params).fetchone()
-            if row is None:
-                seen = run(known, [params[_CLIENT_ID]]).fetchone()
-                result.status, result.id = "duplicate", (seen[0] if seen else None)
-                return
-            p.pk = result.id = row[0]
-            p._state.adding, p._state.db = False, conn.alias
-            result.passage = p
-            if outing is not None:
-                run(*outing)
-        _fever_alerts([p], post)
-
-
-@contextmanager
-def _statements(conn: Any = None) -> Iterator[Callable[[str, list[Any]], Any]]:
-    """Runs the statements every single passage sends (run(sql, params) → cursor).
-
-    On PostgreSQL they are bound on the server and prepared on first use in each connection
-    (psycopg keeps the plan; connections live CONN_MAX_AGE): Django's cursors bind on the client,
-    so each passage's values would arrive as literals in a new text, parsed and planned every
-    time — most of what PostgreSQL spends on a passage. On SQLite they go straight to the
-    driver (which keeps compiled statements) in its own placeholder style, converted once rather
-    than on every call as Django's cursor does. Errors are Django's, as usual."""
-    connection = conn or connections[DEFAULT_DB_ALIAS]
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        with connection.wrap_database_errors:
-            cursor = connection.connection.cursor()
-            try:
-
-                def run(sql: str, params: list[Any]) -> Any:
-                    return cursor.execute(_qmark(sql), params)
-
-                yield run
-            finally:
-                cursor.close()
-        return
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-
-            def run(sql: str, params: list[Any]) -> Any:
-                cursor.execute(sql, params)
-                return cursor
-
-            yield run
-        return
-    import psycopg
-
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
-
-        def run(sql: str, params: list[Any]) -> Any:
-            return cur.execute(sql, params, prepare=True)
-
-        yield run
-
-
-@functools.lru_cache(maxsize=64)
-def _qmark(sql: str) -> str:
-    """Django's "format" placeholders (%s) in sqlite3's "qmark" style (?), as Django converts."""
-    return re.sub(r"(?<!%)%s", "?", sql).replace("%%", "%")
-
-
-# Text, integers and foreign keys go to the driver as build_passage made them (str, int or
-# None: what get_db_prep_save would hand over too); UUIDs, decimals and datetimes are adapted.
-_AS_IS = (models.CharField, models.IntegerField, models.ForeignKey)
-
-
-def _as_is(value: Any, conn: Any) -> Any:
-    return value
-
-
-def _preparer(f: models.Field) -> Callable[[Any, Any], Any]:
-    if isinstance(f, _AS_IS):
-        return _as_is
-    return lambda value, conn: None if value is None else f.get_db_prep_save(value, conn)
-
-
-_PASSAGE_PREP = [(f.attname, _preparer(f)) for f in _COPIED]
-_OUTING_PREP = [(f.attname, _preparer(f)) for f in _OUTING_COPIED]
-
-
-_LEFT_AT = Outing._meta.get_field("left_at")
-_CLIENT_ID = [f.name for f in _COPIED].index("client_id")
-
-
-def _store(valid: list[tuple[Passage, ItemResult]], post: Place, *, careful: bool) -> None:
-    with transaction.atomic():
-        seen: dict[uuid.UUID, int] = {}
-        if careful:
-            seen = dict(
-                Passage.objects.filter(client_id__in=[p.client_id for p, _r in valid]).values_list(
-                    "client_id", "id"
-                )
-            )
-        fresh = []
-        for p, result in valid:
-            if p.client_id in seen:
-                result.status, result.id = "duplicate", seen[p.client_id]
-            else:
-                fresh.append((p, result))
-        if not fresh:
-            return
-        rows = [p for p, _r in fresh]
-        if careful:
-            # Checked above, so a conflict means a copy of this batch raced in: the upsert keeps
-            # one row per client id and still hands back every row's id (PostgreSQL and SQLite).
-            Passage.objects.bulk_create(
-                rows,
-                update_conflicts=True,
-                unique_fields=["client_id"],
-                update_fields=["client_id"],
-            )
-        else:
-            Passage.objects.bulk_create(rows)
-        for p, result in fresh:
-            result.id, result.passage = p.pk, p
-        _pair(rows, post.parent_id)
-        _fever_alerts(rows, post)
+        raised = raise_fever_alerts(fresh, post)
+    for p, result in valid:
+        result.alert = raised.get(p.pk) if p.pk else None
 
 
 def record_passage(
