@@ -6,7 +6,6 @@ from .disinfection import check_publicity, log_disinfection, save_spot
 from .passages import (
     ItemResult,
     build_passage,
-    check_post_access,
     fever_threshold,
     purge_passages,
     record_passage,
@@ -20,7 +19,6 @@ __all__ = [
     "ItemResult",
     "assign",
     "build_passage",
-    "check_post_access",
     "check_publicity",
     "create_shift",
     "fever_threshold",

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -45,16 +45,6 @@ logger = logging.getLogger(__name__)
 
 # A device clock may run a little fast; a passage from further ahead is a mistake.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
-
-
-def check_post_access(user: Any, post: Place) -> None:
-    """Write access to a post: the organization's writers, and a duty officer only at their posts."""
-    from ..scope import duty_posts
-
-    require_write(user, post.organization)
-    allowed = duty_posts(user)
-    if allowed is not None and post.pk not in allowed:
-        raise PermissionDenied(_("You are not on duty at this post."))
 
 
 def _temperature(value: Any) -> Decimal | None:
@@ -328,7 +318,7 @@ def record_passages(
     Answers per item: created, duplicate (already stored: nothing happens) or error (with field
     messages). Valid items are stored even when others in the batch are not. The caller has
     checked access to `post`. `residents` (id → name of the post's compound's residents) may come
-    from scope.get_post(resident_id=…), which looks the resident up in the same query.
+    from access.get_post(resident_id=…), which looks the resident up in the same query.
     """
     now = timezone.now()
     if source == Source.SELF:
