@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongke.accounts.middleware.SessionTimeoutMiddleware",
+    "gongke.accounts.middleware.NoStoreMiddleware",
     "gongke.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -287,10 +288,9 @@ if env("REDIS_URL"):
 else:
     # Shared by every worker (cached sums, device-token grants, rate limits): a SQLite file
     # beside the data; tests run one file per process so parallel runs do not meet.
-    CACHE_PATH = DATA_DIR / (
-        f"cache.test-{os.getpid()}.sqlite3"
-        if "pytest" in sys.modules
-        else env("CACHE_SQLITE_NAME", "cache.sqlite3")
+    CACHE_PATH = DATA_DIR / env(
+        "CACHE_SQLITE_NAME",
+        f"cache.test-{os.getpid()}.sqlite3" if "pytest" in sys.modules else "cache.sqlite3",
     )
     CACHES = {
         "default": {"BACKEND": "gongke.db.sqlitecache.SQLiteCache", "LOCATION": str(CACHE_PATH)}
