@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
@@ -89,3 +90,15 @@ def test_the_sweep_runs_every_minute_in_the_worker(cast, api_for, queue_gone, ad
     assert tasks.sweep_fever_alerts.call_local() == 1
     assert tasks.sweep_fever_alerts.task_class().validate_datetime(timezone.now().replace(second=0))
     assert len(mail.outbox) == 1
+
+
+def test_the_console_page_tells_the_guard_the_alert_waits_when_it_cannot_be_queued(
+    cast, client_for, queue_gone
+):
+    r = client_for(cast.guard_a).post(
+        reverse("community:console", args=[cast.post_a.pk]),
+        {"subject": "outsider", "name": "李四", "direction": "in", "temperature": "38.6"},
+        follow=True,
+    )
+    text = r.content.decode()
+    assert Alert.objects.count() == 1 and "暂未发出" in text and cast.chamber_a.name in text
