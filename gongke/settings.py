@@ -108,9 +108,10 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-        # Lets psycopg prepare the few statements that ask for it (a passage's: see
-        # community.services.passages._statements); Django's own queries are bound on the client and
-        # never prepared. Behind pgbouncer, use session pooling or max_prepared_statements.
+        # psycopg prepares a statement bound on the server once it has run this often: only the
+        # passage insert is (community/services/statements.py); Django's own queries are bound on
+        # the client and never prepared. Behind pgbouncer, use session pooling or
+        # max_prepared_statements.
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 100
 else:
     DATABASES = {

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.utils import CursorWrapper
 
 from ..models import Passage
@@ -44,9 +44,24 @@ def _cursor(conn: Any) -> Iterator[CursorWrapper]:
         yield cursor
 
 
+# Values build_passage made that every driver takes as they are (str, int, None: what
+# get_db_prep_save would hand over too); psycopg also adapts UUIDs, decimals and aware datetimes
+# itself, sqlite3 needs Django's conversion for those. A batch of 2,000 passages has 38,000 values.
+_AS_IS = (models.CharField, models.IntegerField, models.ForeignKey)
+
+
 def _values(rows: list[Passage], conn: Any) -> list[list[Any]]:
     """Each row's column values as the database takes them (what bulk_create would send)."""
-    return [[f.get_db_prep_save(getattr(p, f.attname), conn) for f in _COLUMNS] for p in rows]
+    if conn.vendor == "postgresql":
+        return [[getattr(p, f.attname) for f in _COLUMNS] for p in rows]
+    prep = [None if isinstance(f, _AS_IS) else f for f in _COLUMNS]
+    return [
+        [
+            value if f is None or value is None else f.get_db_prep_save(value, conn)
+            for f, value in zip(prep, (getattr(p, c.attname) for c in _COLUMNS), strict=True)
+        ]
+        for p in rows
+    ]
 
 
 def _client_id(value: Any) -> uuid.UUID:
