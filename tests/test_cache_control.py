@@ -20,4 +20,3 @@ def test_an_api_answer_to_a_device_token_is_not_stored(cast, api_for):
 
 def test_an_api_answer_to_nobody_is_not_stored_either(client):
     assert no_store(client.get("/api/v1/community/alerts"))
-
