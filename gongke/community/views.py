@@ -190,13 +190,16 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_post(request.user, pk, write=request.method == "POST")
     if request.method == "POST":
         # The form also works without JavaScript: a plain post, then back to the console.
-        try:
-            services.record_passage(post=post, user=request.user, **request.POST.dict())
+        [result] = services.record_passages(
+            post=post, items=[request.POST.dict()], user=request.user
+        )
+        for errs in result.errors.values():
+            for m in errs:
+                messages.error(request, m)
+        if result.status != "error":
             messages.success(request, _("Recorded."))
-        except ValidationError as e:
-            for errs in e.message_dict.values():
-                for m in errs:
-                    messages.error(request, m)
+        if result.alert:  # what happened to the fever alert, as it is
+            messages.warning(request, result.alert.message())
         return redirect("community:console", pk=post.pk)
     recent = (
         Passage.objects.filter(post=post).select_related("resident").order_by("-occurred_at")[:30]
