@@ -73,9 +73,9 @@ def get_post(
     if resident_id:
         qs = qs.annotate(
             resident_name=Subquery(
-                Resident.objects.filter(
-                    pk=resident_id, household__place_id=OuterRef("parent_id")
-                ).values("name")[:1]
+                Resident.objects.filter(pk=resident_id, household__place_id=OuterRef("parent_id"))
+                .order_by()
+                .values("name")[:1]
             )
         )
     return get_for_user(user, qs, reach=POST, roles=_roles(write, manage), pk=pk)
