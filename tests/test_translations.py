@@ -1,0 +1,109 @@
+"""Every user-visible string has a zh-Hans translation, and each meaning has its own word.
+
+Django merges every app's catalog into one table per language (the core catalog gongke/locale
+first, then apps in INSTALLED_APPS order), so a msgid means one thing across the whole site: an
+English word with two Chinese meanings ("Unit": 单元 of a building, 单位 of measure; "Sign in":
+登录 to the account, 签到 for a shift) needs a context (pgettext, {% translate … context … %}).
+"""
+
+import importlib.util
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.utils import translation
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("gongke_i18n", ROOT / "scripts" / "i18n.py")
+assert _spec and _spec.loader
+i18n = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(i18n)
+
+# %(name)s, %(n)d, %s, %d (not %% nor the "% a" of "75% alcohol") and {name} / {0} / {}
+PLACEHOLDER = re.compile(r"%\(\w+\)[#0 +-]*\d*(?:\.\d+)?[a-zA-Z]|%[sd]|\{\w*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text.replace("%%", "")))
+
+
+def zh_hans_entries():
+    for name in ["core", *i18n.APP_CATALOGS]:
+        for entry in i18n.read_catalog(i18n.catalog_path(name)):
+            if entry.id:
+                yield name, entry
+
+
+def test_it_translates_every_message_into_simplified_chinese():
+    missing = i18n.untranslated()
+    assert not missing, "no zh_Hans msgstr (run `python scripts/i18n.py check`):\n" + "\n".join(
+        map(repr, missing)
+    )
+
+
+def test_it_finds_messages_in_python_and_in_templates():
+    found = {(m.context, m.msgid) for m in i18n.messages_in_code()}
+    assert ("shift", "Sign in") in found  # {% translate "Sign in" context "shift" %}
+    assert (None, "Audit trail") in found  # templates/accounts/, a core template
+    assert (None, "%(n)d resident") in found  # ngettext in census/services.py
+
+
+def test_it_keeps_the_placeholders_of_every_message():
+    wrong = []
+    for name, entry in zh_hans_entries():
+        if isinstance(entry.id, str):
+            pairs = [(entry.id, entry.string)]
+        else:  # Chinese has one plural form: it reads like the English plural
+            pairs = [(entry.id[1], s) for s in entry.string]
+        for msgid, msgstr in pairs:
+            if msgstr and placeholders(msgid) != placeholders(msgstr):
+                wrong.append(f"{name}: {msgid!r} -> {msgstr!r}")
+    assert not wrong, "placeholders differ:\n" + "\n".join(wrong)
+
+
+def test_it_gives_a_message_one_translation_across_catalogs():
+    # Only one of them would show everywhere; a second meaning needs a context.
+    seen = defaultdict(set)
+    for name, entry in zh_hans_entries():
+        msgid = entry.id if isinstance(entry.id, str) else entry.id[0]
+        string = entry.string if isinstance(entry.string, str) else tuple(entry.string)
+        seen[(entry.context, msgid)].add((string, name))
+    clashes = {key: sorted(v) for key, v in seen.items() if len({s for s, _ in v}) > 1}
+    assert not clashes, "\n".join(f"{key}: {v}" for key, v in clashes.items())
+
+
+@pytest.mark.parametrize(
+    ("language", "context", "msgid", "expected"),
+    [
+        ("zh-hans", "shift", "Sign in", "签到"),
+        ("zh-hans", None, "Sign in", "登录"),
+        ("zh-hant", "shift", "Sign in", "簽到"),
+        ("zh-hant", None, "Sign in", "登錄"),
+        ("en", "shift", "Sign in", "Sign in"),
+        ("zh-hans", "measure", "Unit", "单位"),
+        ("zh-hant", "building", "Unit", "單元"),
+        ("en", "building", "Unit", "Unit"),
+    ],
+)
+def test_it_keeps_contexts_in_the_derived_catalogs(language, context, msgid, expected):
+    with translation.override(language):
+        got = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+    assert got == expected
+
+
+def test_it_derives_traditional_and_english_catalogs_with_their_contexts(tmp_path):
+    source = tmp_path / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    source.parent.mkdir(parents=True)
+    source.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgctxt "shift"\nmsgid "Sign in"\nmsgstr "签到"\n\n'
+        'msgid "Sign in"\nmsgstr "登录"\n',
+        encoding="utf-8",
+    )
+    for lang, shift, account in [("zh_Hant", "簽到", "登錄"), ("en", "Sign in", "Sign in")]:
+        with i18n._derive(source, lang).open("rb") as f:
+            catalog = read_po(f)
+        assert catalog.get("Sign in", "shift").string == shift
+        assert catalog.get("Sign in").string == account
