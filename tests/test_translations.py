@@ -107,3 +107,62 @@ def test_it_derives_traditional_and_english_catalogs_with_their_contexts(tmp_pat
             catalog = read_po(f)
         assert catalog.get("Sign in", "shift").string == shift
         assert catalog.get("Sign in").string == account
+
+
+# --- The right word on the page (zh-Hans) ---------------------------------------------------
+
+
+def label(html: str, field: str) -> str:
+    match = re.search(rf'<label for="id_{field}">([^<]*)</label>', html)
+    assert match, f"no label for {field}"
+    return match[1].strip().rstrip(":：")
+
+
+def zh_hans(client_for, user):
+    client = client_for(user)
+    client.cookies["gongke_language"] = "zh-hans"
+    return client
+
+
+def test_it_says_签到_on_the_roster_and_登录_on_the_login_page(cast, client, client_for):
+    from django.utils import timezone
+
+    from gongke.community import services
+
+    now = timezone.now()
+    shift = services.create_shift(
+        post=cast.post_a,
+        starts_at=now - timezone.timedelta(hours=1),
+        ends_at=now + timezone.timedelta(hours=1),
+        users=[cast.guard_a],
+    )
+    guard = zh_hans(client_for, cast.guard_a)
+    page = guard.get(f"/community/shift/{shift.pk}/").content.decode()
+    assert ">签到</button>" in page and "登录" not in page
+    assert "退出" in page  # the account's sign-out in the menu stays 退出
+
+    services.sign_in(assignment=shift.assignments.get())
+    page = guard.get(f"/community/shift/{shift.pk}/").content.decode()
+    assert ">签退</button>" in page
+
+    client.cookies["gongke_language"] = "zh-hans"
+    login = client.get("/accounts/login/").content.decode()
+    assert "登录" in login and "签到" not in login
+
+
+def test_it_says_单元_for_a_household_and_单位_for_donated_goods(cast, client_for):
+    admin = zh_hans(client_for, cast.admin_a)
+    area = admin.get(f"/census/area/{cast.compound_a.pk}/").content.decode()
+    assert label(area, "unit") == "单元"
+
+    staff = zh_hans(client_for, cast.staff_a)
+    gift = staff.get("/donations/gifts/new/").content.decode()
+    assert label(gift, "unit") == "单位"
+
+
+def test_it_says_姓名_for_a_person_and_名称_for_an_organization(cast, client_for):
+    admin = zh_hans(client_for, cast.admin_a)
+    person = admin.get("/registry/people/new/").content.decode()
+    assert label(person, "name") == "姓名"
+    organization = admin.get(f"/registry/organizations/{cast.a1.pk}/edit/").content.decode()
+    assert label(organization, "name") == "名称"
