@@ -64,7 +64,9 @@ SKIPPED_DIRS = {"migrations", "tests", "vendor", "node_modules", "locale", "__py
 class Message:
     """One msgid as the code uses it: where, with which context, singular and plural."""
 
-    def __init__(self, catalog: str, where: str, context: str | None, msgid: str, plural: str | None):
+    def __init__(
+        self, catalog: str, where: str, context: str | None, msgid: str, plural: str | None
+    ):
         self.catalog, self.where = catalog, where
         self.context, self.msgid, self.plural = context, msgid, plural
 
@@ -125,15 +127,13 @@ def messages_in_code() -> list[Message]:
         else:
             continue
         for line, name, args in calls:
-            context_at, msgid_at, plural_at = KEYWORDS[name]
-
-            def arg(at: int | None) -> str | None:
-                return args[at] if at is not None and at < len(args) else None
-
-            msgid = arg(msgid_at)
+            positions = KEYWORDS[name]
+            context, msgid, plural = (
+                args[at] if at is not None and at < len(args) else None for at in positions
+            )
             if msgid:  # a variable (gettext(name)) is translated where its literal is marked
                 where = f"{path.relative_to(ROOT)}:{line}"
-                found.append(Message(catalog_of(path), where, arg(context_at), msgid, arg(plural_at)))
+                found.append(Message(catalog_of(path), where, context, msgid, plural))
     return found
 
 

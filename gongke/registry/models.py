@@ -313,7 +313,9 @@ class Place(models.Model):
         default=False,
         help_text=_("A 三无小区: no owner, no management, no committee."),
     )
-    households = models.PositiveIntegerField(pgettext_lazy("count", "households"), null=True, blank=True)
+    households = models.PositiveIntegerField(
+        pgettext_lazy("count", "households"), null=True, blank=True
+    )
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
