@@ -9,10 +9,12 @@ English word with two Chinese meanings ("Unit": 单元 of a building, 单位 of 
 import importlib.util
 import re
 from collections import defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from django.template.base import Lexer, TokenType
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +50,72 @@ def test_it_finds_messages_in_python_and_in_templates():
     assert ("shift", "Sign in") in found  # {% translate "Sign in" context "shift" %}
     assert (None, "Audit trail") in found  # templates/accounts/, a core template
     assert (None, "%(n)d resident") in found  # ngettext in census/services.py
+
+
+class _VisibleText(HTMLParser):
+    """English words a user would read: text and the attributes browsers show."""
+
+    ATTRIBUTES = {"placeholder", "title", "aria-label", "alt", "label", "data-confirm"}
+    WORD = re.compile(r"[A-Za-z]{2,}")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self.in_code = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.in_code += tag in ("script", "style")
+        for name, value in attrs:
+            visible = name in self.ATTRIBUTES or name.startswith("data-msg")
+            if visible and value and self.WORD.search(value):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    def handle_endtag(self, tag):
+        self.in_code -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self.in_code and self.WORD.search(data):
+            self.found.append(repr(data.strip()))
+
+
+def untranslated_template_text(source: str) -> list[str]:
+    """What a template shows in English outside {% translate %} and {% blocktranslate %}."""
+    parts, skipping = [], False
+    for token in Lexer(source).tokenize():
+        word = (token.contents.split() or [""])[0]
+        if token.token_type == TokenType.BLOCK:
+            # Inside a translation block or a comment, the text is the message or not shown.
+            if word in ("blocktranslate", "blocktrans", "comment"):
+                skipping = True
+            elif word in ("endblocktranslate", "endblocktrans", "endcomment"):
+                skipping = False
+            parts.append(" ")  # a tag between <tr and class="…" keeps the element whole
+        elif token.token_type == TokenType.TEXT and not skipping:
+            parts.append(token.contents)
+        else:
+            parts.append("\x00")  # a value or a translation: never English in the source
+    parser = _VisibleText()
+    parser.feed("".join(parts).replace("\x00", "0"))
+    parser.close()
+    return parser.found
+
+
+def test_it_marks_every_english_text_of_the_templates_for_translation():
+    found = [
+        f"{path.relative_to(ROOT)}: {text}"
+        for path in sorted(i18n.PACKAGE.rglob("templates/**/*.html"))
+        for text in untranslated_template_text(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, "English outside {% translate %}:\n" + "\n".join(found)
+
+
+def test_it_finds_english_left_out_of_translation_in_a_template():
+    source = (
+        '{% load i18n %}<button title="Remove">{% translate "Save" %}</button>'
+        "{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}<p>Nothing here</p>"
+        "<script>let ok = 1;</script>{# a comment #}"
+    )
+    assert untranslated_template_text(source) == ["<button title='Remove'>", "'Nothing here'"]
 
 
 def test_it_keeps_the_placeholders_of_every_message():
