@@ -197,3 +197,23 @@ def test_robot_secrets_are_shown_to_those_who_may_change_them_alone(cast, api_fo
         api_for(cast.staff_a).get(f"/api/v1/resumption/settings/{cast.chamber_a.pk}").status_code
         == 200
     )
+
+
+def test_a_client_id_used_at_another_chambers_post_reveals_nothing(cast, api_for):
+    import uuid
+
+    client_id = str(uuid.uuid4())
+    body = {"client_id": client_id, "direction": "in", "name": "赵敏", "temperature": "36.6"}
+    r = api_for(cast.outsider_b).post(
+        "/api/v1/community/passages",
+        {**body, "post_id": cast.post_b.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    r = api_for(cast.guard_a).post(
+        "/api/v1/community/passages",
+        {**body, "post_id": cast.post_a.pk, "name": "张三"},
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    assert "赵敏" not in r.content.decode() and "南湖" not in r.content.decode()
