@@ -252,7 +252,8 @@ if __name__ == "__main__":
         sys.path.insert(0, str(ROOT))
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongke.settings")
         django.setup()
-        for message in untranslated():
+        missing = untranslated()
+        for message in missing:
             print(message)
-        sys.exit(0)
+        sys.exit(1 if missing else 0)
     sys.exit(extract(sys.argv[2:]) if command == "extract" else compile_all())
