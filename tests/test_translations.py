@@ -207,6 +207,7 @@ def test_it_says_签到_on_the_roster_and_登录_on_the_login_page(cast, client,
     guard = zh_hans(client_for, cast.guard_a)
     page = guard.get(f"/community/shift/{shift.pk}/").content.decode()
     assert ">签到</button>" in page and "登录" not in page
+    assert "<th>值班人员</th>" in page  # not the passages' 对象
     assert "退出" in page  # the account's sign-out in the menu stays 退出
 
     services.sign_in(assignment=shift.assignments.get())
