@@ -74,7 +74,7 @@ def _pages(cast):
         ),
         ("/census/", ["/census/import-template/"]),
         (
-            f"/resumption/dashboard/?org={a.pk}",
+            f"/briefings/resumption/?org={a.pk}",
             [f"/resumption/association/{a.pk}/settings/", f"/resumption/association/{a.pk}/batch/"],
         ),
         (
