@@ -2,6 +2,7 @@
 
     python scripts/i18n.py extract [core|APP ...]   update zh_Hans catalogs from the code (needs GNU gettext)
     python scripts/i18n.py compile   derive zh_Hant (OpenCC) and en catalogs, compile all to .mo
+    python scripts/i18n.py check     list messages in the code without a zh_Hans translation
 
 Source strings are English; zh_Hans is translated by hand; zh_Hant is converted from zh_Hans at
 build time, so it is complete whenever zh_Hans is; en maps every string to itself (without it,
@@ -9,10 +10,15 @@ English users would fall back to the default language, Chinese). Compiling uses 
 machine without gettext can build.
 """
 
+import ast
+import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -39,10 +45,124 @@ APP_CATALOGS = [
 ]
 
 
+# (function, positions of context, singular, plural) as makemessages passes them to xgettext.
+KEYWORDS = {
+    "_": (None, 0, None),
+    "gettext": (None, 0, None),
+    "gettext_lazy": (None, 0, None),
+    "gettext_noop": (None, 0, None),
+    "ngettext": (None, 0, 1),
+    "ngettext_lazy": (None, 0, 1),
+    "pgettext": (0, 1, None),
+    "pgettext_lazy": (0, 1, None),
+    "npgettext": (0, 1, 2),
+    "npgettext_lazy": (0, 1, 2),
+}
+SKIPPED_DIRS = {"migrations", "tests", "vendor", "node_modules", "locale", "__pycache__"}
+
+
+class Message:
+    """One msgid as the code uses it: where, with which context, singular and plural."""
+
+    def __init__(
+        self, catalog: str, where: str, context: str | None, msgid: str, plural: str | None
+    ):
+        self.catalog, self.where = catalog, where
+        self.context, self.msgid, self.plural = context, msgid, plural
+
+    def __repr__(self) -> str:
+        context = f" (context {self.context!r})" if self.context else ""
+        return f"{self.where}: {self.msgid!r}{context}"
+
+
+def catalog_of(path: Path) -> str:
+    """The catalog a source file's messages belong to: its app's, or "core" (as extract() does)."""
+    first = path.relative_to(PACKAGE).parts[0]
+    return first if first in APP_CATALOGS else "core"
+
+
+def _calls(source: str) -> Iterator[tuple[int, str, list[str | None]]]:
+    """(line, function, literal string arguments or None) of every translation call in Python."""
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name in KEYWORDS:
+            args = [
+                a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None
+                for a in node.args
+            ]
+            yield node.lineno, name, args
+
+
+_STRING = r"""u?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+_TEMPLATE_CALL = re.compile(
+    rf"\b(_|gettext|ngettext|pgettext|npgettext)\(\s*({_STRING})"
+    rf"(?:\s*,\s*({_STRING}))?(?:\s*,\s*({_STRING}))?"
+)
+
+
+def _template_calls(source: str, origin: str) -> Iterator[tuple[int, str, list[str | None]]]:
+    """The same for a template, through Django's own templatize (what makemessages feeds xgettext)."""
+    from django.utils.translation.template import templatize
+
+    text = templatize(source, origin)
+    for match in _TEMPLATE_CALL.finditer(text):
+        args = [ast.literal_eval(a) if a else None for a in match.groups()[1:]]
+        yield text.count("\n", 0, match.start()) + 1, match[1], args
+
+
+def messages_in_code() -> list[Message]:
+    """Every message the code and templates mark for translation, without GNU gettext."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*")):
+        parts = path.relative_to(PACKAGE).parts
+        if SKIPPED_DIRS & set(parts) or not path.is_file():
+            continue
+        if path.suffix == ".py":
+            calls = _calls(path.read_text(encoding="utf-8"))
+        elif path.suffix in {".html", ".txt"} and "templates" in parts:
+            calls = _template_calls(path.read_text(encoding="utf-8"), str(path))
+        else:
+            continue
+        for line, name, args in calls:
+            positions = KEYWORDS[name]
+            context, msgid, plural = (
+                args[at] if at is not None and at < len(args) else None for at in positions
+            )
+            if msgid:  # a variable (gettext(name)) is translated where its literal is marked
+                where = f"{path.relative_to(ROOT)}:{line}"
+                found.append(Message(catalog_of(path), where, context, msgid, plural))
+    return found
+
+
+def catalog_path(catalog: str, lang: str = "zh_Hans") -> Path:
+    base = PACKAGE if catalog == "core" else PACKAGE / catalog
+    return base / "locale" / lang / "LC_MESSAGES" / "django.po"
+
+
+def untranslated() -> list[Message]:
+    """Messages with no usable zh_Hans translation in their app's catalog or the core one."""
+    translations = {c: read_catalog(catalog_path(c)) for c in ["core", *APP_CATALOGS]}
+    missing = []
+    for message in messages_in_code():
+        for catalog in (message.catalog, "core"):
+            entry = translations[catalog].get(message.msgid, message.context)
+            if entry is not None and entry.string and all(entry.string) and not entry.fuzzy:
+                break
+        else:
+            missing.append(message)
+    return missing
+
+
+def read_catalog(path: Path) -> "Catalog":
+    with path.open("rb") as f:
+        return read_po(f, locale=path.parent.parent.name)
+
+
 def extract(targets: list[str]) -> int:
     """makemessages for each target ("core" or an app name), each into its own catalog."""
-    import os
-
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gongke.settings",
@@ -69,8 +189,10 @@ def extract(targets: list[str]) -> int:
         (cwd / "locale").mkdir(exist_ok=True)
         ignores: list[str] = []
         if target == "core":
+            # Not "app/*": makemessages matches ignore patterns against directory basenames too,
+            # which would drop templates/accounts/ with the accounts app.
             for app in APP_CATALOGS:
-                ignores += ["--ignore", f"{app}/*"]
+                ignores += ["--ignore", f"{app}/*/*", "--ignore", f"{app}/*.py"]
         status |= subprocess.call(
             [sys.executable, "-m", "django", "makemessages", *common, *ignores], cwd=cwd, env=env
         )
@@ -78,7 +200,6 @@ def extract(targets: list[str]) -> int:
 
 
 def _derive(source: Path, target_lang: str) -> Path:
-    from babel.messages.catalog import Catalog
     from opencc import OpenCC
 
     with source.open("rb") as f:
@@ -125,4 +246,14 @@ def compile_all() -> int:
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "compile"
+    if command == "check":
+        import django
+
+        sys.path.insert(0, str(ROOT))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongke.settings")
+        django.setup()
+        missing = untranslated()
+        for message in missing:
+            print(message)
+        sys.exit(1 if missing else 0)
     sys.exit(extract(sys.argv[2:]) if command == "extract" else compile_all())

@@ -3,13 +3,14 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import DEFAULT_ISOLATION_DAYS, Gender, IsolationReason, Relation, VisitOutcome
 
 
 class HouseholdForm(forms.Form):
     building = forms.CharField(label=_("Building"), max_length=20, required=False)
-    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    unit = forms.CharField(label=pgettext_lazy("building", "Unit"), max_length=20, required=False)
     room = forms.CharField(label=_("Room"), max_length=20)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -17,7 +18,7 @@ class HouseholdForm(forms.Form):
 
 
 class ResidentForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     phone = forms.CharField(
         label=_("Phone"),
         max_length=20,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongke.lib.masking import mask_phone
 from gongke.registry.models import Place, SearchQuerySet
@@ -36,7 +37,7 @@ class Household(models.Model):
         related_name="households_set",
     )
     building = models.CharField(_("building"), max_length=20, blank=True)
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("building", "unit"), max_length=20, blank=True)
     room = models.CharField(_("room"), max_length=20)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,7 +71,7 @@ class Relation(models.TextChoices):
     HOUSEHOLDER = "householder", _("Householder")
     SPOUSE = "spouse", _("Spouse")
     CHILD = "child", _("Child")
-    PARENT = "parent", _("Parent")
+    PARENT = "parent", pgettext_lazy("relative", "Parent")
     GRANDCHILD = "grandchild", _("Grandchild")
     RELATIVE = "relative", _("Other relative")
     TENANT = "tenant", _("Tenant")
@@ -87,7 +88,7 @@ class Resident(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="residents"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     # The ID number itself is never stored: a keyed hash to match on, a masked form to show.
     id_number_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import can_write
@@ -522,7 +523,7 @@ def isolations(request: HttpRequest) -> HttpResponse:
         headers = [
             _("Compound or village"),
             _("Household"),
-            _("Name"),
+            pgettext("person", "Name"),
             _("Phone"),
             _("First day"),
             _("Last day"),
@@ -696,7 +697,7 @@ def returns(request: HttpRequest) -> HttpResponse:
             _("Returned on"),
             _("Came back from"),
             _("Transport"),
-            _("Name"),
+            pgettext("person", "Name"),
             _("Phone"),
             _("Compound or village"),
             _("Household"),

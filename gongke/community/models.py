@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongke.lib.masking import mask_phone
 from gongke.registry.models import Organization, Person, Place
@@ -95,7 +96,7 @@ class Passage(models.Model):
         on_delete=models.SET_NULL,
         related_name="passages",
     )
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     id_number_hash = models.CharField(max_length=64, blank=True, editable=False)
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)

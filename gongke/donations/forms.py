@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongke.accounts.access import reference_organizations, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
@@ -64,7 +65,10 @@ class GiftForm(forms.Form):
         label=_("Quantity"), max_digits=14, decimal_places=2, required=False, min_value=0
     )
     unit = forms.CharField(
-        label=_("Unit"), max_length=20, required=False, help_text=_("套, 只, 箱, 公斤, 台")
+        label=pgettext_lazy("measure", "Unit"),
+        max_length=20,
+        required=False,
+        help_text=_("套, 只, 箱, 公斤, 台"),
     )
     given_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -26,7 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from python_calamine import CalamineWorkbook
 
 from gongke.accounts.access import require_write, writable_organizations
@@ -61,7 +61,7 @@ COLUMNS = [
     ("amount", gettext_lazy("Amount or estimated value (yuan)"), True),
     ("item", gettext_lazy("Item"), False),
     ("quantity", gettext_lazy("Quantity"), False),
-    ("unit", gettext_lazy("Unit"), False),
+    ("unit", pgettext_lazy("measure", "Unit"), False),
     ("date", gettext_lazy("Date"), True),
     ("status", gettext_lazy("Status"), False),
     ("campaign", gettext_lazy("Campaign"), False),

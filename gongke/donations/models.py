@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongke.lib.masking import mask_phone
 from gongke.registry.models import Organization, Place, SearchQuerySet, Township
@@ -204,7 +205,7 @@ class Gift(models.Model):
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("measure", "unit"), max_length=20, blank=True)
     # The value in yuan as first declared (the money, or the goods' estimated value). Figures
     # never read it: they sum the ledger, where corrections live.
     value = models.DecimalField(_("declared value (yuan)"), max_digits=16, decimal_places=2)

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import (
@@ -238,7 +238,7 @@ GIFT_HEADERS = [
     gettext_lazy("Money or goods"),
     gettext_lazy("Item"),
     gettext_lazy("Quantity"),
-    gettext_lazy("Unit"),
+    pgettext_lazy("measure", "Unit"),
     gettext_lazy("Declared value"),
     gettext_lazy("Approximation"),
     gettext_lazy("Amount as written"),

@@ -9,6 +9,7 @@ every read and write by that prefix.
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongke.lib.chinese import normalize_query
 from gongke.lib.idnumbers import validate_credit_code
@@ -209,7 +210,7 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="people",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     position = models.CharField(
         _("position"), max_length=30, choices=Position.choices, default=Position.STAFF
     )
@@ -312,7 +313,9 @@ class Place(models.Model):
         default=False,
         help_text=_("A 三无小区: no owner, no management, no committee."),
     )
-    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    households = models.PositiveIntegerField(
+        pgettext_lazy("count", "households"), null=True, blank=True
+    )
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongke.registry.models import Organization
 
@@ -66,7 +67,7 @@ class SettingsForm(forms.ModelForm):
 
 
 class TemperatureForm(forms.Form):
-    person_name = forms.CharField(label=_("name"), max_length=50)
+    person_name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     day = forms.DateField(label=_("day"), widget=DateInput())
     slot = forms.ChoiceField(label=_("time of day"), choices=Slot.choices)
     temperature = forms.DecimalField(

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongke.registry.models import Organization, OrgKind
 
@@ -493,7 +494,7 @@ class StaffTemperature(models.Model):
         on_delete=models.PROTECT,
         related_name="staff_temperatures",
     )
-    person_name = models.CharField(_("name"), max_length=50)
+    person_name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     day = models.DateField(_("day"))
     slot = models.CharField(_("time of day"), max_length=2, choices=Slot.choices)
     temperature = models.DecimalField(
@@ -550,7 +551,7 @@ class FeverCase(models.Model):
     reading = models.OneToOneField(
         StaffTemperature, on_delete=models.PROTECT, related_name="fever_case"
     )
-    person_name = models.CharField(_("name"), max_length=50)
+    person_name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
     day = models.DateField(_("day"))
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
