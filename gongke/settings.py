@@ -168,10 +168,17 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout: 5 failures for one username from one address lock it for 15 minutes, then it
 # cools off by itself. Locking by username+address means nobody can lock out a colleague
-# from elsewhere.
+# from elsewhere; tries during the lock do not extend it, so a neighbour behind the same
+# address cannot keep someone locked out for good.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Password spraying (one address, many usernames): after this many failed sign-ins from one
+# address within the cool-off window, that address waits for the window's end whatever the
+# username. High enough for an office behind one address. 0: no limit.
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
