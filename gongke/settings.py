@@ -294,6 +294,9 @@ if env("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# /healthz fails when the data directory's disk has less free space than this.
+HEALTH_MIN_FREE_MB = env_int("HEALTH_MIN_FREE_MB", 500)
+
 # --- Mail and notifications ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -42,19 +41,6 @@ ROLE_DASHBOARD_APPS = {
     Role.DUTY_OFFICER: ["gongke.community", "gongke.census"],
     Role.REPORTER: ["gongke.resumption", "gongke.donations"],
 }
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Database reachable, and how long ago the background worker last ran a job."""
-    from gongke.ops.tasks import heartbeat_path
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    try:
-        worker = heartbeat_path().read_text().strip()
-    except OSError:
-        worker = "never"
-    return HttpResponse(f"ok\nworker last seen: {worker}\n", content_type="text/plain")
 
 
 class SignInView(auth_views.LoginView):
