@@ -18,6 +18,7 @@ def no_earlier_failures():
     """The per-address counter lives in the cache, which outlives a test's database."""
     cache.clear()
 
+
 HOME = "10.1.1.1"
 ELSEWHERE = "10.9.9.9"
 

@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def signed_in(cast, address="10.2.2.2"):
     client = Client(REMOTE_ADDR=address)
-    response = client.post(
-        "/accounts/login/", {"username": "staff_a", "password": cast.password}
-    )
+    response = client.post("/accounts/login/", {"username": "staff_a", "password": cast.password})
     assert response.status_code == 302
     return client
 

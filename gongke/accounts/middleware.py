@@ -24,9 +24,13 @@ class SessionTimeoutMiddleware:
             now = time.time()
             session = request.session
             started, seen = session.get("gk_started"), session.get("gk_seen")
-            if started is not None and seen is not None and (
-                now - seen > settings.SESSION_IDLE_SECONDS
-                or now - started > settings.SESSION_MAX_SECONDS
+            if (
+                started is not None
+                and seen is not None
+                and (
+                    now - seen > settings.SESSION_IDLE_SECONDS
+                    or now - started > settings.SESSION_MAX_SECONDS
+                )
             ):
                 logout(request)
                 if request.path.startswith("/api/"):
