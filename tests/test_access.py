@@ -25,8 +25,15 @@ def test_it_scopes_each_role_to_its_subtree(cast):
         "京博集团",
         "南湖食品有限公司",
     }
-    for user in (cast.admin_a, cast.staff_a, cast.viewer_a, cast.guard_a):
+    for user in (cast.admin_a, cast.staff_a, cast.viewer_a):
         assert names(visible_organizations(user)) == {"青原县钣金商会", "京博集团"}
+    # A duty officer's membership reaches its posts and, as an organization, its own.
+    assert names(visible_organizations(cast.guard_a)) == {"青原县钣金商会"}
+    assert names(visible_organizations(cast.guard_ab)) == {
+        "青原县钣金商会",
+        "南湖镇商会",
+        "南湖食品有限公司",
+    }
     assert names(visible_organizations(cast.reporter_a1)) == {"京博集团"}
     assert names(visible_organizations(cast.outsider_b)) == {"南湖镇商会", "南湖食品有限公司"}
 
@@ -87,3 +94,42 @@ def test_an_anonymous_api_call_gets_a_json_401(client, cast):
     response = client.get("/api/v1/registry/organizations")
     assert response.status_code == 401
     assert "detail" in response.json()
+
+
+def _second_post(cast):
+    from gongke.registry import services
+
+    return services.save_place(
+        kind="post",
+        name="东城花园西门卡口",
+        organization=cast.chamber_a,
+        parent=cast.compound_a,
+        township=cast.township_east,
+    )
+
+
+def test_a_duty_officer_with_a_second_membership_keeps_to_their_posts(cast, api_for):
+    west = _second_post(cast)
+    for guard in (cast.guard_a, cast.guard_ab):
+        api = api_for(guard)
+        at = lambda post: api.post(  # noqa: E731
+            "/api/v1/community/passages",
+            {"post_id": post.pk, "direction": "in", "name": "张三", "temperature": "36.5"},
+            content_type="application/json",
+        )
+        assert at(cast.post_a).status_code == 201
+        assert at(west).status_code == 404
+        # guard_ab reads chamber B as a viewer: its post exists for them, but they may not write.
+        assert at(cast.post_b).status_code == (403 if guard is cast.guard_ab else 404)
+    from gongke.registry.access import places_for
+
+    reached = names(places_for(cast.guard_ab))
+    assert reached >= {"东城花园小区", "东城花园东门卡口", "南湖新村北门卡口"}
+    assert "东城花园西门卡口" not in reached
+
+
+def test_two_sibling_memberships_write_in_one_and_read_in_the_other(cast, client_for):
+    c = client_for(cast.staff_ab)
+    assert c.get(f"/registry/organizations/{cast.a1.pk}/edit/").status_code == 200
+    assert c.get(f"/registry/organizations/{cast.b1.pk}/").status_code == 200
+    assert c.get(f"/registry/organizations/{cast.b1.pk}/edit/").status_code == 403

@@ -14,10 +14,11 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from gongke.accounts.access import get_for_user, reference_organizations, visible_organizations
 from gongke.donations import figures, importer, services
+from gongke.donations.access import donors_for, entries_for, gifts_for
 from gongke.donations.models import Campaign, Entry, EntryKind, Gift, Receipt
-from gongke.donations.scoping import donors_for, entries_for, gifts_for
 from gongke.donations.views import filter_gifts
 from gongke.lib.chinese import capital_amount
+from gongke.registry.access import get_organization
 from gongke.registry.models import Organization, OrgKind
 
 from .idempotency import once
@@ -221,9 +222,7 @@ def get_gift(request: HttpRequest, gift_id: int):
 
 @router.post("/gifts", response={201: GiftDetail})
 def create_gift(request: HttpRequest, payload: GiftIn):
-    org = get_for_user(
-        request.user, Organization.objects.all(), field="", pk=payload.organization_id, write=True
-    )
+    org = get_organization(request.user, payload.organization_id, manage=True)
     campaign = None
     if payload.campaign_id:
         campaign = get_object_or_404(
@@ -232,8 +231,10 @@ def create_gift(request: HttpRequest, payload: GiftIn):
         )
     enterprise = None
     if payload.enterprise_id:
-        enterprise = get_object_or_404(
-            Organization.objects.filter(kind=OrgKind.ENTERPRISE), pk=payload.enterprise_id
+        enterprise = get_organization(
+            request.user,
+            payload.enterprise_id,
+            qs=Organization.objects.filter(kind=OrgKind.ENTERPRISE),
         )
     value, approximation, text = services.read_amount(payload.amount)
     client_key = payload.client_key or request.headers.get("Idempotency-Key", "")

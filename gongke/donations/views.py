@@ -30,6 +30,7 @@ from gongke.lib.excel import xlsx_response
 from gongke.registry.models import Organization, OrgKind
 
 from . import figures, importer, services
+from .access import donors_for, entries_for, gifts_for
 from .forms import (
     AllocateForm,
     CampaignForm,
@@ -40,7 +41,6 @@ from .forms import (
     ReverseForm,
 )
 from .models import Campaign, DonorKind, Entry, EntryKind, Gift, Nature, Receipt
-from .scoping import donors_for, entries_for, gifts_for
 
 PAGE = 50
 
