@@ -307,6 +307,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gongke@localhost")
 
 # --- Domain settings -----------------------------------------------------------------------
+# Hosts a WeCom/DingTalk group robot address may name (gongke.lib.robots): a bare host is https
+# on 443; an operator may add e.g. http://10.0.0.5:8080 for an intranet relay.
+ROBOT_ALLOWED_HOSTS = [
+    h.strip()
+    for h in env("ROBOT_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com").split(",")
+    if h.strip()
+]
 PASSAGE_RETENTION_DAYS = env_int("PASSAGE_RETENTION_DAYS", 28)
 # Self-registration from a post's QR code (no account): passages one client address may submit
 # per minute at one post; over it the phone keeps them and sends again later. 0: no limit.

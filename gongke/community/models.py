@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongke.lib.masking import mask_phone
+from gongke.lib.robots import validate_robot_url
 from gongke.registry.models import Organization, Person, Place
 
 FEVER = Decimal("37.3")
@@ -239,6 +240,7 @@ class DutySettings(models.Model):
         _("group robot webhook for fever alerts"),
         blank=True,
         help_text=_("WeCom or DingTalk group robot address; leave empty for none."),
+        validators=[validate_robot_url],
     )
     fever_email = models.BooleanField(
         _("email fever alerts"),

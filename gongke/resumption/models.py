@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from gongke.lib.robots import validate_robot_url
 from gongke.registry.models import Organization, OrgKind
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -61,6 +62,7 @@ class ReportingSettings(models.Model):
         _("group robot webhook"),
         blank=True,
         help_text=_("WeCom or DingTalk group robot address; leave empty for none."),
+        validators=[validate_robot_url],
     )
     email_reminders = models.BooleanField(_("email reminders"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
