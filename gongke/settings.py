@@ -319,6 +319,9 @@ PASSAGE_RETENTION_DAYS = env_int("PASSAGE_RETENTION_DAYS", 28)
 # per minute at one post; over it the phone keeps them and sends again later. 0: no limit.
 SELF_SYNC_PER_MINUTE = env_int("SELF_SYNC_PER_MINUTE", 120)
 FEVER_THRESHOLD = "37.3"
+# Looks behind masked ID numbers (reveal requests, candidate matches) one user may make an hour;
+# the first one over it is refused and the organization's admins are alerted. 0: no limit.
+ID_REVEALS_PER_HOUR = env_int("ID_REVEALS_PER_HOUR", 10)
 
 # --- Logging (numbers are masked in every record) -------------------------------------------
 LOGGING = {

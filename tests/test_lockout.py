@@ -5,18 +5,11 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
-from django.core.cache import cache
 from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_earlier_failures():
-    """The per-address counter lives in the cache, which outlives a test's database."""
-    cache.clear()
 
 
 HOME = "10.1.1.1"

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from gongke.lib.masking import FreeCharField, FreeTextField
 from gongke.lib.robots import validate_robot_url
 from gongke.registry.models import Organization, OrgKind
 
@@ -156,7 +157,7 @@ class Application(models.Model):
     vehicle_rules = models.BooleanField(
         _("vehicles aired and wiped with 75% alcohol after each trip"), default=False
     )
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -278,7 +279,7 @@ class ApplicationEvent(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=ReviewAction.choices)
-    comment = models.TextField(_("comments"), blank=True)
+    comment = FreeTextField(_("comments"), blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -378,7 +379,7 @@ class DailyReport(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = FreeCharField(_("note"), max_length=500, blank=True)
     carried_forward = models.BooleanField(_("carried forward"), default=False)
     late = models.BooleanField(_("late"), default=False)
     submitted_at = models.DateTimeField(_("submitted"))
@@ -557,7 +558,7 @@ class FeverCase(models.Model):
     day = models.DateField(_("day"))
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    outcome = FreeCharField(_("outcome"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["closed_at", "-day", "person_name"]
@@ -578,7 +579,7 @@ class FeverCase(models.Model):
 
 class FeverNote(models.Model):
     case = models.ForeignKey(FeverCase, on_delete=models.CASCADE, related_name="notes")
-    text = models.CharField(_("follow-up"), max_length=500)
+    text = FreeCharField(_("follow-up"), max_length=500)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
