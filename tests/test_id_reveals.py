@@ -86,9 +86,7 @@ def test_a_users_looks_are_limited_and_the_admins_alerted(
     guesses = [BODY[:-1] + str(n) + "0" for n in range(5)]
     for guess in guesses[:2]:
         guess = guess[:-1] + ric.calc_check_digit(guess)
-        answer = staff.post(
-            match_url, {**why, "candidate": guess}, content_type="application/json"
-        )
+        answer = staff.post(match_url, {**why, "candidate": guess}, content_type="application/json")
         assert answer.status_code == 201
     with caplog.at_level(logging.WARNING, logger="gongke.census.reveals"):
         over = staff.post(
