@@ -133,3 +133,67 @@ def test_two_sibling_memberships_write_in_one_and_read_in_the_other(cast, client
     assert c.get(f"/registry/organizations/{cast.a1.pk}/edit/").status_code == 200
     assert c.get(f"/registry/organizations/{cast.b1.pk}/").status_code == 200
     assert c.get(f"/registry/organizations/{cast.b1.pk}/edit/").status_code == 403
+
+
+GIFT = {
+    "donor_kind": "enterprise",
+    "amount": "64.8万",
+    "given_on": "2020-02-01",
+}
+
+
+def test_a_gift_cannot_name_an_enterprise_outside_the_writers_reach(cast, api_for, client_for):
+    from gongke.donations.models import Donor, Gift
+
+    body = {**GIFT, "organization_id": cast.chamber_a.pk, "enterprise_id": cast.b1.pk}
+    r = api_for(cast.staff_a).post("/api/v1/donations/gifts", body, content_type="application/json")
+    assert r.status_code == 404
+    assert "南湖食品" not in r.content.decode()
+    page = client_for(cast.staff_a).post(
+        "/donations/gifts/new/",
+        {
+            "organization": cast.chamber_a.pk,
+            "donor_kind": "enterprise",
+            "donor_name": "南湖食品有限公司",
+            "amount": "1万",
+            "nature": "money",
+            "given_on": "2020-02-01",
+        },
+    )
+    assert page.status_code == 200  # the form again, with its error
+    assert not Gift.objects.exists() and not Donor.objects.exists()
+
+
+def test_only_staff_and_admins_book_gifts(cast, api_for):
+    from gongke.donations.models import Gift
+
+    body = {**GIFT, "organization_id": cast.chamber_a.pk, "enterprise_id": cast.a1.pk}
+    for user, status in [
+        (cast.guard_a, 403),  # own organization: reached, but a duty officer does not book
+        (cast.guard_ab, 403),
+        (cast.viewer_a, 403),
+        (cast.reporter_a1, 404),
+        (cast.outsider_b, 404),
+    ]:
+        r = api_for(user).post("/api/v1/donations/gifts", body, content_type="application/json")
+        assert r.status_code == status, (user, r.content)
+    assert not Gift.objects.exists()
+    r = api_for(cast.staff_a).post("/api/v1/donations/gifts", body, content_type="application/json")
+    assert r.status_code == 201
+
+
+def test_robot_secrets_are_shown_to_those_who_may_change_them_alone(cast, api_for, client_for):
+    for user in (cast.viewer_a, cast.guard_a, cast.reporter_a1, cast.guard_ab):
+        api = api_for(user)
+        assert api.get(f"/api/v1/resumption/settings/{cast.chamber_a.pk}").status_code in {403, 404}
+        assert client_for(user).get(f"/resumption/association/{cast.chamber_a.pk}/settings/").status_code in {
+            403,
+            404,
+        }
+        assert api.get(
+            f"/api/v1/community/organizations/{cast.chamber_a.pk}/settings"
+        ).status_code in {403, 404}
+    assert (
+        api_for(cast.staff_a).get(f"/api/v1/resumption/settings/{cast.chamber_a.pk}").status_code
+        == 200
+    )

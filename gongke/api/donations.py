@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongke.accounts.access import get_for_user, reference_organizations, visible_organizations
-from gongke.donations import figures, importer, services
+from gongke.donations import access, figures, importer, services
 from gongke.donations.access import donors_for, entries_for, gifts_for
 from gongke.donations.models import Campaign, Entry, EntryKind, Gift, Receipt
 from gongke.donations.views import filter_gifts
@@ -103,7 +103,7 @@ def list_donors(request: HttpRequest, q: str | None = None, kind: str | None = N
 
 @router.get("/donors/{donor_id}", response=DonorOut)
 def get_donor(request: HttpRequest, donor_id: int):
-    return get_object_or_404(donors_for(request.user).select_related("township"), pk=donor_id)
+    return access.get_donor(request.user, donor_id)
 
 
 # --- Gifts and the ledger --------------------------------------------------------------------
@@ -395,7 +395,7 @@ def list_entries(
 
 @router.post("/entries/{entry_id}/reversal", response={201: EntryOut})
 def reverse_entry(request: HttpRequest, entry_id: int, payload: ReverseIn):
-    entry = get_object_or_404(entries_for(request.user).select_related("organization"), pk=entry_id)
+    entry = access.get_entry(request.user, entry_id, write=True)
     return _entry_once(
         request,
         "donations.entry.reverse",
@@ -421,16 +421,14 @@ class ReceiptOut(Schema):
 
 @router.post("/entries/{entry_id}/receipt", response={201: ReceiptOut})
 def issue_receipt(request: HttpRequest, entry_id: int):
-    entry = get_for_user(
-        request.user, Entry.objects.select_related("organization"), pk=entry_id, write=True
-    )
+    entry = access.get_entry(request.user, entry_id, write=True)
     receipt = services.issue_receipt_for(user=request.user, entry=entry)
     return Status(201, Receipt.objects.select_related("entry").get(pk=receipt.pk))
 
 
 @router.get("/receipts/{receipt_id}", response=ReceiptOut)
 def get_receipt(request: HttpRequest, receipt_id: int):
-    return get_for_user(request.user, Receipt.objects.select_related("entry"), pk=receipt_id)
+    return access.get_receipt(request.user, receipt_id)
 
 
 # --- Figures ---------------------------------------------------------------------------------
