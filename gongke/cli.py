@@ -40,16 +40,19 @@ def serve_options(args: list[str]):
 
 def prepare(*, demo: bool) -> None:
     """Migrate; with `demo`, load the demo county into an empty database and print its logins."""
-    _django(["migrate", "--no-input", "-v", "0"])
     _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
     if demo:
         from gongke.ops.demo import print_logins
         from gongke.registry.models import Organization
 
-        if not Organization.objects.exists():
+        if Organization.objects.exists():
+            print_logins()
+        else:
             print("Loading the demo county…", flush=True)
-            _django(["demo"])
-        print_logins()
+            call_command("demo")  # prints the logins
 
 
 def serve(args: list[str]) -> int:
