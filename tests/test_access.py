@@ -112,11 +112,14 @@ def test_a_duty_officer_with_a_second_membership_keeps_to_their_posts(cast, api_
     west = _second_post(cast)
     for guard in (cast.guard_a, cast.guard_ab):
         api = api_for(guard)
-        at = lambda post: api.post(  # noqa: E731
-            "/api/v1/community/passages",
-            {"post_id": post.pk, "direction": "in", "name": "张三", "temperature": "36.5"},
-            content_type="application/json",
-        )
+
+        def at(post, api=api):
+            return api.post(
+                "/api/v1/community/passages",
+                {"post_id": post.pk, "direction": "in", "name": "张三", "temperature": "36.5"},
+                content_type="application/json",
+            )
+
         assert at(cast.post_a).status_code == 201
         assert at(west).status_code == 404
         # guard_ab reads chamber B as a viewer: its post exists for them, but they may not write.
@@ -186,7 +189,9 @@ def test_robot_secrets_are_shown_to_those_who_may_change_them_alone(cast, api_fo
     for user in (cast.viewer_a, cast.guard_a, cast.reporter_a1, cast.guard_ab):
         api = api_for(user)
         assert api.get(f"/api/v1/resumption/settings/{cast.chamber_a.pk}").status_code in {403, 404}
-        assert client_for(user).get(f"/resumption/association/{cast.chamber_a.pk}/settings/").status_code in {
+        assert client_for(user).get(
+            f"/resumption/association/{cast.chamber_a.pk}/settings/"
+        ).status_code in {
             403,
             404,
         }
@@ -197,3 +202,23 @@ def test_robot_secrets_are_shown_to_those_who_may_change_them_alone(cast, api_fo
         api_for(cast.staff_a).get(f"/api/v1/resumption/settings/{cast.chamber_a.pk}").status_code
         == 200
     )
+
+
+def test_a_client_id_used_at_another_chambers_post_reveals_nothing(cast, api_for):
+    import uuid
+
+    client_id = str(uuid.uuid4())
+    body = {"client_id": client_id, "direction": "in", "name": "赵敏", "temperature": "36.6"}
+    r = api_for(cast.outsider_b).post(
+        "/api/v1/community/passages",
+        {**body, "post_id": cast.post_b.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    r = api_for(cast.guard_a).post(
+        "/api/v1/community/passages",
+        {**body, "post_id": cast.post_a.pk, "name": "张三"},
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    assert "赵敏" not in r.content.decode() and "南湖" not in r.content.decode()

@@ -4,8 +4,10 @@ alerts, roster, disinfection — through the same access path and services as th
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel
@@ -22,6 +24,7 @@ from gongke.community.access import (
     get_post,
     get_publicity_item,
     get_spot,
+    passages_for,
     post_residents,
     posts_for,
 )
@@ -348,10 +351,14 @@ def create_passage(request: HttpRequest, payload: PassageIn):
             post=post, items=[data], user=request.user, source="api", residents=residents
         )
         if result.status == "error":
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(result.errors)
-        p = result.passage or Passage.objects.get(pk=result.id)
+        # A duplicate is answered with the stored passage only where this post keeps it: a
+        # client id used elsewhere reveals nothing of the passage that holds it.
+        p = result.passage or passages_for(request.user).filter(pk=result.id, post=post).first()
+        if p is None:
+            raise ValidationError(
+                {"client_id": [_("This client id is already used by another passage.")]}
+            )
         return (201 if result.status == "created" else 200), passage_out(p)
 
     # record_passages is all or nothing by itself (one statement, or its own transaction).
@@ -368,8 +375,6 @@ def create_passage(request: HttpRequest, payload: PassageIn):
 def batch_passages(request: HttpRequest, payload: BatchIn):
     """Offline sync: each item carries its client_id (and post_id, or the batch's). Answers per
     item created / duplicate / error; sending the same batch again changes nothing."""
-    from django.core.exceptions import ValidationError
-
     if len(payload.items) > MAX_BATCH:
         raise ValidationError({"items": [f"max {MAX_BATCH}"]})
     groups: dict[int, list[dict[str, Any]]] = {}
