@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0003_fever_alert_delivery'),
+        ('community', '0004_alert_raised_at_and_sweep_index'),
     ]
 
     operations = [

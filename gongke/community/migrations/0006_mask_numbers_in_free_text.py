@@ -17,5 +17,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("community", "0004_robot_address_allowed_hosts")]
+    dependencies = [("community", "0005_robot_address_allowed_hosts")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=True)]
