@@ -45,7 +45,7 @@ browser:
 	fi
 
 run: install
-	$(BIN)/gongke serve
+	$(BIN)/gongke serve --demo
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check gongke tests bench scripts

@@ -68,6 +68,15 @@ def django_db_modify_db_settings_xdist_suffix(request):
         db.setdefault("TEST", {})["NAME"] = f"{name or 'test_' + str(db['NAME'])}_{suffix}"
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters (sign-in failures, ID number reveals, self-registration) live in the
+    cache, which outlives each test's database: every test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db):
     return build_cast()

@@ -1,6 +1,6 @@
 """The `gongke` command for operators.
 
-gongke serve [--port 8000] [--no-worker]  migrate, load the demo county on first start, serve
+gongke serve [--port 8000] [--no-worker]  migrate and serve (--demo: load the demo county into an empty database)
 gongke worker                             run the background job worker (Huey)
 gongke demo                               load the demo county (same data every time)
 gongke createadmin                        create a platform admin
@@ -25,28 +25,39 @@ def _setup() -> None:
     django.setup()
 
 
-def serve(args: list[str]) -> int:
+def serve_options(args: list[str]):
     import argparse
 
     parser = argparse.ArgumentParser(prog="gongke serve")
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
     parser.add_argument("--no-worker", action="store_true")
-    parser.add_argument("--no-demo", action="store_true")
+    # The demo's passwords are published: it loads only when asked (make run), never by default.
+    parser.add_argument("--demo", action="store_true", help="load the demo county if empty")
     parser.add_argument("--workers", default=os.environ.get("WEB_WORKERS", "2"))
-    opts = parser.parse_args(args)
+    return parser.parse_args(args)
 
-    _django(["migrate", "--no-input", "-v", "0"])
+
+def prepare(*, demo: bool) -> None:
+    """Migrate; with `demo`, load the demo county into an empty database and print its logins."""
     _setup()
-    if not opts.no_demo:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if demo:
+        from gongke.ops.demo import print_logins
         from gongke.registry.models import Organization
 
-        if not Organization.objects.exists():
-            print("Loading the demo county (first start)…", flush=True)
-            _django(["demo"])
-    from gongke.ops.demo import print_logins
+        if Organization.objects.exists():
+            print_logins()
+        else:
+            print("Loading the demo county…", flush=True)
+            call_command("demo")  # prints the logins
 
-    print_logins()
+
+def serve(args: list[str]) -> int:
+    opts = serve_options(args)
+    prepare(demo=opts.demo)
 
     worker = None
     if not opts.no_worker:

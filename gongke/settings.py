@@ -170,10 +170,17 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout: 5 failures for one username from one address lock it for 15 minutes, then it
 # cools off by itself. Locking by username+address means nobody can lock out a colleague
-# from elsewhere.
+# from elsewhere; tries during the lock do not extend it, so a neighbour behind the same
+# address cannot keep someone locked out for good.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Password spraying (one address, many usernames): after this many failed sign-ins from one
+# address within the cool-off window, that address waits for the window's end whatever the
+# username. High enough for an office behind one address. 0: no limit.
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -297,6 +304,9 @@ else:
         "default": {"BACKEND": "gongke.db.sqlitecache.SQLiteCache", "LOCATION": str(CACHE_PATH)}
     }
 
+# /healthz fails when the data directory's disk has less free space than this.
+HEALTH_MIN_FREE_MB = env_int("HEALTH_MIN_FREE_MB", 500)
+
 # --- Mail and notifications ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
@@ -307,11 +317,21 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "gongke@localhost")
 
 # --- Domain settings -----------------------------------------------------------------------
+# Hosts a WeCom/DingTalk group robot address may name (gongke.lib.robots): a bare host is https
+# on 443; an operator may add e.g. http://10.0.0.5:8080 for an intranet relay.
+ROBOT_ALLOWED_HOSTS = [
+    h.strip()
+    for h in env("ROBOT_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com").split(",")
+    if h.strip()
+]
 PASSAGE_RETENTION_DAYS = env_int("PASSAGE_RETENTION_DAYS", 28)
 # Self-registration from a post's QR code (no account): passages one client address may submit
 # per minute at one post; over it the phone keeps them and sends again later. 0: no limit.
 SELF_SYNC_PER_MINUTE = env_int("SELF_SYNC_PER_MINUTE", 120)
 FEVER_THRESHOLD = "37.3"
+# Looks behind masked ID numbers (reveal requests, candidate matches) one user may make an hour;
+# the first one over it is refused and the organization's admins are alerted. 0: no limit.
+ID_REVEALS_PER_HOUR = env_int("ID_REVEALS_PER_HOUR", 10)
 
 # --- Logging (numbers are masked in every record) -------------------------------------------
 LOGGING = {

@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from gongke.accounts import views as account_views
 from gongke.api.api import api
 from gongke.briefings import views as briefing_views
+from gongke.ops import health
 
 urlpatterns = [
     # First: URLs are tried in order, and devices call the API far more often than people open pages.
@@ -19,7 +19,7 @@ urlpatterns = [
     path("resumption/", include("gongke.resumption.urls")),
     path("briefings/", include("gongke.briefings.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("healthz", account_views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
 ]
 

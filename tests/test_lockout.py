@@ -5,10 +5,12 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
+
 
 HOME = "10.1.1.1"
 ELSEWHERE = "10.9.9.9"
@@ -83,3 +85,24 @@ def test_behind_nginx_each_client_is_told_apart_by_the_address_nginx_saw(cast, s
         response = via_nginx("wrong password", HOME, forged=f"1.2.3.{n}")
     assert locked(response)
     assert via_nginx(cast.password, ELSEWHERE).status_code == 302
+
+
+def test_tries_during_the_lock_do_not_extend_it(cast):
+    """The cool-off runs from the failure that locked: a neighbour behind the same address who
+    keeps trying cannot keep the user locked out."""
+    fail(5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=10))
+    fail(3)  # while locked
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=6))
+    assert sign_in("staff_a", cast.password).status_code == 302
+
+
+def test_an_address_spraying_usernames_is_paused(cast, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 6
+    for n in range(6):  # one try per username: no username reaches the axes limit
+        assert sign_in(f"nobody{n}", "wrong password").status_code == 200
+    response = sign_in("staff_a", cast.password)
+    assert response.status_code == 429
+    assert "address_paused" in response.context
+    # ... at that address only
+    assert sign_in("staff_a", cast.password, address=ELSEWHERE).status_code == 302

@@ -10,7 +10,10 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 class SessionTimeoutMiddleware:
     """Ends a browser session after SESSION_IDLE_SECONDS without a request, and in any case
-    SESSION_MAX_SECONDS after login. Token-authenticated API calls carry no session."""
+    SESSION_MAX_SECONDS after sign-in. Token-authenticated API calls carry no session.
+
+    Both clocks start on the response that signs the user in (or, for a session from before,
+    its first request): a clock read with a default of "now" would never run out."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -18,20 +21,36 @@ class SessionTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
-            now = int(time.time())
-            started = request.session.setdefault("gk_started", now)
-            seen = request.session.get("gk_seen", now)
+            now = time.time()
+            session = request.session
+            started, seen = session.get("gk_started"), session.get("gk_seen")
             if (
-                now - seen > settings.SESSION_IDLE_SECONDS
-                or now - started > settings.SESSION_MAX_SECONDS
+                started is not None
+                and seen is not None
+                and (
+                    now - seen > settings.SESSION_IDLE_SECONDS
+                    or now - started > settings.SESSION_MAX_SECONDS
+                )
             ):
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}&expired=1")
-            if now - seen > 30:  # write the session at most every 30 s, not on every request
-                request.session["gk_seen"] = now
-        return self.get_response(request)
+            # Write the session at most every few seconds, not on every request.
+            if seen is None or now - seen > min(30, settings.SESSION_IDLE_SECONDS / 4):
+                session["gk_seen"] = now
+            session.setdefault("gk_started", now)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and "gk_started" not in request.session
+        ):  # this response signed the user in
+            now = time.time()
+            request.session["gk_started"] = request.session["gk_seen"] = now
+        return response
 
 
 class UserLanguageMiddleware:

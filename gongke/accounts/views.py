@@ -2,9 +2,9 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongke.lib import ratelimit
+
 from . import services
 from .access import (
     admin_organizations,
@@ -21,21 +23,36 @@ from .access import (
     is_platform_admin,
     managed_users,
 )
-from .forms import PasswordResetForm, PostsForm, ProfileForm, RoleForm, UserCreateForm
+from .forms import LoginForm, PasswordResetForm, PostsForm, ProfileForm, RoleForm, UserCreateForm
 from .models import ApiToken, Membership, Role
 
 
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Database reachable, and how long ago the background worker last ran a job."""
-    from gongke.ops.tasks import heartbeat_path
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, plus a per-address limit across usernames: django-axes locks one
+    username at one address; this slows an address that tries many usernames (spraying)."""
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    try:
-        worker = heartbeat_path().read_text().strip()
-    except OSError:
-        worker = "never"
-    return HttpResponse(f"ok\nworker last seen: {worker}\n", content_type="text/plain")
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def _key(self) -> str:
+        return f"login-failures:{ratelimit.client_key(self.request)}"
+
+    def _window(self) -> int:
+        return settings.AXES_COOLOFF_MINUTES * 60
+
+    def post(self, request, *args, **kwargs):
+        limit = settings.LOGIN_FAILURES_PER_ADDRESS
+        if limit > 0 and ratelimit.used(self._key(), seconds=self._window()) >= limit:
+            return render(
+                request, "registration/locked_out.html", {"address_paused": True}, status=429
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        ratelimit.take(
+            self._key(), 1, limit=settings.LOGIN_FAILURES_PER_ADDRESS, seconds=self._window()
+        )
+        return super().form_invalid(form)
 
 
 @require_POST

@@ -7,6 +7,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from gongke.census.reveals import TooManyReveals
+
 from .auth import session_auth, token_auth
 
 api = NinjaAPI(
@@ -49,6 +51,11 @@ def invalid(request, exc: ValidationError):
     else:
         errors = {"__all__": [str(m) for m in exc.messages]}
     return _error(request, 422, _("The data is not valid."), errors=errors)
+
+
+@api.exception_handler(TooManyReveals)
+def too_many_reveals(request, exc: TooManyReveals):
+    return _error(request, 429, " ".join(str(m) for m in exc.messages))
 
 
 @api.exception_handler(NinjaValidationError)

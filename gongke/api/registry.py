@@ -46,7 +46,7 @@ class OrganizationOut(Schema):
 
 class OrganizationIn(Schema):
     kind: str
-    parent_id: int
+    parent_id: int | None = None  # none: a new tree (the first federation), platform admins only
     name: str
     chamber_kind: str = ""
     short_name: str = ""
@@ -121,14 +121,16 @@ def _township(name: str | None):
 
 @router.post("/organizations", response={201: OrganizationOut})
 def create_organization(request: HttpRequest, payload: OrganizationIn):
-    parent = get_for_user(
-        request.user, Organization.objects.all(), field="", pk=payload.parent_id, manage=True
-    )
+    parent = None
+    if payload.parent_id is not None:
+        parent = get_for_user(
+            request.user, Organization.objects.all(), field="", pk=payload.parent_id, manage=True
+        )
 
     def create():
         data = payload.dict(exclude={"parent_id", "township"})
         org = services.create_organization(
-            parent=parent, township=_township(payload.township), **data
+            parent=parent, by=request.user, township=_township(payload.township), **data
         )
         return 201, OrganizationOut.from_orm(org)
 

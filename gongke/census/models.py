@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongke.lib.masking import mask_phone
+from gongke.lib.masking import FreeCharField, FreeTextField, mask_phone
 from gongke.registry.models import Place, SearchQuerySet
 
 FEVER = Decimal("37.3")  # the threshold every epidemic-prevention form uses
@@ -39,7 +39,7 @@ class Household(models.Model):
     building = models.CharField(_("building"), max_length=20, blank=True)
     unit = models.CharField(pgettext_lazy("building", "unit"), max_length=20, blank=True)
     room = models.CharField(_("room"), max_length=20)
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,7 +99,7 @@ class Resident(models.Model):
         _("relation to the householder"), max_length=20, choices=Relation.choices, blank=True
     )
     moved_out_on = models.DateField(_("moved out on"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     search_text = models.CharField(max_length=1000, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -146,7 +146,7 @@ class ReturnRecord(models.Model):
     resident = models.ForeignKey(
         Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="returns"
     )
-    from_place = models.CharField(_("came back from"), max_length=100)
+    from_place = FreeCharField(_("came back from"), max_length=100)
     returned_on = models.DateField(_("returned on"))
     transport = models.CharField(
         _("transport"),
@@ -154,7 +154,7 @@ class ReturnRecord(models.Model):
         blank=True,
         help_text=_("Train, flight or bus number, or own car."),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -212,12 +212,12 @@ class Isolation(models.Model):
         choices=IsolationReason.choices,
         default=IsolationReason.RETURNED,
     )
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    end_note = models.CharField(_("why it ended"), max_length=200, blank=True)
+    end_note = FreeCharField(_("why it ended"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = IsolationQuerySet.as_manager()
@@ -331,7 +331,7 @@ class Visit(models.Model):
     outcome = models.CharField(
         _("outcome"), max_length=20, choices=VisitOutcome.choices, default=VisitOutcome.MET
     )
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("visit")

@@ -28,6 +28,7 @@ from gongke.lib.idnumbers import clean_id_number, hash_id_number
 from gongke.lib.masking import mask_id_number
 from gongke.registry.models import Place
 
+from . import reveals
 from .models import (
     DEFAULT_ISOLATION_DAYS,
     DailyCheck,
@@ -507,21 +508,22 @@ def record_visit(
     return visit
 
 
-@transaction.atomic
 def reveal_id_number(*, user: Any, resident: Resident, reason: str) -> str:
     """Record a request to see a resident's ID number. The number is never stored, so only the
     masked form can be shown: the full number must be read from the person's card. The request
-    (who, when, why) goes to the audit trail either way."""
-    reason = _clean_text(reason)
-    if len(reason) < 2:
-        raise ValidationError({"reason": [_("Say why you need to see the ID number.")]})
-    LogEntry.objects.log_create(
-        resident,
-        action=LogEntry.Action.ACCESS,
-        actor=user,
-        changes={"id_number": [resident.id_number_masked, reason]},
-        additional_data={**resident.get_additional_data(), "reason": reason},
-    )
+    (who, when, why) goes to the audit trail either way, and counts against the user's hourly
+    allowance of looks behind ID numbers (census.reveals)."""
+    reason = reveals.clean_reason(reason)
+    organization = resident.household.place.organization
+    reveals.spend(user=user, organization=organization)
+    with transaction.atomic():
+        reveals.audit(
+            user=user,
+            instance=resident,
+            organization=organization,
+            reason=reason,
+            shown=resident.id_number_masked,
+        )
     return resident.id_number_masked
 
 

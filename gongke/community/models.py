@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongke.lib.masking import mask_phone
+from gongke.lib.masking import FreeCharField, FreeTextField, mask_phone
+from gongke.lib.robots import validate_robot_url
 from gongke.registry.models import Organization, Person, Place
 
 FEVER = Decimal("37.3")
@@ -109,7 +110,7 @@ class Passage(models.Model):
     decision = models.CharField(
         _("decision"), max_length=12, choices=Decision.choices, default=Decision.PASS
     )
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = FreeCharField(_("reason"), max_length=200, blank=True)
     # Pairs an out with the next in: "r<resident>", "v<plate>", "i<id hash>", "p<phone>", "n<name>".
     subject_key = models.CharField(max_length=80, blank=True, editable=False)
     source = models.CharField(
@@ -240,6 +241,7 @@ class DutySettings(models.Model):
         _("group robot webhook for fever alerts"),
         blank=True,
         help_text=_("WeCom or DingTalk group robot address; leave empty for none."),
+        validators=[validate_robot_url],
     )
     fever_email = models.BooleanField(
         _("email fever alerts"),
@@ -299,7 +301,7 @@ class Alert(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    handling_note = models.CharField(_("what was done"), max_length=200, blank=True)
+    handling_note = FreeCharField(_("what was done"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("fever alert")
@@ -330,7 +332,7 @@ class IdReveal(models.Model):
     )
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = FreeCharField(_("reason"), max_length=200)
     matched = models.BooleanField(_("number matched"), null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -350,7 +352,7 @@ class Shift(models.Model):
     )
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    handover_note = models.TextField(_("handover note"), blank=True)
+    handover_note = FreeTextField(_("handover note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -501,7 +503,7 @@ class PublicityItem(models.Model):
         related_name="publicity_items",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=PublicityKind.choices)
-    description = models.CharField(_("what"), max_length=200)
+    description = FreeCharField(_("what"), max_length=200)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     done_by = models.ForeignKey(

@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongke.lib.masking import mask_phone
+from gongke.lib.masking import FreeCharField, FreeTextField, mask_phone
 from gongke.registry.models import Organization, Place, SearchQuerySet, Township
 
 ZERO = models.Value(0, output_field=models.DecimalField(max_digits=16, decimal_places=2))
@@ -54,7 +54,7 @@ class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = FreeTextField(_("description"), blank=True)
     is_public = models.BooleanField(
         _("public honor list"),
         default=True,
@@ -224,7 +224,7 @@ class Gift(models.Model):
         related_name="gifts",
         db_index=False,
     )
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = FreeCharField(_("note"), max_length=500, blank=True)
     code = models.CharField(
         _("verification code"), max_length=16, unique=True, default=new_code, editable=False
     )
@@ -346,7 +346,7 @@ class Entry(models.Model):
         on_delete=models.PROTECT,
         related_name="reversed_by",
     )
-    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    reason = FreeCharField(_("reason"), max_length=500, blank=True)
     # Empty on the entries an import writes: who imported them is their gift's created_by and
     # the ImportBatch's (a foreign key per entry cost PostgreSQL ~0.8 s of checks at commit
     # for 100,000 gifts).

@@ -41,15 +41,24 @@ def client_key(request: HttpRequest) -> str:
     return str(ip)
 
 
+def _window(key: str, seconds: int) -> tuple[str, float, int]:
+    now = time.time()
+    window = int(now // seconds)
+    return f"ratelimit:{key}:{window}", now, window
+
+
+def used(key: str, *, seconds: int = 60) -> int:
+    """How much has been counted against `key` in the current window, without counting."""
+    return int(cache.get(_window(key, seconds)[0]) or 0)
+
+
 def take(key: str, n: int, *, limit: int, seconds: int = 60) -> int:
     """Count `n` more against `key` in the current window of `seconds`. Returns 0 when they fit
     within `limit` (and counts them), else the seconds until the window resets (nothing counted,
     so what was refused does not use up the allowance). A limit of 0 or less means no limit."""
     if limit <= 0:
         return 0
-    now = time.time()
-    window = int(now // seconds)
-    name = f"ratelimit:{key}:{window}"
+    name, now, window = _window(key, seconds)
     cache.add(name, 0, timeout=seconds + 1)
     try:
         used = cache.incr(name, n)

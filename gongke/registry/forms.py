@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongke.accounts.access import writable_organizations
+from gongke.accounts.access import is_platform_admin, writable_organizations
 from gongke.lib.idnumbers import clean_credit_code, clean_id_number
 
 from .models import Organization, OrgKind, Person, Place, PlaceKind
@@ -45,7 +45,12 @@ class OrganizationForm(ScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].required = not self.instance.pk or self.instance.parent_id is not None
+        # Only a platform admin starts a new tree (the first federation of an empty install).
+        self.fields["parent"].required = (
+            self.instance.parent_id is not None
+            if self.instance.pk
+            else not is_platform_admin(self.user)
+        )
         if self.instance.pk:
             self.fields["kind"].disabled = True
             # The current parent stays a valid choice: an admin may edit the top of their subtree.

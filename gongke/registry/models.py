@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from gongke.lib.chinese import normalize_query
 from gongke.lib.idnumbers import validate_credit_code
-from gongke.lib.masking import mask_id_number, mask_phone
+from gongke.lib.masking import FreeTextField, mask_id_number, mask_phone
 
 
 class OrgKind(models.TextChoices):
@@ -139,7 +139,7 @@ class Organization(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     search_text = models.CharField(max_length=1000, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -221,7 +221,7 @@ class Person(models.Model):
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
     is_party_member = models.BooleanField(_("party member"), default=False)
     is_volunteer = models.BooleanField(_("volunteer"), default=False)
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     search_text = models.CharField(max_length=1000, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from gongke.lib.chinese import search_key
 from gongke.lib.idnumbers import clean_id_number, hash_id_number
@@ -17,7 +19,7 @@ DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 def _encode(n: int) -> str:
     out = ""
-    for _ in range(SEGMENT):
+    for _step in range(SEGMENT):
         n, r = divmod(n, 36)
         out = DIGITS[r] + out
     return out
@@ -56,7 +58,13 @@ def _org_search_text(org: Organization) -> str:
 
 
 @transaction.atomic
-def create_organization(*, parent: Organization | None, **fields: Any) -> Organization:
+def create_organization(
+    *, parent: Organization | None, by: Any = None, **fields: Any
+) -> Organization:
+    """`by`, the user asking (None: an operator's command or the demo). An organization without
+    a parent starts a new tree: only a platform admin may create one."""
+    if parent is None and by is not None and not getattr(by, "is_platform_admin", False):
+        raise PermissionDenied(_("Only a platform admin may create a top-level organization."))
     org = Organization(parent=parent, **fields)
     if parent is not None:
         parent = Organization.objects.select_for_update().get(pk=parent.pk)

@@ -19,6 +19,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gongke.lib.masking import FreeCharField, FreeTextField
+from gongke.lib.robots import validate_robot_url
 from gongke.registry.models import Organization, OrgKind
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -62,6 +64,7 @@ class ReportingSettings(models.Model):
         _("group robot webhook"),
         blank=True,
         help_text=_("WeCom or DingTalk group robot address; leave empty for none."),
+        validators=[validate_robot_url],
     )
     email_reminders = models.BooleanField(_("email reminders"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -155,7 +158,7 @@ class Application(models.Model):
     vehicle_rules = models.BooleanField(
         _("vehicles aired and wiped with 75% alcohol after each trip"), default=False
     )
-    note = models.TextField(_("note"), blank=True)
+    note = FreeTextField(_("note"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -277,7 +280,7 @@ class ApplicationEvent(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=ReviewAction.choices)
-    comment = models.TextField(_("comments"), blank=True)
+    comment = FreeTextField(_("comments"), blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -377,7 +380,7 @@ class DailyReport(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = FreeCharField(_("note"), max_length=500, blank=True)
     carried_forward = models.BooleanField(_("carried forward"), default=False)
     late = models.BooleanField(_("late"), default=False)
     submitted_at = models.DateTimeField(_("submitted"))
@@ -556,7 +559,7 @@ class FeverCase(models.Model):
     day = models.DateField(_("day"))
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    outcome = FreeCharField(_("outcome"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["closed_at", "-day", "person_name"]
@@ -577,7 +580,7 @@ class FeverCase(models.Model):
 
 class FeverNote(models.Model):
     case = models.ForeignKey(FeverCase, on_delete=models.CASCADE, related_name="notes")
-    text = models.CharField(_("follow-up"), max_length=500)
+    text = FreeCharField(_("follow-up"), max_length=500)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -34,7 +34,7 @@ def test_the_same_id_number_merges_instead_of_duplicating(census, api_for):
     )
     assert response.status_code == 200
     assert response.json()["id"] == census.resident.pk
-    assert response.json()["id_number"].count("*") == 11
+    assert response.json()["id_number"].count("*") == 15
 
 
 def test_a_bad_id_number_answers_422_with_the_field(census, api_for):

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from gongke.accounts.access import require_write
+from gongke.census import reveals
 from gongke.census.models import Resident
 from gongke.lib.idnumbers import clean_id_number, hash_id_number
 from gongke.lib.masking import mask_id_number
@@ -419,29 +420,40 @@ def purge_passages(
     return total
 
 
-@transaction.atomic
 def reveal_id_number(*, passage: Passage, user: Any, reason: str, candidate: str = "") -> IdReveal:
     """Audited check of a masked ID number.
 
     The number is never stored, so it cannot be shown back. What a reason buys is a match: the
     officer types the number on the card in front of them and learns whether it is the one
-    recorded. Every request, matched or not, is kept with its reason.
+    recorded. Every request, matched or not, is kept with its reason, and counts against the
+    user's hourly allowance of looks behind ID numbers (census.reveals): a match answers yes or
+    no, so unlimited matching would be a way to guess the number.
     """
     require_write(user, passage.post.organization)
-    if len(reason.strip()) < 4:
-        raise ValidationError(
-            {"reason": _("Give a reason (at least a few words) for revealing an ID number.")}
-        )
+    reason = reveals.clean_reason(reason)
+    if candidate:
+        try:  # a typo is refused before it costs a look
+            candidate = clean_id_number(candidate)
+        except ValidationError as exc:
+            raise ValidationError({"candidate": exc.messages})
+    organization = passage.post.organization
+    reveals.spend(user=user, organization=organization)
     matched = None
     if candidate:
-        matched = hash_id_number(clean_id_number(candidate)) == passage.id_number_hash
-    return IdReveal.objects.create(
-        passage=passage,
-        organization=passage.post.organization,
-        user=user,
-        reason=reason.strip()[:200],
-        matched=matched,
-    )
+        matched = hash_id_number(candidate) == passage.id_number_hash
+    with transaction.atomic():
+        reveal = IdReveal.objects.create(
+            passage=passage, organization=organization, user=user, reason=reason, matched=matched
+        )
+        reveals.audit(
+            user=user,
+            instance=passage,
+            organization=organization,
+            reason=reason,
+            shown=passage.id_number_masked,
+            matched=matched,
+        )
+    return reveal
 
 
 def fever_threshold() -> Decimal:

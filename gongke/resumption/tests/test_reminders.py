@@ -18,7 +18,7 @@ def at(hour, minute=0):
 
 
 @pytest.fixture
-def robot():
+def robot(settings):
     """A real group robot on 127.0.0.1 that records what it was sent."""
     received: list[dict] = []
 
@@ -36,6 +36,8 @@ def robot():
     server = HTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    # An operator's ROBOT_ALLOWED_HOSTS naming this loopback robot (tests never leave it).
+    settings.ROBOT_ALLOWED_HOSTS = [f"http://127.0.0.1:{server.server_port}"]
     yield f"http://127.0.0.1:{server.server_port}/cgi-bin/webhook/send?key=test", received
     server.shutdown()
     server.server_close()
@@ -72,12 +74,13 @@ def test_no_one_is_reminded_who_has_reported(cast):
     assert not Notification.objects.filter(user=cast.reporter_a1).exists()
 
 
-def test_a_broken_robot_is_logged_and_does_not_stop_the_reminders(cast):
+def test_a_broken_robot_is_logged_and_does_not_stop_the_reminders(cast, settings):
     other = User.objects.create_user(
         username="reporter_b1", password="x" * 20, email="b1@example.com"
     )
     Membership.objects.create(user=other, organization=cast.b1, role=Role.REPORTER)
     # Port 9 on 127.0.0.1: nothing listens, the connection is refused at once.
+    settings.ROBOT_ALLOWED_HOSTS = ["http://127.0.0.1:9"]
     services.save_reporting_settings(
         association=cast.chamber_b, data={"webhook_url": "http://127.0.0.1:9/robot"}
     )
