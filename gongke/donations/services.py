@@ -2,7 +2,7 @@
 transaction and only ever adds rows: a correction is `reverse_entry`."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +33,7 @@ CENT = Decimal("0.01")
 # The columns' max_digits: 16 for values, 14 for quantities, both with two decimals.
 MAX_VALUE = Decimal(10) ** 14
 MAX_QUANTITY = Decimal(10) ** 12
+NATURES = frozenset(Nature.values)
 
 
 def _today() -> datetime.date:
@@ -124,10 +125,12 @@ def _entry(**fields: Any) -> Entry:
     return entry
 
 
-def new_gift(
+def gift_row(
     *,
     organization_id: int,
-    donor: Donor,
+    donor_id: int | None,
+    donor_kind: str,
+    donor_name: str,
     nature: str,
     value: Any,
     given_on: datetime.date,
@@ -143,12 +146,12 @@ def new_gift(
     client_key: str = "",
     created_by_id: int | None = None,
     search: Callable[..., str] = search_key,
-) -> Gift:
-    """An unsaved gift, checked against every rule of a gift: the one definition that
-    `record_gift` saves one at a time and the importer saves in bulk. Makes no query; `donor`
-    may itself be unsaved (the importer saves new donors just before their gifts).
+) -> dict[str, Any]:
+    """The field values of a new gift, checked against every rule of a gift: the one definition
+    that `record_gift` saves one at a time and the importer inserts in bulk (bulk.insert).
+    Makes no query; the importer fills donor_id once its new donors are saved.
     ValidationError {field: [message]} when a rule is broken."""
-    if nature not in Nature.values:
+    if nature not in NATURES:
         raise ValidationError({"nature": [_("Choose money or goods.")]})
     item = item.strip()
     if nature == Nature.GOODS and not item:
@@ -157,51 +160,52 @@ def new_gift(
     if nature == Nature.GOODS and quantity not in (None, ""):
         try:
             qty = Decimal(str(quantity)).quantize(CENT)
-        except Exception:
+        except ArithmeticError:
             raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
         if qty <= 0:
             raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
         if qty >= MAX_QUANTITY:
             raise ValidationError({"quantity": [_("The quantity is too large.")]})
-    anonymous = is_anonymous or donor.kind == DonorKind.ANONYMOUS
-    public_name = "" if anonymous else donor.name
-    gift = Gift(
-        organization_id=organization_id,
-        campaign_id=campaign_id,
-        donor=donor,
-        nature=nature,
-        item=item,
-        quantity=qty,
-        unit=unit.strip() if nature == Nature.GOODS else "",
-        value=_money(value, "value"),
-        approximation=approximation,
-        amount_text=amount_text,
-        given_on=given_on,
-        is_anonymous=anonymous,
-        township_id=township_id,
-        note=note,
-        client_key=client_key,
-        public_name=public_name,
-        search_text=search(public_name, item),
-        created_by_id=created_by_id,
-    )
-    if gift.value >= MAX_VALUE:
+    amount = _money(value, "value")
+    if amount >= MAX_VALUE:
         raise ValidationError({"value": [_("The amount is too large.")]})
-    check_lengths(gift)
-    return gift
+    anonymous = is_anonymous or donor_kind == DonorKind.ANONYMOUS
+    public_name = "" if anonymous else donor_name
+    row = {
+        "organization_id": organization_id,
+        "campaign_id": campaign_id,
+        "donor_id": donor_id,
+        "nature": nature,
+        "item": item,
+        "quantity": qty,
+        "unit": unit.strip() if nature == Nature.GOODS else "",
+        "value": amount,
+        "approximation": approximation,
+        "amount_text": amount_text,
+        "given_on": given_on,
+        "is_anonymous": anonymous,
+        "township_id": township_id,
+        "note": note,
+        "client_key": client_key,
+        "public_name": public_name,
+        "search_text": search(public_name, item),
+        "created_by_id": created_by_id,
+    }
+    check_lengths(Gift, row)
+    return row
 
 
-def opening_entries(
-    gift: Gift,
+def opening_entry_rows(
+    gift: Mapping[str, Any],
     *,
     received: bool,
     recipient_id: int | None = None,
     created_by_id: int | None = None,
-) -> list[Entry]:
-    """The ledger a new gift opens with, unsaved, in this order: its pledge; its receipt when it
-    has arrived; its allocation when it went straight to a recipient unit (only a received
-    gift can be). Each for the gift's whole value and quantity, on its collector's books, on
-    the day it was given."""
+) -> list[dict[str, Any]]:
+    """The ledger a new gift (its gift_row) opens with, in this order: its pledge; its receipt
+    when it has arrived; its allocation when it went straight to a recipient unit (only a
+    received gift can be). Each for the gift's whole value and quantity, on its collector's
+    books, on the day it was given; gift_id is the row's "id" once the gift has one."""
     if recipient_id is not None and not received:
         raise ValidationError({"recipient": [_("Only a received gift can be allocated.")]})
     kinds = [EntryKind.PLEDGE]
@@ -210,16 +214,16 @@ def opening_entries(
     if recipient_id is not None:
         kinds.append(EntryKind.ALLOCATION)
     return [
-        Entry(
-            gift=gift,
-            kind=kind,
-            organization_id=gift.organization_id,
-            recipient_id=recipient_id if kind == EntryKind.ALLOCATION else None,
-            amount=gift.value,
-            quantity=gift.quantity,
-            occurred_on=gift.given_on,
-            created_by_id=created_by_id,
-        )
+        {
+            "gift_id": gift.get("id"),
+            "kind": kind.value,
+            "organization_id": gift["organization_id"],
+            "recipient_id": recipient_id if kind == EntryKind.ALLOCATION else None,
+            "amount": gift["value"],
+            "quantity": gift["quantity"],
+            "occurred_on": gift["given_on"],
+            "created_by_id": created_by_id,
+        }
         for kind in kinds
     ]
 
@@ -258,9 +262,11 @@ def record_gift(
         raise ValidationError({"campaign": [_("This campaign belongs to another organization.")]})
     if recipient is not None and not recipients_for(user).filter(pk=recipient.pk).exists():
         raise ValidationError({"recipient": [_("Choose a recipient unit from the list.")]})
-    gift = new_gift(
+    row = gift_row(
         organization_id=organization.pk,
-        donor=donor,
+        donor_id=donor.pk,
+        donor_kind=donor.kind,
+        donor_name=donor.name,
         nature=nature,
         value=value,
         given_on=given_on or _today(),
@@ -276,12 +282,16 @@ def record_gift(
         client_key=client_key,
         created_by_id=user.pk,
     )
-    entries = opening_entries(
-        gift,
-        received=received,
-        recipient_id=recipient.pk if recipient is not None else None,
-        created_by_id=user.pk,
-    )
+    entries = [
+        Entry(**values)
+        for values in opening_entry_rows(
+            row,
+            received=received,
+            recipient_id=recipient.pk if recipient is not None else None,
+            created_by_id=user.pk,
+        )
+    ]
+    gift = Gift(**row)
     try:
         with transaction.atomic():
             gift.save()
@@ -289,6 +299,7 @@ def record_gift(
         # A retry raced the first request with the same key: answer with the first gift.
         return Gift.objects.get(organization=organization, client_key=client_key)
     for entry in entries:
+        entry.gift = gift
         entry.save()
     if issue_receipt and received:
         issue_receipt_for(user=user, entry=entries[1])

@@ -2,7 +2,9 @@
 over a column's max_length. Bulk writes (bulk_create skips full_clean) check with this first, so
 both databases take and refuse the same rows."""
 
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -22,12 +24,8 @@ def too_long(limit: int) -> str:
     return _("At most %(limit)d characters.") % {"limit": limit}
 
 
-def check_lengths(obj: models.Model) -> None:
-    """ValidationError {field: [message]} for every text field longer than its max_length."""
-    errors = {}
-    for name, limit in _limits(type(obj)):
-        value = getattr(obj, name)
-        if isinstance(value, str) and len(value) > limit:
-            errors[name] = [too_long(limit)]
-    if errors:
-        raise ValidationError(errors)
+def check_lengths(model: type[models.Model], values: Mapping[str, Any]) -> None:
+    """ValidationError {field: [message]} for every text value longer than its field's max_length."""
+    over = [(name, limit) for name, limit in _limits(model) if len(values.get(name) or "") > limit]
+    if over:
+        raise ValidationError({name: [too_long(limit)] for name, limit in over})
