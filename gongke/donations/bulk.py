@@ -4,14 +4,15 @@ Why not bulk_create: on 100,000 gifts and 217,000 ledger entries, building model
 preparing their values field by field took most of an import (bench/README.md, "Donations
 import": ~0.4 ms a row; 40 s of CPU against 11 s here). The rows come already checked from the
 one definition of a gift and its entries (services.gift_row, services.opening_entry_rows); this
-module only writes them. Everything goes through Django's cursor, so query counting and the
-SQL log see every statement.
+module only writes them: executemany on Django's cursor (SQLite), binary COPY inside Django's
+statement log (PostgreSQL), so query counting and the SQL log see every statement.
 
     ids = insert(Gift, rows, ids=True)   # rows: [{attname: value}]; answers their new ids
     insert(Entry, entries)               # any iterable; the database numbers them
 """
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from functools import cache
 from itertools import islice
 from operator import itemgetter
@@ -20,7 +21,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-# Rows per statement: SQLite executemany has no limit; PostgreSQL gets one array per column.
+# Rows per statement (a batch of rows is converted at a time).
 BATCH = 10_000
 
 
@@ -39,13 +40,9 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:
 
 
 @cache
-def _columns(model: type[models.Model], vendor: str) -> list[tuple[models.Field, str, Any]]:
-    """(field, database type, converter) of every concrete field but the id."""
-    return [
-        (f, f.db_type(connection) or "", _converter(f))
-        for f in model._meta.concrete_fields
-        if not f.primary_key
-    ]
+def _columns(model: type[models.Model], vendor: str) -> list[tuple[models.Field, Any]]:
+    """(field, converter) of every concrete field but the id."""
+    return [(f, _converter(f)) for f in model._meta.concrete_fields if not f.primary_key]
 
 
 def take_ids(model: type[models.Model], count: int) -> list[int]:
@@ -79,16 +76,16 @@ def insert(
     taken = take_ids(model, len(rows)) if ids and isinstance(rows, list) else []
     now = timezone.now()
     columns = _columns(model, connection.vendor)
-    names = (["id"] if ids else []) + [f.column for f, _t, _c in columns]
-    types = (["bigint"] if ids else []) + [t for _f, t, _c in columns]
+    names = (["id"] if ids else []) + [f.column for f, _c in columns]
+    write = _copier(model, names) if connection.vendor == "postgresql" else _inserter(model, names)
     rows = iter(rows)
     done = 0
     while batch := list(islice(rows, BATCH)):
-        given = [f.attname for f, _t, _c in columns if f.attname in batch[0]]
+        given = [f.attname for f, _c in columns if f.attname in batch[0]]
         # Column by column, read in C: the rows' values for `given`, in that order.
         read = dict(zip(given, zip(*map(itemgetter(*given), batch), strict=True), strict=True))
         values: list[Sequence[Any]] = [taken[done : done + len(batch)]] if ids else []
-        for field, _type, convert in columns:
+        for field, convert in columns:
             if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
                 values.append([now if convert is None else convert(now)] * len(batch))
                 continue
@@ -103,28 +100,47 @@ def insert(
                 seen = {v: None if v is None else convert(v) for v in set(column)}
                 column = [seen[v] for v in column]
             values.append(column)
-        _write(model, names, types, values)
+        write(values)
         done += len(batch)
     return taken
 
 
-def _write(
-    model: type[models.Model], names: list[str], types: list[str], values: list[Sequence[Any]]
-) -> None:
+def _inserter(model: type[models.Model], names: list[str]) -> Callable[[list[Sequence[Any]]], None]:
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
     listed = ", ".join(quote(n) for n in names)
+    marks = ", ".join(["%s"] * len(names))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({listed}) VALUES ({marks})"  # noqa: S608 - our own tables
+
+    def write(values: list[Sequence[Any]]) -> None:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, list(zip(*values, strict=True)))
+
+    return write
+
+
+def _copier(model: type[models.Model], names: list[str]) -> Callable[[list[Sequence[Any]]], None]:
+    """PostgreSQL: binary COPY (no number or date written out as text and parsed back: an
+    INSERT of one array per column cost 3x the CPU on both sides, bench/README.md). Django's
+    cursor has no COPY, so it goes through the driver's inside Django's own statement log:
+    query counting (assertNumQueries, CaptureQueriesContext) and the SQL log see it like any
+    other statement."""
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(n) for n in names)
+    sql = f"COPY {quote(model._meta.db_table)} ({listed}) FROM STDIN (FORMAT BINARY)"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One array per column: one statement per batch, parsed once by the server.
-            arrays = ", ".join(f"%s::{t}[]" for t in types)
-            cursor.execute(
-                f"INSERT INTO {table} ({listed}) SELECT * FROM unnest({arrays})",  # noqa: S608 - our own tables
-                [list(column) for column in values],
-            )
-            return
-        marks = ", ".join(["%s"] * len(names))
-        cursor.executemany(
-            f"INSERT INTO {table} ({listed}) VALUES ({marks})",  # noqa: S608 - our own tables
-            list(zip(*values, strict=True)),
+        cursor.execute(
+            "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+            "WHERE a.attrelid = %s::regclass AND a.attnum > 0",
+            [model._meta.db_table],
         )
+        kinds = dict(cursor.fetchall())
+
+    def write(values: list[Sequence[Any]]) -> None:
+        with connection.cursor() as cursor:
+            logged = cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else nullcontext()
+            with logged, cursor.cursor.copy(sql) as copy:
+                copy.set_types([kinds[n] for n in names])
+                for row in zip(*values, strict=True):
+                    copy.write_row(row)
+
+    return write
