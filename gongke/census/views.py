@@ -23,7 +23,7 @@ from gongke.lib.excel import SheetError, read_upload, xlsx_response
 from gongke.registry.models import Place
 
 from . import services
-from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, VISIT, fetch, visible
+from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, RETURN, VISIT, fetch, visible
 from .forms import (
     CheckForm,
     EndIsolationForm,
@@ -499,7 +499,7 @@ def running_isolations(user, day):
     today_check = DailyCheck.objects.filter(isolation=OuterRef("pk"), day=day)
     return (
         visible(user, Isolation.objects.running_on(day), field=ISOLATION)
-        .select_related("resident__household__place")
+        .select_related("resident__household__place__organization")
         .annotate(checked=Exists(today_check))
         .prefetch_related(
             Prefetch("checks", queryset=DailyCheck.objects.filter(day=day), to_attr="today")
@@ -689,7 +689,7 @@ def returns(request: HttpRequest) -> HttpResponse:
         ReturnRecord.objects.filter(returned_on__gte=since).select_related(
             "resident__household__place"
         ),
-        field="resident__household__place__organization",
+        field=RETURN,
     ).order_by("-returned_on", "resident__household__place__name", "pk")
     if request.GET.get("export") == "xlsx":
         headers = [

@@ -32,6 +32,7 @@ from gongke.lib.amounts import AmountError, parse_amount
 from gongke.lib.chinese import quick_search_key
 from gongke.lib.excel import RowError, SheetError, build_xlsx, read_sheet
 from gongke.lib.lengths import check_lengths, too_long
+from gongke.registry.access import organizations_for
 from gongke.registry.models import Organization
 
 from . import bulk
@@ -329,8 +330,11 @@ class _Reader:
         self.user = user
         self.organization = organization
         self.words = _choice_words()
-        enterprises = Organization.objects.enterprises().values_list(
-            "pk", "name", "credit_code", "township_id"
+        # Donor enterprises are references: only those the importer reaches can be named.
+        enterprises = (
+            organizations_for(user)
+            .enterprises()
+            .values_list("pk", "name", "credit_code", "township_id")
         )
         self.enterprise_by_name = {name: pk for pk, name, _code, _t in enterprises}
         self.enterprise_by_code = {code: pk for pk, _name, code, _t in enterprises if code}
@@ -343,7 +347,9 @@ class _Reader:
         self.recipients = dict(recipients_for(user).values_list("name", "pk"))
         # Rows may name the organization under the importing one that collected them (a county
         # list sent by the federation names each chamber).
-        writable = writable_organizations(user).filter(path__startswith=organization.path)
+        writable = writable_organizations(user, manage=True).filter(
+            path__startswith=organization.path
+        )
         self.collectors = {}
         for pk, name, short, township in writable.values_list(
             "pk", "name", "short_name", "township_id"
@@ -612,7 +618,7 @@ def import_gifts(
     The file is read and every row checked before the transaction begins: the write lock (on
     SQLite, the whole database's) is held only while the checked rows are written, so passages
     and other writes never wait on a spreadsheet being parsed."""
-    require_write(user, organization)
+    require_write(user, organization, manage=True)
     with _no_cycle_collection():
         rows, donors, errors = _read(
             user=user, organization=organization, data=data, filename=filename
