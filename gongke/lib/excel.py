@@ -4,7 +4,9 @@ Uploads are checked before any parsing (`check_upload`): the file's size; for a 
 ods) the sum of its members' uncompressed sizes and their compression ratio, read from the
 zip's directory, then one streaming pass over the XML that bounds the rows and the longest
 text in a cell without building anything. A 300 KB file that inflates to gigabytes is refused
-in milliseconds. Rows are then read one at a time and each cell's length checked exactly.
+in milliseconds. Rows then reach Python one at a time (calamine holds the sheet's cells, which
+the unpacked-size limit bounds, but no list of all rows is built) and each cell's length is
+checked exactly.
 
 Importers read every row first and report every bad one (row, column, reason); callers save
 nothing unless the whole file is clean.
