@@ -7,8 +7,8 @@ one definition of a gift and its entries (services.gift_row, services.opening_en
 module only writes them: executemany on Django's cursor (SQLite), binary COPY inside Django's
 statement log (PostgreSQL), so query counting and the SQL log see every statement.
 
-    ids = insert(Gift, rows, ids=True)   # rows: [{attname: value}]; answers their new ids
-    insert(Entry, entries)               # any iterable; the database numbers them
+    ids = insert(Gift, rows, count=n)   # rows: n {attname: value}; answers their new ids
+    insert(Entry, entries)              # the database numbers them
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -66,14 +66,15 @@ def take_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def insert(
-    model: type[models.Model], rows: Iterable[dict[str, Any]], *, ids: bool = False
+    model: type[models.Model], rows: Iterable[dict[str, Any]], *, count: int | None = None
 ) -> list[int]:
     """Insert `rows` (attname -> value, every row with the same keys; a missing field takes its
     default, created_at now), a batch at a time so no second copy of them all is ever held.
-    With ids=True `rows` must be a list: their ids are taken first and answered in order (the
-    database numbers the others). Runs inside the caller's transaction."""
+    Given how many rows come (`count`), their ids are taken first and answered in order;
+    otherwise the database numbers them. Runs inside the caller's transaction."""
     assert connection.in_atomic_block, "bulk.insert runs inside the caller's transaction"
-    taken = take_ids(model, len(rows)) if ids and isinstance(rows, list) else []
+    ids = count is not None
+    taken = take_ids(model, count) if count is not None else []
     now = timezone.now()
     columns = _columns(model, connection.vendor)
     names = (["id"] if ids else []) + [f.column for f, _c in columns]

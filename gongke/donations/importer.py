@@ -262,7 +262,7 @@ class _Row:
 
     key: str
     donor: tuple[str, Any]
-    gift: dict[str, Any]
+    gift: tuple[Any, ...]  # gift_row's values, in the order of _Reader.fields: a third of a dict
     received: bool
     recipient_id: int | None
 
@@ -365,6 +365,7 @@ class _Reader:
         self.user_id = user.pk if getattr(user, "is_authenticated", False) else None
         # One unsaved donor per donor the file names; saved (or found) with the gifts.
         self.donors: dict[tuple[str, Any], dict[str, Any]] = {}
+        self.fields: tuple[str, ...] = ()
 
     def donor(self, kind: str, name: str, enterprise_id: int | None) -> tuple[str, Any]:
         """The key of the donor a row names; its values are kept to be saved if it is new."""
@@ -541,10 +542,11 @@ class _Reader:
                 column = label.get(FIELD_COLUMNS.get(field_name, ""), "")
                 errors.extend(RowError(number, column, m) for m in messages)
             return None
+        self.fields = self.fields or tuple(gift)
         return _Row(
             key=key,
             donor=donor,
-            gift=gift,
+            gift=tuple(gift.values()),
             received=status == "received",
             recipient_id=recipient_id,
         )
@@ -552,7 +554,7 @@ class _Reader:
 
 def _read(
     *, user: Any, organization: Organization, data: bytes, filename: str
-) -> tuple[list[_Row], dict[tuple[str, Any], dict[str, Any]], list[RowError]]:
+) -> tuple[list[_Row], "_Reader | None", list[RowError]]:
     """Every row read and checked, nothing written: (rows, the donors they name, []) or
     ([], {}, every bad row)."""
     try:
@@ -566,7 +568,7 @@ def _read(
             if required and key not in found
         ]
         if errors:
-            return [], {}, errors
+            return [], None, errors
         reader = _Reader(user=user, organization=organization)
         parsed: list[_Row] = []
         width = len(headers)
@@ -588,12 +590,12 @@ def _read(
             if item is not None and not errors:
                 parsed.append(item)
     except SheetError as exc:
-        return [], {}, [RowError(0, "", str(exc))]
+        return [], None, [RowError(0, "", str(exc))]
     if errors:
-        return [], {}, errors
+        return [], None, errors
     if not parsed:
-        return [], {}, [RowError(0, "", _("The file has no gifts in it."))]
-    return parsed, reader.donors, errors
+        return [], None, [RowError(0, "", _("The file has no gifts in it."))]
+    return parsed, reader, errors
 
 
 @contextmanager
@@ -620,27 +622,30 @@ def import_gifts(
     and other writes never wait on a spreadsheet being parsed."""
     require_write(user, organization, manage=True)
     with _no_cycle_collection():
-        rows, donors, errors = _read(
+        rows, reader, errors = _read(
             user=user, organization=organization, data=data, filename=filename
         )
         result = ImportResult(rows=len(rows) + len({e.row for e in errors}), errors=errors)
         if errors:
             return result
         with transaction.atomic():
-            _save(result, rows, donors, user=user, organization=organization, filename=filename)
+            assert reader is not None
+            _save(result, rows, reader, user=user, organization=organization, filename=filename)
     return result
 
 
 def _save(
     result: ImportResult,
     rows: list[_Row],
-    donors: dict[tuple[str, Any], dict[str, Any]],
+    reader: _Reader,
     *,
     user: Any,
     organization: Organization,
     filename: str,
 ) -> None:
-    collectors = {r.gift["organization_id"] for r in rows}
+    fields = reader.fields
+    at = fields.index("organization_id")
+    collectors = {r.gift[at] for r in rows}
     existing = set(
         Gift.objects.filter(organization_id__in=collectors)
         .exclude(client_key="")
@@ -654,22 +659,27 @@ def _save(
         # keys) of 100,000 new gifts; 64 MB for this connection keeps them in memory.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -65536")
-    donor_ids = _donor_ids(organization, {r.donor: donors[r.donor] for r in new})
-    gifts = [r.gift for r in new]
-    for r, code in zip(new, new_codes(len(new)), strict=True):
-        r.gift["donor_id"] = donor_ids[r.donor]
-        r.gift["code"] = code
-    for gift, gift_id in zip(gifts, bulk.insert(Gift, gifts, ids=True), strict=True):
-        gift["id"] = gift_id
+    donor_ids = _donor_ids(organization, {r.donor: reader.donors[r.donor] for r in new})
+    # Each gift's values become a row again only while its batch is written.
+    ids = bulk.insert(
+        Gift,
+        (
+            {**dict(zip(fields, r.gift, strict=True)), "donor_id": donor_ids[r.donor], "code": code}
+            for r, code in zip(new, new_codes(len(new)), strict=True)
+        ),
+        count=len(new),
+    )
     # Imported entries carry no created_by: who imported them is their gift's created_by and
     # the ImportBatch's (a foreign key per entry cost PostgreSQL ~0.8 s of checks at commit).
     bulk.insert(
         Entry,
         (
             entry
-            for r in new
+            for gift_id, r in zip(ids, new, strict=True)
             for entry in opening_entry_rows(
-                r.gift, received=r.received, recipient_id=r.recipient_id
+                {**dict(zip(fields, r.gift, strict=True)), "id": gift_id},
+                received=r.received,
+                recipient_id=r.recipient_id,
             )
         ),
     )
@@ -725,7 +735,7 @@ def _donor_ids(
             out[(kind, name)] = pk
     pending = [key for key in donors if key not in out]
     for key, pk in zip(
-        pending, bulk.insert(Donor, [donors[k] for k in pending], ids=True), strict=True
+        pending, bulk.insert(Donor, (donors[k] for k in pending), count=len(pending)), strict=True
     ):
         out[key] = pk
     return out
