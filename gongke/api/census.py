@@ -13,14 +13,14 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongke.api.idempotency import once
+from gongke.census import services
+from gongke.census.access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, fetch, visible
+from gongke.census.models import Household, Isolation, Resident, ReturnRecord, Visit
+from gongke.census.stats import daily_counts
+from gongke.census.views import running_isolations
 from gongke.registry.models import Place
 
-from . import services
-from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, fetch, visible
-from .models import Household, Isolation, Resident, ReturnRecord, Visit
-from .stats import daily_counts
-from .views import running_isolations
+from .idempotency import once
 
 router = Router()
 
