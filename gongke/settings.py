@@ -264,6 +264,13 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Spreadsheet imports (gongke/lib/excel.py), all checked before a file is parsed. A zip (xlsx)
+# may unpack to at most UPLOAD_MAX_UNCOMPRESSED_BYTES and UPLOAD_MAX_RATIO times its size.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20_000_000)
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 200_000_000)
+UPLOAD_MAX_RATIO = env_int("UPLOAD_MAX_RATIO", 100)
+UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000)
+UPLOAD_MAX_CELL_CHARS = env_int("UPLOAD_MAX_CELL_CHARS", 2000)
 
 # --- Background jobs (Huey) ----------------------------------------------------------------
 # sqlite: a file next to the database, no server needed. redis: REDIS_URL, for scale.

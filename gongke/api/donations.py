@@ -22,6 +22,7 @@ from gongke.donations.access import donors_for, entries_for, gifts_for
 from gongke.donations.models import Campaign, Entry, EntryKind, Gift, Receipt
 from gongke.donations.views import filter_gifts
 from gongke.lib.chinese import capital_amount
+from gongke.lib.excel import read_upload
 from gongke.registry.access import get_organization
 from gongke.registry.models import Organization, OrgKind
 
@@ -549,7 +550,7 @@ def import_gifts(request: HttpRequest, organization_id: Form[int], file: File[Up
         request.user, Organization.objects.all(), field="", pk=organization_id, write=True
     )
     result = importer.import_gifts(
-        user=request.user, organization=org, data=file.read(), filename=file.name or ""
+        user=request.user, organization=org, data=read_upload(file), filename=file.name or ""
     )
     status = 422 if not result.ok else (201 if result.created else 200)
     return Status(

@@ -11,6 +11,7 @@ from gongke.accounts.access import (
     get_for_user,
     reference_organizations,
 )
+from gongke.lib.excel import read_upload
 from gongke.registry import access, imports, services
 from gongke.registry.access import (
     organizations_for,
@@ -317,7 +318,7 @@ def import_members(
     """An Excel (or CSV) file like the page's template: every bad row comes back, or all are imported."""
     imports.require_importer(request.user)
     try:
-        created = imports.import_file(request.user, kind, file.read(), file.name or "")
+        created = imports.import_file(request.user, kind, read_upload(file), file.name or "")
     except imports.ImportRejected as exc:
         return Status(422, {"detail": str(exc), "errors": [e.as_dict() for e in exc.errors]})
     return Status(201, {"created": created})

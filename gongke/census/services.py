@@ -669,7 +669,6 @@ def _chunks(items: list[Any], size: int = 500) -> Any:
         yield items[i : i + size]
 
 
-@transaction.atomic
 def import_households(*, user: Any, place: Place, data: bytes, filename: str = "") -> ImportResult:
     """Households and residents from the template. Every bad row is reported (row, column, why)
     and nothing is saved unless the whole file is clean. Duplicates merge as when typed in (same
@@ -681,6 +680,14 @@ def import_households(*, user: Any, place: Place, data: bytes, filename: str = "
     rows, errors = _check_rows(data, filename)
     if errors:
         raise ImportFailed(errors)
+    # The file is read and checked before the write lock is taken: passages never wait on it.
+    with transaction.atomic():
+        return _import_households(user=user, place=place, rows=rows, filename=filename)
+
+
+def _import_households(
+    *, user: Any, place: Place, rows: list[tuple[int, dict[str, Any]]], filename: str
+) -> ImportResult:
     id_column = dict(IMPORT_COLUMNS)["id_number"][0]
     ids: dict[int, tuple[str, str, str | None, int | None]] = {
         number: _from_id_number(row["id_number"]) for number, row in rows if row.get("id_number")

@@ -20,7 +20,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import can_write
-from gongke.lib.excel import SheetError, xlsx_response
+from gongke.lib.excel import SheetError, read_upload, xlsx_response
 from gongke.registry.models import Place
 
 from . import services
@@ -638,7 +638,7 @@ def area_import(request: HttpRequest, pk: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             result = services.import_households(
-                user=request.user, place=place, data=upload.read(), filename=upload.name
+                user=request.user, place=place, data=read_upload(upload), filename=upload.name
             )
         except SheetError as exc:
             form.add_error("file", str(exc))

@@ -10,7 +10,6 @@ file twice adds nothing.
 import datetime
 import gc
 import hashlib
-import io
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -20,36 +19,37 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-import psycopg
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from python_calamine import CalamineWorkbook
 
 from gongke.accounts.access import require_write, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
 from gongke.lib.chinese import quick_search_key
-from gongke.lib.excel import RowError, SheetError, build_xlsx, read_rows
+from gongke.lib.excel import RowError, SheetError, build_xlsx, read_sheet
+from gongke.lib.lengths import check_lengths, too_long
 from gongke.registry.models import Organization
 
+from . import bulk
 from .access import donor_enterprises
 from .models import (
     Campaign,
     Donor,
     DonorKind,
     Entry,
-    EntryKind,
     Gift,
     ImportBatch,
     Nature,
     new_codes,
 )
-from .services import recipients_for
+from .services import gift_row, opening_entry_rows, recipients_for
 
-BATCH = 2000
+# A row's own number is stored as "k:<number>" in Gift.client_key (100 characters).
+KEY_LENGTH = 98
 
 # (key, header as shown in the template, required)
 COLUMNS = [
@@ -251,27 +251,37 @@ class ImportResult:
         return not self.errors
 
 
+def _search_key(*texts: str) -> str:
+    # Each text's key on its own: names and items repeat over thousands of rows, pairs less.
+    return " ".join(quick_search_key(t) for t in texts if t)[:1000]
+
+
 @dataclass(slots=True)
 class _Row:
-    number: int
+    """A checked row: its gift's values (services.gift_row) and how its ledger opens."""
+
     key: str
-    donor_kind: str
-    donor_name: str
-    enterprise_id: int | None
-    anonymous: bool
-    nature: str
-    value: Decimal
-    approximation: str
-    amount_text: str
-    item: str
-    quantity: Decimal | None
-    unit: str
-    given_on: datetime.date
+    donor: tuple[str, Any]
+    gift: tuple[Any, ...]  # gift_row's values, in the order of _Reader.fields: a third of a dict
     received: bool
-    campaign_id: int | None
     recipient_id: int | None
-    note: str
-    collector_id: int
+
+
+# Where a rule of services.new_gift names a gift field, the column that holds it.
+FIELD_COLUMNS = {
+    "nature": "nature",
+    "item": "item",
+    "quantity": "quantity",
+    "unit": "unit",
+    "value": "amount",
+    "amount_text": "amount",
+    "note": "note",
+    "public_name": "donor",
+    "search_text": "donor",
+    "client_key": "key",
+    "recipient": "recipient",
+    "name": "donor",
+}
 
 
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -321,9 +331,13 @@ class _Reader:
         self.organization = organization
         self.words = _choice_words()
         # Donor enterprises are references: only those the importer reaches can be named.
-        enterprises = donor_enterprises(user).values_list("pk", "name", "credit_code")
-        self.enterprise_by_name = {name: pk for pk, name, _code in enterprises}
-        self.enterprise_by_code = {code: pk for pk, _name, code in enterprises if code}
+        enterprises = donor_enterprises(user).values_list(
+            "pk", "name", "credit_code", "township_id"
+        )
+        self.enterprise_by_name = {name: pk for pk, name, _code, _t in enterprises}
+        self.enterprise_by_code = {code: pk for pk, _name, code, _t in enterprises if code}
+        self.enterprise_names = {pk: (name, code) for pk, name, code, _t in enterprises}
+        self.township_of = {pk: township for pk, _n, _c, township in enterprises}
         up = [p for p in (organization.path[: i + 5] for i in range(0, len(organization.path), 5))]
         self.campaigns = dict(
             Campaign.objects.filter(organization__path__in=up).values_list("name", "pk")
@@ -335,7 +349,10 @@ class _Reader:
             path__startswith=organization.path
         )
         self.collectors = {}
-        for pk, name, short in writable.values_list("pk", "name", "short_name"):
+        for pk, name, short, township in writable.values_list(
+            "pk", "name", "short_name", "township_id"
+        ):
+            self.township_of[pk] = township
             self.collectors[name] = pk
             if short:
                 self.collectors.setdefault(short, pk)
@@ -343,6 +360,37 @@ class _Reader:
         self.labels = {key: str(lbl) for key, lbl, _r in COLUMNS}
         self.keys = [key for key, _l, _r in COLUMNS]
         self.today = timezone.localdate()
+        self.user_id = user.pk if getattr(user, "is_authenticated", False) else None
+        # One unsaved donor per donor the file names; saved (or found) with the gifts.
+        self.donors: dict[tuple[str, Any], dict[str, Any]] = {}
+        self.fields: tuple[str, ...] = ()
+
+    def donor(self, kind: str, name: str, enterprise_id: int | None) -> tuple[str, Any]:
+        """The key of the donor a row names; its values are kept to be saved if it is new."""
+        key = _donor_key(kind, name, enterprise_id)
+        if key not in self.donors:
+            if enterprise_id:
+                name, code = self.enterprise_names[enterprise_id]
+                donor = {
+                    "organization_id": enterprise_id,
+                    "kind": DonorKind.ENTERPRISE.value,
+                    "name": name,
+                    "enterprise_id": enterprise_id,
+                    "township_id": self.township_of.get(enterprise_id),
+                    "search_text": quick_search_key(name, code or ""),
+                }
+            else:
+                donor = {
+                    "organization_id": self.organization.pk,
+                    "kind": kind,
+                    "name": name,
+                    "enterprise_id": None,
+                    "township_id": None,
+                    "search_text": quick_search_key(name) if name else "",
+                }
+            check_lengths(Donor, donor)
+            self.donors[key] = donor
+        return key
 
     def choice(self, column: str, value: Any, default: str) -> str | None:
         text = str(value or "").strip().lower()
@@ -437,12 +485,14 @@ class _Reader:
                 label["collector"],
                 _("No organization under this one that you may write for has this name."),
             )
+        own_key = str(get("key") or "").strip()
+        if len(own_key) > KEY_LENGTH:
+            err(label["key"], too_long(KEY_LENGTH))
         if bad:
             errors.extend(bad)
             return None
-        own_key = str(get("key") or "").strip()
         if own_key:
-            key = "k:" + own_key[:90]
+            key = "k:" + own_key
             if self.seen[key]:
                 errors.append(
                     RowError(number, label["key"], _("This number appears twice in the file."))
@@ -459,88 +509,91 @@ class _Reader:
             key = "r:" + digest[:40]
         assert given_on is not None and kind is not None and nature is not None
         assert collector_id is not None
+        if kind == DonorKind.ANONYMOUS:
+            name = ""
+        try:
+            donor = self.donor(kind, name, enterprise_id)
+            gift = gift_row(
+                organization_id=collector_id,
+                donor_id=None,
+                donor_kind=kind,
+                donor_name=name,
+                nature=nature,
+                value=value,
+                given_on=given_on,
+                township_id=(self.township_of.get(enterprise_id) if enterprise_id else None)
+                or self.township_of.get(collector_id),
+                campaign_id=campaign_id,
+                item=item if nature == Nature.GOODS else "",
+                quantity=quantity,
+                unit=str(get("unit") or "").strip(),
+                is_anonymous=anonymous == "yes",
+                approximation=approximation,
+                amount_text=str(amount_raw)[:50],
+                note=str(get("note") or "").strip(),
+                client_key=key,
+                created_by_id=self.user_id,
+                search=_search_key,
+            )
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                column = label.get(FIELD_COLUMNS.get(field_name, ""), "")
+                errors.extend(RowError(number, column, m) for m in messages)
+            return None
+        self.fields = self.fields or tuple(gift)
         return _Row(
-            number=number,
             key=key,
-            donor_kind=kind,
-            donor_name=name if kind != DonorKind.ANONYMOUS else "",
-            enterprise_id=enterprise_id,
-            anonymous=anonymous == "yes" or kind == DonorKind.ANONYMOUS,
-            nature=nature,
-            value=value,
-            approximation=approximation,
-            amount_text=str(amount_raw)[:50],
-            item=item[:200] if nature == Nature.GOODS else "",
-            quantity=quantity,
-            unit=str(get("unit") or "").strip()[:20] if nature == Nature.GOODS else "",
-            given_on=given_on,
+            donor=donor,
+            gift=tuple(gift.values()),
             received=status == "received",
-            campaign_id=campaign_id,
             recipient_id=recipient_id,
-            note=str(get("note") or "").strip()[:500],
-            collector_id=collector_id,
         )
 
 
-def _cells(data: bytes, filename: str) -> tuple[list[str], Iterator[tuple[int, list[Any]]]]:
-    """Header and rows (as lists) of the first sheet. Reads xlsx straight from calamine: the
-    shared reader's per-cell work costs seconds on 100,000 rows. CSV and anything odd go
-    through gongke.lib.excel.read_rows, which also words the errors."""
-    if not filename.lower().endswith(".csv"):
-        try:
-            raw = (
-                CalamineWorkbook.from_filelike(io.BytesIO(data))
-                .get_sheet_by_index(0)
-                .to_python(skip_empty_area=False)
-            )
-        except Exception:
-            raw = None
-        if raw and any(str(h).strip() for h in raw[0]):
-            return [str(h).strip() for h in raw[0]], enumerate(raw[1:], start=2)
-    headers, rows = read_rows(data, filename)
-    return headers, ((n, [row.get(h, "") for h in headers]) for n, row in rows)
-
-
-def read_file(
+def _read(
     *, user: Any, organization: Organization, data: bytes, filename: str
-) -> tuple[list[_Row], list[RowError]]:
+) -> tuple[list[_Row], "_Reader | None", list[RowError]]:
+    """Every row read and checked, nothing written: (rows, the donors they name, []) or
+    ([], {}, every bad row)."""
     try:
-        headers, rows = _cells(data, filename)
+        headers, rows = read_sheet(data, filename)
+        aliases = _aliases()
+        columns = [(i, key) for i, h in enumerate(headers) if h and (key := aliases.get(h.lower()))]
+        found = {key for _i, key in columns}
+        errors = [
+            RowError(1, str(label), _("This column is missing."))
+            for key, label, required in COLUMNS
+            if required and key not in found
+        ]
+        if errors:
+            return [], None, errors
+        reader = _Reader(user=user, organization=organization)
+        parsed: list[_Row] = []
+        width = len(headers)
+        for number, values in rows:
+            if len(values) < width:
+                values = list(values) + [""] * (width - len(values))
+            # Strings stripped, whole floats as ints; inlined: 1.6 million calls on 100,000 rows.
+            row: dict[str, Any] = {}
+            for i, key in columns:
+                value = values[i]
+                if isinstance(value, str):
+                    value = value.strip()
+                elif isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                row[key] = value
+            if all(v == "" or v is None for v in row.values()):
+                continue
+            item = reader.read(number, row, errors)
+            if item is not None and not errors:
+                parsed.append(item)
     except SheetError as exc:
-        return [], [RowError(0, "", str(exc))]
-    aliases = _aliases()
-    columns = [(i, key) for i, h in enumerate(headers) if h and (key := aliases.get(h.lower()))]
-    found = {key for _i, key in columns}
-    errors = [
-        RowError(1, str(label), _("This column is missing."))
-        for key, label, required in COLUMNS
-        if required and key not in found
-    ]
+        return [], None, [RowError(0, "", str(exc))]
     if errors:
-        return [], errors
-    reader = _Reader(user=user, organization=organization)
-    parsed: list[_Row] = []
-    width = len(headers)
-    for number, values in rows:
-        if len(values) < width:
-            values = list(values) + [""] * (width - len(values))
-        # Strings stripped, whole floats as ints; inlined: 1.6 million calls on 100,000 rows.
-        row: dict[str, Any] = {}
-        for i, key in columns:
-            value = values[i]
-            if isinstance(value, str):
-                value = value.strip()
-            elif isinstance(value, float) and value.is_integer():
-                value = int(value)
-            row[key] = value
-        if all(v == "" or v is None for v in row.values()):
-            continue
-        item = reader.read(number, row, errors)
-        if item is not None:
-            parsed.append(item)
-    if not parsed and not errors:
-        errors.append(RowError(0, "", _("The file has no gifts in it.")))
-    return parsed, errors
+        return [], None, errors
+    if not parsed:
+        return [], None, [RowError(0, "", _("The file has no gifts in it."))]
+    return parsed, reader, errors
 
 
 @contextmanager
@@ -560,20 +613,37 @@ def _no_cycle_collection() -> Iterator[None]:
 def import_gifts(
     *, user: Any, organization: Organization, data: bytes, filename: str
 ) -> ImportResult:
-    """Check the whole file, then save all of it or nothing."""
-    with _no_cycle_collection(), transaction.atomic():
-        return _import_gifts(user=user, organization=organization, data=data, filename=filename)
+    """Check the whole file, then save all of it or nothing.
 
-
-def _import_gifts(
-    *, user: Any, organization: Organization, data: bytes, filename: str
-) -> ImportResult:
+    The file is read and every row checked before the transaction begins: the write lock (on
+    SQLite, the whole database's) is held only while the checked rows are written, so passages
+    and other writes never wait on a spreadsheet being parsed."""
     require_write(user, organization, manage=True)
-    rows, errors = read_file(user=user, organization=organization, data=data, filename=filename)
-    result = ImportResult(rows=len(rows) + len({e.row for e in errors}), errors=errors)
-    if errors:
-        return result
-    collectors = {r.collector_id for r in rows}
+    with _no_cycle_collection():
+        rows, reader, errors = _read(
+            user=user, organization=organization, data=data, filename=filename
+        )
+        result = ImportResult(rows=len(rows) + len({e.row for e in errors}), errors=errors)
+        if errors:
+            return result
+        with transaction.atomic():
+            assert reader is not None
+            _save(result, rows, reader, user=user, organization=organization, filename=filename)
+    return result
+
+
+def _save(
+    result: ImportResult,
+    rows: list[_Row],
+    reader: _Reader,
+    *,
+    user: Any,
+    organization: Organization,
+    filename: str,
+) -> None:
+    fields = reader.fields
+    at = fields.index("organization_id")
+    collectors = {r.gift[at] for r in rows}
     existing = set(
         Gift.objects.filter(organization_id__in=collectors)
         .exclude(client_key="")
@@ -581,9 +651,36 @@ def _import_gifts(
     )
     new = [r for r in rows if r.key not in existing]
     result.skipped = len(rows) - len(new)
-    donors = _donors_for(organization, new)
-    _save(new, donors, user if getattr(user, "is_authenticated", False) else None)
     result.created = len(new)
+    if connection.vendor == "sqlite":
+        # SQLite's default page cache (2 MB) thrashes on the random-key indexes (codes, row
+        # keys) of 100,000 new gifts; 64 MB for this connection keeps them in memory.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -65536")
+    donor_ids = _donor_ids(organization, {r.donor: reader.donors[r.donor] for r in new})
+    # Each gift's values become a row again only while its batch is written.
+    ids = bulk.insert(
+        Gift,
+        (
+            {**dict(zip(fields, r.gift, strict=True)), "donor_id": donor_ids[r.donor], "code": code}
+            for r, code in zip(new, new_codes(len(new)), strict=True)
+        ),
+        count=len(new),
+    )
+    # Imported entries carry no created_by: who imported them is their gift's created_by and
+    # the ImportBatch's (a foreign key per entry cost PostgreSQL ~0.8 s of checks at commit).
+    bulk.insert(
+        Entry,
+        (
+            entry
+            for gift_id, r in zip(ids, new, strict=True)
+            for entry in opening_entry_rows(
+                {**dict(zip(fields, r.gift, strict=True)), "id": gift_id},
+                received=r.received,
+                recipient_id=r.recipient_id,
+            )
+        ),
+    )
     now_user = user if getattr(user, "is_authenticated", False) else None
     result.batch = ImportBatch.objects.create(
         organization=organization,
@@ -593,7 +690,7 @@ def _import_gifts(
         skipped=result.skipped,
         created_by=now_user,
     )
-    # bulk_create bypasses auditlog: one summary entry for the whole file.
+    # The rows bypass auditlog: one summary entry for the whole file.
     LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(ImportBatch),
         object_pk=str(result.batch.pk),
@@ -608,288 +705,35 @@ def _import_gifts(
         },
         additional_data={"org_path": organization.path},
     )
-    return result
 
 
-def _ids(model, count: int) -> list[int]:
-    """Primary keys for `count` new rows, taken before inserting so other rows can point at them.
-
-    PostgreSQL hands them out from the sequence; on SQLite the import holds the write lock
-    (transactions begin IMMEDIATE), so the next ids after the current maximum are ours."""
-    if not count:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - our own table name
-        start = cursor.fetchone()[0] + 1
-        return list(range(start, start + count))
+def _donor_key(kind: str, name: str, enterprise_id: int | None) -> tuple[str, Any]:
+    if enterprise_id:
+        return ("enterprise", enterprise_id)
+    return (kind, name)
 
 
-def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain INSERTs (COPY on PostgreSQL): bulk_create spends ~0.4 ms a row preparing values,
-    which was most of an import's time; here the values are prepared once, in _save."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Binary COPY: no number or date is written out as text and parsed back.
-            cursor.execute(
-                "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-                "WHERE a.attrelid = %s::regclass AND a.attnum > 0",
-                [model._meta.db_table],
-            )
-            types = dict(cursor.fetchall())
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types([types[c] for c in columns])
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(columns))
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})", rows[start : start + BATCH]
-            )
-
-
-def _save(rows: list["_Row"], donors: dict, user: Any) -> None:
-    ops = connection.ops
-    if connection.vendor == "sqlite":
-        # SQLite's default page cache (2 MB) thrashes on the random-key indexes (codes, row
-        # keys) of 100,000 new gifts; 64 MB for this connection keeps them in memory.
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -65536")
-    now = ops.adapt_datetimefield_value(timezone.now())
-    user_id = user.pk if user is not None else None
-    township_of = dict(
-        Organization.objects.filter(
-            pk__in={r.enterprise_id for r in rows if r.enterprise_id}
-            | {r.collector_id for r in rows}
-        ).values_list("pk", "township_id")
-    )
-    item_keys: dict[str, str] = {}
-    ids = _ids(Gift, len(rows))
-
-    def dec(value):
-        return ops.adapt_decimalfield_value(value, 16, 2) if value is not None else None
-
-    gifts: list[tuple] = []
-    received: list[int] = []
-    allocations: list[tuple[int, int]] = []
-    # SQLite: the entries' rows are built here; PostgreSQL builds them from the gifts.
-    entries: list[tuple] | None = None if connection.vendor == "postgresql" else []
-    for gift_id, code, r in zip(ids, new_codes(len(rows)), rows, strict=True):
-        donor_id = (
-            donors[_donor_key(r)]
-            if r.donor_kind != DonorKind.ANONYMOUS
-            else donors[("anonymous", "")]
-        )
-        public_name = "" if r.anonymous else r.donor_name
-        if r.item and r.item not in item_keys:
-            item_keys[r.item] = quick_search_key(r.item)
-        search = " ".join(
-            p
-            for p in (
-                quick_search_key(public_name) if public_name else "",
-                item_keys.get(r.item, ""),
-            )
-            if p
-        )[:1000]
-        value, quantity, day = dec(r.value), dec(r.quantity), ops.adapt_datefield_value(r.given_on)
-        gifts.append(
-            (
-                gift_id,
-                r.collector_id,
-                r.campaign_id,
-                donor_id,
-                r.nature,
-                r.item,
-                quantity,
-                r.unit,
-                value,
-                r.approximation,
-                r.amount_text,
-                day,
-                r.anonymous,
-                township_of.get(r.enterprise_id) or township_of.get(r.collector_id),
-                r.note,
-                code,
-                r.key,
-                search,
-                public_name,
-                user_id,
-                now,
-            )
-        )
-        if entries is not None:
-            tail = (value, quantity, day, now, "")
-            entries.append((gift_id, EntryKind.PLEDGE.value, r.collector_id, None, *tail))
-            if r.received:
-                entries.append((gift_id, EntryKind.RECEIPT.value, r.collector_id, None, *tail))
-            if r.recipient_id:
-                entries.append(
-                    (gift_id, EntryKind.ALLOCATION.value, r.collector_id, r.recipient_id, *tail)
-                )
-        else:
-            if r.received:
-                received.append(gift_id)
-            if r.recipient_id:
-                allocations.append((gift_id, r.recipient_id))
-    _insert(Gift, GIFT_COLUMNS, gifts)
-    if entries is not None:
-        _insert(Entry, ENTRY_COLUMNS, entries)
-    else:
-        _entries_from_gifts(ids, received, allocations)
-
-
-GIFT_COLUMNS = [
-    "id",
-    "organization_id",
-    "campaign_id",
-    "donor_id",
-    "nature",
-    "item",
-    "quantity",
-    "unit",
-    "value",
-    "approximation",
-    "amount_text",
-    "given_on",
-    "is_anonymous",
-    "township_id",
-    "note",
-    "code",
-    "client_key",
-    "search_text",
-    "public_name",
-    "created_by_id",
-    "created_at",
-]
-
-ENTRY_COLUMNS = [
-    "gift_id",
-    "kind",
-    "organization_id",
-    "recipient_id",
-    "amount",
-    "quantity",
-    "occurred_on",
-    "created_at",
-    "reason",
-]
-
-
-def _entries_from_gifts(
-    ids: list[int], received: list[int], allocations: list[tuple[int, int]]
-) -> None:
-    """The ledger of the new gifts: a pledge for each, a receipt for each received one and an
-    allocation for each allocated one, on the collecting organization's books, for the gift's
-    value, quantity and date, in that order (a gift's pledge comes before its receipt).
-
-    They are left without created_by: who imported them is the gift's created_by and the
-    ImportBatch's, and 217,000 foreign keys to the same user row were a quarter of
-    PostgreSQL's commit (each is checked when the transaction commits). On PostgreSQL the
-    entries are written by the server from the gift rows just copied, instead of being sent
-    a second time."""
-    entry = connection.ops.quote_name(Entry._meta.db_table)
-    gift = connection.ops.quote_name(Gift._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in ENTRY_COLUMNS)
-    by_kind = [
-        (EntryKind.PLEDGE, "NULL", "unnest(%b::bigint[]) AS r(id)", [ids]),
-        (EntryKind.RECEIPT, "NULL", "unnest(%b::bigint[]) AS r(id)", [received]),
-        (
-            EntryKind.ALLOCATION,
-            "r.recipient_id",
-            "unnest(%b::bigint[], %b::bigint[]) AS r(id, recipient_id)",
-            [[a[0] for a in allocations], [a[1] for a in allocations]],
-        ),
-    ]
-    # psycopg's own cursor binds the id arrays in binary; Django's quotes them as text.
-    with psycopg.Cursor(connection.connection) as cursor:
-        for kind, recipient, source, params in by_kind:
-            if params[0]:
-                cursor.execute(
-                    f"INSERT INTO {entry} ({names}) SELECT g.id, %s, g.organization_id, "  # noqa: S608 - our own tables
-                    f"{recipient}, g.value, g.quantity, g.given_on, g.created_at, '' "
-                    f"FROM {gift} g JOIN {source} ON g.id = r.id",
-                    [kind.value, *params],
-                )
-
-
-def _donor_key(r: _Row) -> tuple[str, Any]:
-    if r.enterprise_id:
-        return ("enterprise", r.enterprise_id)
-    return (r.donor_kind, r.donor_name)
-
-
-def _donors_for(organization: Organization, rows: list[_Row]) -> dict[tuple[str, Any], int]:
-    """The donor id for every donor the rows name, inserting the new ones in bulk."""
+def _donor_ids(
+    organization: Organization, donors: dict[tuple[str, Any], dict[str, Any]]
+) -> dict[tuple[str, Any], int]:
+    """The id of every donor the new rows name: a member enterprise's own donor record, a donor
+    the organization already keeps under that kind and name, or a new one (inserted in bulk).
+    All anonymous rows of one file share one new anonymous donor."""
     out: dict[tuple[str, Any], int] = {}
-    enterprise_ids = {r.enterprise_id for r in rows if r.enterprise_id}
-    for pk, enterprise_id in Donor.objects.filter(enterprise_id__in=enterprise_ids).values_list(
+    enterprises = {
+        values["enterprise_id"]: key for key, values in donors.items() if values["enterprise_id"]
+    }
+    for pk, enterprise_id in Donor.objects.filter(enterprise_id__in=list(enterprises)).values_list(
         "pk", "enterprise_id"
     ):
-        out[("enterprise", enterprise_id)] = pk
-    names = {
-        (r.donor_kind, r.donor_name)
-        for r in rows
-        if not r.enterprise_id and r.donor_kind != DonorKind.ANONYMOUS
-    }
+        out[enterprises[enterprise_id]] = pk
     kept = Donor.objects.filter(organization=organization).exclude(kind=DonorKind.ANONYMOUS)
     for pk, kind, name in kept.values_list("pk", "kind", "name"):
-        out[(kind, name)] = pk
-    pending: list[tuple[tuple[str, Any], tuple]] = []
-    missing = enterprise_ids - {k[1] for k in out if k[0] == "enterprise"}
-    for ent_id, name, code, township_id in Organization.objects.filter(pk__in=missing).values_list(
-        "pk", "name", "credit_code", "township_id"
+        if (kind, name) in donors:
+            out[(kind, name)] = pk
+    pending = [key for key in donors if key not in out]
+    for key, pk in zip(
+        pending, bulk.insert(Donor, (donors[k] for k in pending), count=len(pending)), strict=True
     ):
-        pending.append(
-            (
-                ("enterprise", ent_id),
-                (
-                    ent_id,
-                    DonorKind.ENTERPRISE.value,
-                    name,
-                    ent_id,
-                    township_id,
-                    quick_search_key(name, code),
-                ),
-            )
-        )
-    for kind, name in sorted(names - set(out)):
-        pending.append(
-            ((kind, name), (organization.pk, kind, name, None, None, quick_search_key(name)))
-        )
-    if any(r.donor_kind == DonorKind.ANONYMOUS for r in rows):
-        pending.append(
-            (("anonymous", ""), (organization.pk, DonorKind.ANONYMOUS.value, "", None, None, ""))
-        )
-    ids = _ids(Donor, len(pending))
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    _insert(
-        Donor,
-        [
-            "id",
-            "organization_id",
-            "kind",
-            "name",
-            "enterprise_id",
-            "township_id",
-            "search_text",
-            "contact_name",
-            "contact_phone",
-            "address",
-            "created_at",
-        ],
-        [(pk, *values, "", "", "", now) for pk, (_key, values) in zip(ids, pending, strict=True)],
-    )
-    for pk, (key, _values) in zip(ids, pending, strict=True):
         out[key] = pk
     return out

@@ -2,6 +2,7 @@
 transaction and only ever adds rows: a correction is `reverse_entry`."""
 
 import datetime
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongke.accounts.access import reference_organizations, require_write
 from gongke.lib.chinese import search_key
+from gongke.lib.lengths import check_lengths
 from gongke.registry.models import Organization, Place, PlaceKind
 
 from .access import donor_enterprises
@@ -29,6 +31,10 @@ from .models import (
 )
 
 CENT = Decimal("0.01")
+# The columns' max_digits: 16 for values, 14 for quantities, both with two decimals.
+MAX_VALUE = Decimal(10) ** 14
+MAX_QUANTITY = Decimal(10) ** 12
+NATURES = frozenset(Nature.values)
 
 
 def _today() -> datetime.date:
@@ -125,6 +131,109 @@ def _entry(**fields: Any) -> Entry:
     return entry
 
 
+def gift_row(
+    *,
+    organization_id: int,
+    donor_id: int | None,
+    donor_kind: str,
+    donor_name: str,
+    nature: str,
+    value: Any,
+    given_on: datetime.date,
+    township_id: int | None = None,
+    campaign_id: int | None = None,
+    item: str = "",
+    quantity: Any = None,
+    unit: str = "",
+    is_anonymous: bool = False,
+    approximation: str = "",
+    amount_text: str = "",
+    note: str = "",
+    client_key: str = "",
+    created_by_id: int | None = None,
+    search: Callable[..., str] = search_key,
+) -> dict[str, Any]:
+    """The field values of a new gift, checked against every rule of a gift: the one definition
+    that `record_gift` saves one at a time and the importer inserts in bulk (bulk.insert).
+    Makes no query; the importer fills donor_id once its new donors are saved.
+    ValidationError {field: [message]} when a rule is broken."""
+    if nature not in NATURES:
+        raise ValidationError({"nature": [_("Choose money or goods.")]})
+    item = item.strip()
+    if nature == Nature.GOODS and not item:
+        raise ValidationError({"item": [_("Say what goods were given.")]})
+    qty = None
+    if nature == Nature.GOODS and quantity not in (None, ""):
+        try:
+            qty = Decimal(str(quantity)).quantize(CENT)
+        except ArithmeticError:
+            raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
+        if qty <= 0:
+            raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
+        if qty >= MAX_QUANTITY:
+            raise ValidationError({"quantity": [_("The quantity is too large.")]})
+    amount = _money(value, "value")
+    if amount >= MAX_VALUE:
+        raise ValidationError({"value": [_("The amount is too large.")]})
+    anonymous = is_anonymous or donor_kind == DonorKind.ANONYMOUS
+    public_name = "" if anonymous else donor_name
+    row = {
+        "organization_id": organization_id,
+        "campaign_id": campaign_id,
+        "donor_id": donor_id,
+        "nature": nature,
+        "item": item,
+        "quantity": qty,
+        "unit": unit.strip() if nature == Nature.GOODS else "",
+        "value": amount,
+        "approximation": approximation,
+        "amount_text": amount_text,
+        "given_on": given_on,
+        "is_anonymous": anonymous,
+        "township_id": township_id,
+        "note": note,
+        "client_key": client_key,
+        "public_name": public_name,
+        "search_text": search(public_name, item),
+        "created_by_id": created_by_id,
+    }
+    check_lengths(Gift, row)
+    return row
+
+
+def opening_entry_rows(
+    gift: Mapping[str, Any],
+    *,
+    received: bool,
+    recipient_id: int | None = None,
+    created_by_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """The ledger a new gift (its gift_row) opens with, in this order: its pledge; its receipt
+    when it has arrived; its allocation when it went straight to a recipient unit (only a
+    received gift can be). Each for the gift's whole value and quantity, on its collector's
+    books, on the day it was given; gift_id is the row's "id" once the gift has one."""
+    if recipient_id is not None and not received:
+        raise ValidationError({"recipient": [_("Only a received gift can be allocated.")]})
+    kinds = [EntryKind.PLEDGE]
+    if received:
+        kinds.append(EntryKind.RECEIPT)
+    if recipient_id is not None:
+        kinds.append(EntryKind.ALLOCATION)
+    return [
+        {
+            "gift_id": gift.get("id"),
+            "kind": kind.value,
+            "organization_id": gift["organization_id"],
+            "recipient_id": recipient_id if kind == EntryKind.ALLOCATION else None,
+            "amount": gift["value"],
+            "quantity": gift["quantity"],
+            "occurred_on": gift["given_on"],
+            "created_by_id": created_by_id,
+        }
+        for kind in kinds
+    ]
+
+
 @transaction.atomic
 def record_gift(
     *,
@@ -143,10 +252,12 @@ def record_gift(
     amount_text: str = "",
     note: str = "",
     received: bool = True,
+    recipient: Place | None = None,
     client_key: str = "",
     issue_receipt: bool = False,
 ) -> Gift:
-    """Book a gift: its pledge, and its receipt when it has arrived. Idempotent on client_key."""
+    """Book a gift: its pledge, its receipt when it has arrived, its allocation when it went
+    straight to a recipient unit. Idempotent on client_key."""
     require_write(user, organization, manage=True)
     client_key = (client_key or "").strip()[:100]
     if client_key:
@@ -155,64 +266,49 @@ def record_gift(
             return existing
     if campaign is not None and not organization.path.startswith(campaign.organization.path):
         raise ValidationError({"campaign": [_("This campaign belongs to another organization.")]})
-    if nature not in Nature.values:
-        raise ValidationError({"nature": [_("Choose money or goods.")]})
-    if nature == Nature.GOODS and not item.strip():
-        raise ValidationError({"item": [_("Say what goods were given.")]})
-    qty = Decimal(str(quantity)).quantize(CENT) if quantity not in (None, "") else None
-    if qty is not None and qty <= 0:
-        raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
-    value = _money(value, "value")
-    given_on = given_on or _today()
-    anonymous = is_anonymous or donor.kind == DonorKind.ANONYMOUS
-    gift = Gift(
-        organization=organization,
-        campaign=campaign,
-        donor=donor,
+    if recipient is not None and not recipients_for(user).filter(pk=recipient.pk).exists():
+        raise ValidationError({"recipient": [_("Choose a recipient unit from the list.")]})
+    row = gift_row(
+        organization_id=organization.pk,
+        donor_id=donor.pk,
+        donor_kind=donor.kind,
+        donor_name=donor.name,
         nature=nature,
-        item=item.strip(),
-        quantity=qty if nature == Nature.GOODS else None,
-        unit=unit.strip() if nature == Nature.GOODS else "",
         value=value,
+        given_on=given_on or _today(),
+        township_id=donor.township_id or organization.township_id,
+        campaign_id=campaign.pk if campaign is not None else None,
+        item=item,
+        quantity=quantity,
+        unit=unit,
+        is_anonymous=is_anonymous,
         approximation=approximation,
         amount_text=amount_text[:50],
-        given_on=given_on,
-        is_anonymous=anonymous,
-        township=donor.township or organization.township,
-        note=note[:500],
+        note=note,
         client_key=client_key,
-        created_by=user,
+        created_by_id=user.pk,
     )
-    gift.public_name = "" if anonymous else donor.name
-    gift.search_text = search_key(gift.public_name, gift.item)
-    gift.full_clean(exclude=["code", "donor", "campaign", "organization", "township", "created_by"])
+    entries = [
+        Entry(**values)
+        for values in opening_entry_rows(
+            row,
+            received=received,
+            recipient_id=recipient.pk if recipient is not None else None,
+            created_by_id=user.pk,
+        )
+    ]
+    gift = Gift(**row)
     try:
         with transaction.atomic():
             gift.save()
     except IntegrityError:
         # A retry raced the first request with the same key: answer with the first gift.
         return Gift.objects.get(organization=organization, client_key=client_key)
-    _entry(
-        gift=gift,
-        kind=EntryKind.PLEDGE,
-        organization=organization,
-        amount=value,
-        quantity=gift.quantity,
-        occurred_on=given_on,
-        created_by=user,
-    )
-    if received:
-        receipt_entry = _entry(
-            gift=gift,
-            kind=EntryKind.RECEIPT,
-            organization=organization,
-            amount=value,
-            quantity=gift.quantity,
-            occurred_on=given_on,
-            created_by=user,
-        )
-        if issue_receipt:
-            issue_receipt_for(user=user, entry=receipt_entry)
+    for entry in entries:
+        entry.gift = gift
+        entry.save()
+    if issue_receipt and received:
+        issue_receipt_for(user=user, entry=entries[1])
     return gift
 
 

@@ -26,7 +26,7 @@ from gongke.accounts.access import (
     visible_organizations,
 )
 from gongke.lib.chinese import capital_amount, normalize_query
-from gongke.lib.excel import xlsx_response
+from gongke.lib.excel import read_upload, xlsx_response
 from gongke.registry.models import Organization, OrgKind
 
 from . import figures, importer, services
@@ -702,7 +702,7 @@ def import_gifts(request: HttpRequest) -> HttpResponse:
         result = importer.import_gifts(
             user=request.user,
             organization=form.cleaned_data["organization"],
-            data=upload.read(),
+            data=read_upload(upload),
             filename=upload.name,
         )
         if result.ok:

@@ -213,20 +213,22 @@ class _Sheet:
         self.kind = kind
         self.labels = {c.key: str(c.label) for c in KINDS[kind]}
         self.errors: list[RowError] = []
+        self.rows: list[tuple[int, dict[str, Any]]] = []
         try:
             headers, rows = read_rows(data, filename)
+            mapping, missing = _header_map(kind, headers)
+            for column in missing:
+                self.errors.append(
+                    RowError(1, str(column.label), _("This column is missing from the header row."))
+                )
+            self.rows = [
+                (n, {mapping[h]: v for h, v in values.items() if h in mapping})
+                for n, values in rows
+            ]
         except SheetError as exc:
             self.errors.append(RowError(1, "", str(exc)))
-            self.rows: list[tuple[int, dict[str, Any]]] = []
+            self.rows = []
             return
-        mapping, missing = _header_map(kind, headers)
-        for column in missing:
-            self.errors.append(
-                RowError(1, str(column.label), _("This column is missing from the header row."))
-            )
-        self.rows = [
-            (n, {mapping[h]: v for h, v in values.items() if h in mapping}) for n, values in rows
-        ]
         if len(self.rows) > MAX_ROWS:
             self.errors.append(
                 RowError(1, "", _("A file may hold at most %(n)d rows.") % {"n": MAX_ROWS})

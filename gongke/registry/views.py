@@ -15,7 +15,7 @@ from gongke.accounts.access import (
     is_platform_admin,
     writable_organizations,
 )
-from gongke.lib.excel import XLSX_TYPE, xlsx_response
+from gongke.lib.excel import XLSX_TYPE, read_upload, xlsx_response
 
 from . import services
 from .access import (
@@ -370,7 +370,9 @@ def import_members(request: HttpRequest, kind: str = "organizations") -> HttpRes
             ctx["problem"] = _("Choose a file to upload.")
         else:
             try:
-                ctx["created"] = import_file(request.user, kind, upload.read(), upload.name or "")
+                ctx["created"] = import_file(
+                    request.user, kind, read_upload(upload), upload.name or ""
+                )
             except ImportRejected as exc:
                 ctx["errors"] = exc.errors
                 ctx["problem"] = str(exc)

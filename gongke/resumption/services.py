@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongke.accounts.models import Membership, Role
 from gongke.lib.excel import RowError, SheetError, read_rows
+from gongke.lib.lengths import too_long
 from gongke.lib.robots import post_webhook
 from gongke.registry.models import Organization, OrgKind
 
@@ -525,7 +526,6 @@ def _day(value: Any) -> dt.date:
         raise ValidationError(_("Enter a date such as 2020-02-10."))
 
 
-@transaction.atomic
 def import_temperatures(
     *, enterprise: Organization, user: Any, data: bytes, filename: str
 ) -> tuple[int, list[RowError]]:
@@ -533,14 +533,32 @@ def import_temperatures(
     and column; nothing is saved unless the whole file is clean."""
     _require_enterprise(enterprise)
     try:
-        headers, rows = read_rows(data, filename)
+        readings, errors = _read_temperatures(
+            enterprise=enterprise, user=user, data=data, filename=filename
+        )
     except SheetError as exc:
         return 0, [RowError(1, "", str(exc))]
+    if errors:
+        return 0, errors
+    # Parsed and checked before the write lock is taken: passages never wait on a spreadsheet.
+    with transaction.atomic():
+        return _save_temperatures(
+            enterprise=enterprise, user=user, filename=filename, readings=readings
+        )
+
+
+NAME_LENGTH = StaffTemperature._meta.get_field("person_name").max_length or 0
+
+
+def _read_temperatures(
+    *, enterprise: Organization, user: Any, data: bytes, filename: str
+) -> tuple[dict[tuple[str, dt.date, str], StaffTemperature], list[RowError]]:
+    headers, rows = read_rows(data, filename)
     column: dict[str, str] = {}
     for field, names in IMPORT_COLUMNS.items():
         found = next((h for h in headers if h.lower() in names), None)
         if found is None:
-            return 0, [RowError(1, names[0], _("The column is missing."))]
+            return {}, [RowError(1, names[0], _("The column is missing."))]
         column[field] = found
     errors: list[RowError] = []
     readings: dict[tuple[str, dt.date, str], StaffTemperature] = {}
@@ -549,6 +567,9 @@ def import_temperatures(
         name = str(row[column["name"]] or "").strip()
         if not name:
             errors.append(RowError(number, column["name"], _("This field is required.")))
+        elif len(name) > NAME_LENGTH:
+            errors.append(RowError(number, column["name"], too_long(NAME_LENGTH)))
+            name = ""
         try:
             day = _day(row[column["day"]])
             if day > today:
@@ -584,8 +605,16 @@ def import_temperatures(
                 temperature=t,
                 recorded_by=user,
             )
-    if errors:
-        return 0, errors
+    return readings, errors
+
+
+def _save_temperatures(
+    *,
+    enterprise: Organization,
+    user: Any,
+    filename: str,
+    readings: dict[tuple[str, dt.date, str], StaffTemperature],
+) -> tuple[int, list[RowError]]:
     existing = {
         (r.person_name, r.day, r.slot): r
         for r in StaffTemperature.objects.filter(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import can_write, get_for_user, role_over, scoped
 from gongke.accounts.models import User
-from gongke.lib.excel import xlsx_response
+from gongke.lib.excel import read_upload, xlsx_response
 
 from . import services
 from .access import (
@@ -433,7 +433,7 @@ def health(request: HttpRequest, pk: int) -> HttpResponse:
             if import_form.is_valid():
                 f = import_form.cleaned_data["file"]
                 count, import_errors = services.import_temperatures(
-                    enterprise=org, user=request.user, data=f.read(), filename=f.name
+                    enterprise=org, user=request.user, data=read_upload(f), filename=f.name
                 )
                 if not import_errors:
                     messages.success(request, _("%(n)s readings imported.") % {"n": count})

@@ -1,7 +1,12 @@
+import datetime
 from decimal import Decimal
 
-from gongke.donations import importer
-from gongke.donations.models import Donor, Entry, EntryKind, Gift
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gongke.donations import importer, services
+from gongke.donations.models import Donor, DonorKind, Entry, EntryKind, Gift, Nature
 from gongke.lib.excel import build_xlsx
 
 HEADERS = [
@@ -160,11 +165,170 @@ def test_an_import_writes_each_gifts_ledger_on_the_collectors_books(cast):
         )
         assert (EntryKind.RECEIPT in kinds) == (gift.donor.name != "张三")
         assert all(
-            (e.organization_id, e.amount, e.quantity, e.occurred_on, e.created_at)
-            == (gift.organization_id, gift.value, gift.quantity, gift.given_on, gift.created_at)
+            (e.organization_id, e.amount, e.quantity, e.occurred_on)
+            == (gift.organization_id, gift.value, gift.quantity, gift.given_on)
             for e in entries
         )
         # Who imported is on the gift and the batch, not repeated on every entry.
         assert gift.created_by == cast.admin_a and all(e.created_by_id is None for e in entries)
     assert result.batch is not None and result.batch.created_by == cast.admin_a
     assert Entry.objects.count() == 5 + 4 + 1
+
+
+# --- One definition of a gift's ledger: importing N lines = entering them one by one ---------
+
+LINE_HEADERS = [
+    "捐赠方",
+    "捐赠方类型",
+    "是否匿名",
+    "类别",
+    "金额",
+    "物品",
+    "数量",
+    "单位",
+    "日期",
+    "状态",
+    "受赠单位",
+]
+DONORS = [
+    ("京博集团", DonorKind.ENTERPRISE, "企业"),
+    ("张三", DonorKind.INDIVIDUAL, "个人"),
+    ("李四", DonorKind.INDIVIDUAL, "个人"),
+    ("瑞丰商贸有限公司", DonorKind.ORGANIZATION, "组织"),
+    ("", DonorKind.ANONYMOUS, "匿名"),
+]
+lines = st.lists(
+    st.fixed_dictionaries(
+        {
+            "donor": st.sampled_from(DONORS),
+            "anonymous": st.booleans(),
+            "goods": st.one_of(
+                st.none(),
+                st.tuples(
+                    st.sampled_from(["N95口罩", "防护服"]),
+                    st.integers(1, 5000),
+                    st.sampled_from(["只", "套"]),
+                ),
+            ),
+            "amount": st.one_of(
+                st.sampled_from(
+                    ["1200.50", "64.8万", "近10万", "2000余万元", "壹拾万元整", "12,000"]
+                ),
+                st.decimals(Decimal("0.01"), Decimal("99999999.99"), places=2).map(str),
+            ),
+            "given_on": st.dates(datetime.date(2020, 1, 1), datetime.date(2020, 12, 31)),
+            "received": st.booleans(),
+            "allocated": st.booleans(),
+        }
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+def _ledger() -> list[tuple]:
+    """Every gift with its entries, as the figures read them (not who or when it was typed)."""
+    out = []
+    for gift in Gift.objects.select_related("donor", "organization").order_by("pk"):
+        entries = [
+            (e.kind, e.organization.path, e.recipient_id, e.amount, e.quantity, e.occurred_on)
+            for e in gift.entries.select_related("organization").order_by("pk")
+        ]
+        out.append(
+            (
+                gift.donor.kind,
+                gift.donor.name,
+                gift.public_name,
+                gift.is_anonymous,
+                gift.nature,
+                gift.item,
+                gift.quantity,
+                gift.unit,
+                gift.value,
+                gift.approximation,
+                gift.amount_text,
+                gift.given_on,
+                gift.organization.path,
+                gift.township_id,
+                entries,
+            )
+        )
+    return out
+
+
+def _import(cast, drawn) -> None:
+    rows = []
+    for line in drawn:
+        name, _kind, word = line["donor"]
+        item, quantity, unit = line["goods"] or ("", "", "")
+        allocated = line["received"] and line["allocated"]
+        rows.append(
+            [
+                name,
+                word,
+                "是" if line["anonymous"] else "否",
+                "物资" if line["goods"] else "资金",
+                line["amount"],
+                item,
+                str(quantity),
+                unit,
+                line["given_on"].isoformat(),
+                "已到账" if line["received"] else "认捐",
+                cast.hospital.name if allocated else "",
+            ]
+        )
+    result = importer.import_gifts(
+        user=cast.admin_a,
+        organization=cast.chamber_a,
+        data=build_xlsx(LINE_HEADERS, rows),
+        filename="lines.xlsx",
+    )
+    assert result.ok and result.created == len(drawn), result.errors
+
+
+def _enter_one_by_one(cast, drawn) -> None:
+    for line in drawn:
+        name, kind, _word = line["donor"]
+        donor = services.find_or_create_donor(
+            user=cast.admin_a,
+            organization=cast.chamber_a,
+            kind=kind,
+            name=name,
+            enterprise=cast.a1 if kind == DonorKind.ENTERPRISE else None,
+        )
+        value, approximation, text = services.read_amount(line["amount"])
+        item, quantity, unit = line["goods"] or ("", None, "")
+        services.record_gift(
+            user=cast.admin_a,
+            organization=cast.chamber_a,
+            donor=donor,
+            nature=Nature.GOODS if line["goods"] else Nature.MONEY,
+            value=value,
+            approximation=approximation,
+            amount_text=text,
+            item=item,
+            quantity=quantity,
+            unit=unit,
+            given_on=line["given_on"],
+            is_anonymous=line["anonymous"],
+            received=line["received"],
+            recipient=cast.hospital if line["received"] and line["allocated"] else None,
+        )
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(drawn=lines)
+def test_importing_lines_and_entering_them_one_by_one_give_the_same_ledger(cast, drawn):
+    ledgers = []
+    for write in (_import, _enter_one_by_one):
+        with transaction.atomic():
+            write(cast, drawn)
+            ledgers.append(_ledger())
+            transaction.set_rollback(True)
+    imported, entered = ledgers
+    assert len(imported) == len(drawn)
+    assert imported == entered
