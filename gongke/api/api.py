@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from .auth import session_auth, token_auth
+from .messages import pydantic_message
 
 api = NinjaAPI(
     title="Gongke 共克 API",
@@ -20,8 +21,8 @@ api = NinjaAPI(
 )
 
 
-def _error(request, status: int, detail: str, **extra):
-    return api.create_response(request, {"detail": detail, **extra}, status=status)
+def _error(request, status: int, detail: str, errors: dict | None = None):
+    return api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
 
 
 @api.exception_handler(Http404)
@@ -56,7 +57,7 @@ def invalid_schema(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for e in exc.errors:
         loc = ".".join(str(p) for p in e.get("loc", [])[1:] if p != "payload") or "__all__"
-        errors.setdefault(loc, []).append(str(e.get("msg", "")))
+        errors.setdefault(loc, []).append(pydantic_message(e))
     return _error(request, 422, _("The data is not valid."), errors=errors)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
@@ -17,6 +17,7 @@ from gongke.community import picture, services
 from gongke.community.models import (
     Alert,
     Assignment,
+    DisinfectionLog,
     DutySettings,
     Outing,
     Passage,
@@ -35,6 +36,8 @@ from gongke.community.scope import (
 from gongke.registry.models import Organization, Person, Place
 
 from .idempotency import once
+from .pagination import Pages
+from .schemas import In
 
 router = Router()
 MAX_BATCH = 2000
@@ -123,7 +126,7 @@ def passage_out(p: Passage) -> dict[str, Any]:
     return out
 
 
-class BatchIn(Schema):
+class BatchIn(In):
     post_id: int | None = None
     items: list[dict[str, Any]]
 
@@ -170,11 +173,13 @@ class AlertOut(Schema):
         return str(obj.temperature)
 
 
-class NoteIn(Schema):
+class NoteIn(In):
     note: str
 
 
-class DutySettingsIn(Schema):
+class DutySettingsIn(In):
+    model = DutySettings
+
     fever_webhook_url: str | None = None
     fever_email: bool | None = None
 
@@ -188,7 +193,7 @@ class DutySettingsOut(Schema):
     applies_from_id: int | None
 
 
-class RevealIn(Schema):
+class RevealIn(In):
     reason: str
     candidate: str = ""
 
@@ -200,7 +205,9 @@ class RevealOut(Schema):
     matched: bool | None
 
 
-class ShiftIn(Schema):
+class ShiftIn(In):
+    model = Shift
+
     post_id: int
     starts_at: datetime
     ends_at: datetime
@@ -228,7 +235,9 @@ class ShiftOut(Schema):
         return list(obj.assignments.all())
 
 
-class SignOutIn(Schema):
+class SignOutIn(In):
+    model = Shift
+
     handover_note: str = ""
 
 
@@ -257,7 +266,9 @@ class SpotOut(Schema):
         return obj.is_overdue()
 
 
-class DisinfectionIn(Schema):
+class DisinfectionIn(In):
+    model = DisinfectionLog
+
     done_by: str
     agent: str
     done_at: datetime | None = None
@@ -272,18 +283,18 @@ class PublicityOut(Schema):
     done_at: datetime | None
 
 
-class CheckIn(Schema):
+class CheckIn(In):
     done: bool = True
 
 
 @router.get("/posts", response=list[PostOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_posts(request: HttpRequest):
     return visible_posts(request.user).order_by("parent_id", "name")
 
 
 @router.get("/posts/{post_id}/residents", response=list[ResidentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_post_residents(request: HttpRequest, post_id: int, q: str | None = None):
     """Residents of the post's compound: by name, room or pinyin initials."""
     post = get_post(request.user, post_id)
@@ -301,7 +312,7 @@ def list_post_residents(request: HttpRequest, post_id: int, q: str | None = None
 
 
 @router.get("/posts/{post_id}/out", response=list[OutingOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def post_out(request: HttpRequest, post_id: int):
     """Who is out through any post of this post's compound, and since when."""
     post = get_post(request.user, post_id)
@@ -319,7 +330,7 @@ def post_gaps(request: HttpRequest, post_id: int, hours: int = 72):
 
 
 @router.get("/passages", response=list[PassageOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_passages(
     request: HttpRequest, post_id: int, day: date | None = None, decision: str | None = None
 ):
@@ -455,7 +466,7 @@ def put_duty_settings(request: HttpRequest, org_id: int, payload: DutySettingsIn
 
 
 @router.get("/alerts", response=list[AlertOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_alerts(request: HttpRequest, open: bool = True):
     qs = visible_alerts(request.user)
     return qs.filter(handled_at__isnull=True) if open else qs
@@ -469,7 +480,7 @@ def handle_alert(request: HttpRequest, alert_id: int, payload: NoteIn):
 
 
 @router.get("/shifts", response=list[ShiftOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_shifts(request: HttpRequest, post_id: int, hours: int = 72):
     post = get_post(request.user, post_id)
     now = timezone.now()
@@ -525,7 +536,7 @@ def sign_out(request: HttpRequest, assignment_id: int, payload: SignOutIn):
 
 
 @router.get("/spots", response=list[SpotOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_spots(request: HttpRequest, area_id: int, overdue: bool = False):
     area = get_area(request.user, area_id)
     places = [area.pk, *area.children.filter(kind="post").values_list("pk", flat=True)]

@@ -10,17 +10,19 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongke.accounts.access import get_for_user, reference_organizations, visible_organizations
 from gongke.donations import figures, importer, services
-from gongke.donations.models import Campaign, Entry, EntryKind, Gift, Receipt
+from gongke.donations.models import Campaign, Donor, Entry, EntryKind, Gift, Receipt
 from gongke.donations.scoping import donors_for, entries_for, gifts_for
 from gongke.donations.views import filter_gifts
 from gongke.lib.chinese import capital_amount
 from gongke.registry.models import Organization, OrgKind
 
 from .idempotency import once
+from .pagination import Pages
+from .schemas import In
 
 router = Router()
 
@@ -38,7 +40,9 @@ class CampaignOut(Schema):
     is_public: bool
 
 
-class CampaignIn(Schema):
+class CampaignIn(In):
+    model = Campaign
+
     organization_id: int
     name: str
     starts_on: datetime.date | None = None
@@ -89,7 +93,7 @@ class DonorSummary(DonorOut):
 
 
 @router.get("/donors", response=list[DonorSummary])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_donors(request: HttpRequest, q: str | None = None, kind: str | None = None):
     qs = donors_for(request.user).search(q).select_related("township")
     if kind:
@@ -164,7 +168,15 @@ class GiftDetail(GiftOut):
         return list(obj.entries.select_related("receipt"))
 
 
-class GiftIn(Schema):
+class GiftIn(In):
+    model = Gift
+    model_names = {
+        "donor_name": (Donor, "name"),
+        "contact_name": (Donor, "contact_name"),
+        "contact_phone": (Donor, "contact_phone"),
+        "amount": "amount_text",
+    }
+
     organization_id: int
     donor_kind: str
     donor_name: str = ""
@@ -198,7 +210,7 @@ class GiftFilter(Schema):
 
 
 @router.get("/gifts", response=list[GiftOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_gifts(request: HttpRequest, filters: Query[GiftFilter]):
     params = {
         k: ("1" if v is True else str(v))
@@ -272,14 +284,18 @@ def create_gift(request: HttpRequest, payload: GiftIn):
     return once(request, request.headers.get("Idempotency-Key"), "donations.gift.create", create)
 
 
-class ReceiveIn(Schema):
+class ReceiveIn(In):
+    model = Entry
+
     amount: str | Decimal
     quantity: Decimal | None = None
     occurred_on: datetime.date | None = None
     issue_receipt: bool = False
 
 
-class ForwardIn(Schema):
+class ForwardIn(In):
+    model = Entry
+
     from_organization_id: int
     to_organization_id: int
     amount: str | Decimal
@@ -287,7 +303,9 @@ class ForwardIn(Schema):
     occurred_on: datetime.date | None = None
 
 
-class AllocateIn(Schema):
+class AllocateIn(In):
+    model = Entry
+
     organization_id: int
     recipient_id: int
     amount: str | Decimal
@@ -295,7 +313,7 @@ class AllocateIn(Schema):
     occurred_on: datetime.date | None = None
 
 
-class ReverseIn(Schema):
+class ReverseIn(In):
     reason: str
 
 
@@ -372,7 +390,7 @@ def allocate_gift(request: HttpRequest, gift_id: int, payload: AllocateIn):
 
 
 @router.get("/entries", response=list[EntryOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_entries(
     request: HttpRequest,
     kind: str | None = None,
@@ -654,7 +672,7 @@ class HonorOut(Schema):
 
 
 @router.get("/honor/{org_id}/{campaign_id}", response=list[HonorOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def honor(request: HttpRequest, org_id: int, campaign_id: int, q: str | None = None):
     org = get_object_or_404(Organization.objects.exclude(kind=OrgKind.ENTERPRISE), pk=org_id)
     campaign = get_object_or_404(

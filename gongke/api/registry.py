@@ -5,7 +5,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, File, FilterSchema, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongke.accounts.access import (
     get_for_user,
@@ -17,6 +17,8 @@ from gongke.registry import imports, services
 from gongke.registry.models import Organization, Person, Place, Township
 
 from .idempotency import once
+from .pagination import Pages
+from .schemas import In
 
 router = Router()
 
@@ -41,7 +43,9 @@ class OrganizationOut(Schema):
     is_active: bool
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(In):
+    model = Organization
+
     kind: str
     parent_id: int
     name: str
@@ -59,7 +63,9 @@ class OrganizationIn(Schema):
     contact_phone: str = ""
 
 
-class OrganizationPatch(Schema):
+class OrganizationPatch(In):
+    model = Organization
+
     name: str | None = None
     short_name: str | None = None
     credit_code: str | None = None
@@ -100,7 +106,7 @@ def _filter_orgs(qs, f: OrganizationFilter):
 
 
 @router.get("/organizations", response=list[OrganizationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_organizations(request: HttpRequest, filters: Query[OrganizationFilter]):
     return _filter_orgs(visible_organizations(request.user).select_related("township"), filters)
 
@@ -153,7 +159,9 @@ class PersonOut(Schema):
     is_volunteer: bool
 
 
-class PersonIn(Schema):
+class PersonIn(In):
+    model = Person
+
     organization_id: int
     name: str
     position: str = "staff"
@@ -165,7 +173,7 @@ class PersonIn(Schema):
 
 
 @router.get("/people", response=list[PersonOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_people(
     request: HttpRequest,
     q: str | None = None,
@@ -215,7 +223,9 @@ class PlaceOut(Schema):
     is_active: bool
 
 
-class PlaceIn(Schema):
+class PlaceIn(In):
+    model = Place
+
     kind: str
     name: str
     organization_id: int
@@ -230,7 +240,7 @@ class PlaceIn(Schema):
 
 
 @router.get("/places", response=list[PlaceOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_places(
     request: HttpRequest,
     q: str | None = None,

@@ -11,14 +11,16 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongke.api.idempotency import once
+from gongke.api.pagination import Pages
+from gongke.api.schemas import In
 from gongke.registry.models import Place
 
 from . import services
 from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, fetch, visible
-from .models import Household, Isolation, Resident, ReturnRecord, Visit
+from .models import DailyCheck, Household, Isolation, Resident, ReturnRecord, Visit
 from .stats import daily_counts
 from .views import running_isolations
 
@@ -38,7 +40,9 @@ class HouseholdOut(Schema):
     note: str
 
 
-class HouseholdIn(Schema):
+class HouseholdIn(In):
+    model = Household
+
     place_id: int
     room: str
     building: str = ""
@@ -46,7 +50,9 @@ class HouseholdIn(Schema):
     note: str = ""
 
 
-class HouseholdPatch(Schema):
+class HouseholdPatch(In):
+    model = Household
+
     building: str | None = None
     unit: str | None = None
     room: str | None = None
@@ -71,7 +77,9 @@ class ResidentOut(Schema):
     note: str
 
 
-class ResidentIn(Schema):
+class ResidentIn(In):
+    model = Resident
+
     household_id: int
     name: str
     phone: str = ""
@@ -82,7 +90,9 @@ class ResidentIn(Schema):
     note: str = ""
 
 
-class ResidentPatch(Schema):
+class ResidentPatch(In):
+    model = Resident
+
     name: str | None = None
     phone: str | None = None
     id_number: str | None = None
@@ -93,7 +103,7 @@ class ResidentPatch(Schema):
     note: str | None = None
 
 
-class RevealIn(Schema):
+class RevealIn(In):
     reason: str
 
 
@@ -102,7 +112,7 @@ class RevealOut(Schema):
     stored: bool = False
 
 
-class MergeIn(Schema):
+class MergeIn(In):
     duplicate_id: int
 
 
@@ -115,7 +125,9 @@ class ReturnOut(Schema):
     note: str
 
 
-class ReturnIn(Schema):
+class ReturnIn(In):
+    model = ReturnRecord
+
     from_place: str
     returned_on: date
     transport: str = ""
@@ -135,7 +147,9 @@ class IsolationOut(Schema):
     end_note: str
 
 
-class IsolationIn(Schema):
+class IsolationIn(In):
+    model = Isolation
+
     start: date | None = None
     days: int = 14
     reason: str = "returned"
@@ -162,13 +176,15 @@ class CheckOut(Schema):
     is_fever: bool
 
 
-class CheckIn(Schema):
+class CheckIn(In):
+    model = DailyCheck
+
     temperature: str
     day: date | None = None
     symptoms: str = ""
 
 
-class EndIn(Schema):
+class EndIn(In):
     note: str = ""
     on: date | None = None
 
@@ -181,7 +197,9 @@ class VisitOut(Schema):
     note: str
 
 
-class VisitIn(Schema):
+class VisitIn(In):
+    model = Visit
+
     outcome: str = "met"
     note: str = ""
     visited_at: datetime | None = None
@@ -228,7 +246,7 @@ def _isolation(request: HttpRequest, pk: int, write: bool = False) -> Isolation:
 
 
 @router.get("/households", response=list[HouseholdOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_households(
     request: HttpRequest,
     place_id: int | None = None,
@@ -290,7 +308,7 @@ def delete_household(request: HttpRequest, household_id: int):
 
 
 @router.get("/residents", response=list[ResidentOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_residents(
     request: HttpRequest,
     q: str | None = None,
@@ -374,7 +392,7 @@ def create_return(request: HttpRequest, resident_id: int, payload: ReturnIn):
 
 
 @router.get("/isolations", response=list[TodayOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_isolations(
     request: HttpRequest,
     day: date | None = None,
