@@ -14,6 +14,10 @@ reporter_a1      enterprise reporter of A1
 guard_a          duty officer at post_a
 viewer_a         viewer of chamber A (read-only)
 outsider_b       organization admin of chamber B: chamber A's records answer 404 to them
+guard_ab         duty officer at post_a (chamber A) and viewer of chamber B: the post narrowing
+                 holds for the duty membership although the other membership is not narrowed
+staff_ab         organization staff of chamber A and viewer of chamber B (two sibling chambers):
+                 writes in A, reads only in B
 """
 
 import os
@@ -146,6 +150,11 @@ def cast(db):
     admin = user("admin", None, None, is_superuser=True, is_staff=True)
     guard_a = user("guard_a", Role.DUTY_OFFICER, chamber_a)
     guard_a.memberships.get().posts.add(post_a)
+    guard_ab = user("guard_ab", Role.DUTY_OFFICER, chamber_a)
+    guard_ab.memberships.get().posts.add(post_a)
+    Membership.objects.create(user=guard_ab, organization=chamber_b, role=Role.VIEWER)
+    staff_ab = user("staff_ab", Role.ORG_STAFF, chamber_a)
+    Membership.objects.create(user=staff_ab, organization=chamber_b, role=Role.VIEWER)
     return SimpleNamespace(
         password=PASSWORD,
         office=office,
@@ -169,6 +178,8 @@ def cast(db):
         guard_a=guard_a,
         viewer_a=user("viewer_a", Role.VIEWER, chamber_a),
         outsider_b=user("outsider_b", Role.ORG_ADMIN, chamber_b),
+        guard_ab=guard_ab,
+        staff_ab=staff_ab,
     )
 
 

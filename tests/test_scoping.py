@@ -31,6 +31,9 @@ def expected_read(role, target):
         return 404
     if role == "reporter_a1" and target != "a1":
         return 404
+    # A duty officer reaches their posts and their own organization, not its members.
+    if role == "guard_a" and target not in {"chamber_a", "post_a"}:
+        return 404
     return 200
 
 

@@ -37,7 +37,15 @@ def new_user(client, org, role="org_staff", username="li_ming", password=GOOD, *
 def test_an_admin_lists_only_the_users_of_their_subtree(cast, client_for):
     page = client_for(cast.admin_a).get("/accounts/users/")
     names = {u.username for u in page.context["page"].object_list}
-    assert names == {"admin_a", "staff_a", "reporter_a1", "guard_a", "viewer_a"}
+    assert names == {
+        "admin_a",
+        "staff_a",
+        "reporter_a1",
+        "guard_a",
+        "viewer_a",
+        "guard_ab",
+        "staff_ab",
+    }
     everyone = {
         u.username
         for u in client_for(cast.admin).get("/accounts/users/").context["page"].object_list

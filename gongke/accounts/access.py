@@ -1,28 +1,57 @@
 """THE access path. Every read and write of a scoped record goes through these functions.
 
-A user sees the subtrees of the organizations they are members of (platform admins see all).
-A record outside those subtrees does not exist for them: 404, never 403, so its existence is
-not revealed. Inside, a read-only role (viewer) gets 403 on any write.
+The one rule (docs/access.md), applied per membership:
+- a platform admin reaches everything;
+- any other membership reaches its organization's subtree, except a duty officer's, which
+  reaches only its posts, their compounds/villages and what is tied to them (and its own
+  organization as an organization);
+- a user reaches the union; a write needs a membership with a writing role that reaches the row.
 
-Usage, for a model whose organization is reached through `field` (a lookup path such as
-"organization" or "post__organization"; "" for Organization itself):
+A record outside the reach does not exist for the user: 404, never 403, so its existence is not
+revealed. Inside, a role that may not write gets 403.
 
-    qs = scoped(request.user, Passage.objects.all(), field="post__organization")
-    obj = get_for_user(request.user, Donation.objects.all(), pk=pk, write=True)
+Each model says how its rows are reached with a `Reach` (the lookup to the owning organization,
+and for rows tied to a duty post or a compound, the lookup to that place). The apps' access.py
+modules hold one Reach per model and offer `get_<obj>(user, id, *, write=False)` and
+`<objs>_for(user)`:
+
+    PASSAGE = Reach(org="post__organization", post="post")
+    qs = scoped(user, Passage.objects.all(), reach=PASSAGE)
+    obj = get_for_user(user, Passage.objects.all(), reach=PASSAGE, pk=pk, write=True)
+
+The narrowing is SQL (subqueries on the membership's posts), so it adds no query of its own,
+and nothing about permissions is kept on model instances or between requests.
 """
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongke.registry.models import Organization
+from gongke.registry.models import Organization, Place
 
 from .models import MANAGE_ROLES, ROLE_RANK, WRITE_ROLES, Membership, Role, User
 
 M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How rows of one model are reached. `org` is the lookup to the owning organization ("" for
+    Organization itself); `post` the lookup to the duty post a row is tied to; `area` the lookup
+    to the compound or village it is tied to ("pk" when the model is Place itself)."""
+
+    org: str = "organization"
+    post: str | None = None
+    area: str | None = None
+
+
+ORGANIZATION = Reach(org="")
+NOTHING = Q(pk__in=[])
 
 
 def _memberships(user: Any) -> list[Membership]:
@@ -35,152 +64,183 @@ def is_platform_admin(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_platform_admin)
 
 
-def scope_q(user: Any, field: str = "organization") -> Q:
-    """A Q limiting a query to the user's subtrees; matches nothing for a user without any."""
+def _lookup(prefix: str, rest: str) -> str:
+    return f"{prefix}__{rest}" if prefix else rest
+
+
+def membership_q(m: Membership, reach: Reach) -> Q:
+    """THE rule: the rows of a model that one membership reaches."""
+    in_subtree = Q(**{_lookup(reach.org, "path__startswith"): m.organization.path})
+    if m.role != Role.DUTY_OFFICER:
+        return in_subtree
+    if not reach.org:
+        return Q(pk=m.organization_id)
+    posts = Place.objects.filter(duty_memberships=m.pk).values("pk")
+    tied = NOTHING
+    if reach.post is not None:
+        tied |= Q(**{f"{reach.post}__in": posts})
+    if reach.area is not None:
+        areas = Place.objects.filter(children__duty_memberships=m.pk).values("pk")
+        tied |= Q(**{f"{reach.area}__in": areas})
+    return tied & in_subtree if tied is not NOTHING else NOTHING
+
+
+def reach_q(user: Any, reach: Reach, *, roles: Collection[Role] | None = None) -> Q:
+    """The rows the user reaches (through memberships with one of `roles`, if given)."""
     if is_platform_admin(user):
         return Q()
-    lookup = f"{field}__path__startswith" if field else "path__startswith"
-    q = Q(pk__in=[])
+    q = NOTHING
     for m in _memberships(user):
-        q |= Q(**{lookup: m.organization.path})
+        if roles is None or Role(m.role) in roles:
+            q |= membership_q(m, reach)
     return q
 
 
-def scoped(user: Any, qs: QuerySet[M], *, field: str = "organization") -> QuerySet[M]:
-    return qs.filter(scope_q(user, field))
+def _reach(field: str | None, reach: Reach | None) -> Reach:
+    if reach is not None:
+        return reach
+    return Reach(org=field if field is not None else "organization")
+
+
+def scope_q(user: Any, field: str = "organization") -> Q:
+    """A Q limiting a query to what the user reaches through the organization at `field`."""
+    return reach_q(user, Reach(org=field))
+
+
+def scoped(
+    user: Any, qs: QuerySet[M], *, field: str | None = None, reach: Reach | None = None
+) -> QuerySet[M]:
+    return qs.filter(reach_q(user, _reach(field, reach)))
 
 
 def visible_organizations(user: Any) -> QuerySet[Organization]:
-    return scoped(user, Organization.objects.all(), field="")
+    return scoped(user, Organization.objects.all(), reach=ORGANIZATION)
 
 
 def reference_organizations(user: Any) -> QuerySet[Organization]:
     """Organizations whose shared lists (recipient units, warehouses) a user may pick from:
-    their subtrees and the ancestors above them. Reading only; writing stays in the subtree."""
+    what they reach and the ancestors above it. Reading only; writing stays in the subtree."""
     if is_platform_admin(user):
         return Organization.objects.all()
     paths: set[str] = set()
     for m in _memberships(user):
         p = m.organization.path
         paths.update(p[: i + 5] for i in range(0, len(p), 5))
-    return Organization.objects.filter(Q(path__in=paths) | scope_q(user, ""))
+    return Organization.objects.filter(Q(path__in=paths) | reach_q(user, ORGANIZATION))
+
+
+def _reaches_org(m: Membership, org: Organization) -> bool:
+    if m.role == Role.DUTY_OFFICER:
+        return m.organization_id == org.pk
+    return org.path.startswith(m.organization.path)
 
 
 def role_over(user: Any, org: Organization) -> Role | None:
-    """The strongest role the user holds over `org`, or None if it is outside their subtrees."""
+    """The strongest role the user holds over `org` itself, or None if they do not reach it."""
     if is_platform_admin(user):
         return Role.PLATFORM_ADMIN
-    roles = [Role(m.role) for m in _memberships(user) if org.path.startswith(m.organization.path)]
+    roles = [Role(m.role) for m in _memberships(user) if _reaches_org(m, org)]
     return max(roles, key=lambda r: ROLE_RANK[r]) if roles else None
 
 
-def require_write(user: Any, org: Organization, *, manage: bool = False) -> Role:
-    """Raise 404 outside the user's subtrees and 403 for a role that may not write here.
+def _roles(manage: bool, roles: Collection[Role] | None) -> Collection[Role]:
+    if roles is not None:
+        return roles
+    return MANAGE_ROLES if manage else WRITE_ROLES
 
-    manage=True asks for staff or admin (registry edits, users); plain writes admit reporters
-    and duty officers too, whose own apps narrow further (their enterprise, their posts).
-    """
+
+def _refuse_write(roles: Collection[Role]) -> PermissionDenied:
+    if set(roles) <= {Role.ORG_ADMIN, Role.PLATFORM_ADMIN}:
+        return PermissionDenied(_("Only an organization admin may do this."))
+    return PermissionDenied(_("Your role may only read here."))
+
+
+def require_write(
+    user: Any, org: Organization, *, manage: bool = False, roles: Collection[Role] | None = None
+) -> Role:
+    """Raise 404 when the user does not reach `org` and 403 when no role of theirs over it may
+    write (manage=True: staff or admin; `roles`: exactly these)."""
     role = role_over(user, org)
     if role is None:
         raise Http404(_("Not found."))
-    allowed = MANAGE_ROLES if manage else WRITE_ROLES
-    if role not in allowed:
-        raise PermissionDenied(_("Your role may only read here."))
+    allowed = _roles(manage, roles)
+    if is_platform_admin(user):
+        return role
+    writing = [Role(m.role) for m in _memberships(user) if _reaches_org(m, org)]
+    if not any(r in allowed for r in writing):
+        raise _refuse_write(allowed)
     return role
 
 
 def require_admin(user: Any, org: Organization) -> None:
-    role = role_over(user, org)
-    if role is None:
-        raise Http404(_("Not found."))
-    if role not in {Role.ORG_ADMIN, Role.PLATFORM_ADMIN}:
-        raise PermissionDenied(_("Only an organization admin may do this."))
-
-
-def _org_of(obj: Model, field: str) -> Organization:
-    if not field:
-        assert isinstance(obj, Organization)
-        return obj
-    target: Any = obj
-    for part in field.split("__"):
-        target = getattr(target, part)
-    return target
+    require_write(user, org, roles={Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
 
 
 def get_for_user(
     user: Any,
     qs: QuerySet[M],
     *,
-    field: str = "organization",
+    field: str | None = None,
+    reach: Reach | None = None,
     write: bool = False,
     manage: bool = False,
+    roles: Collection[Role] | None = None,
     **lookup: Any,
 ) -> M:
-    """One record through the access path: 404 if absent or outside, 403 if read-only role."""
+    """One record through the access path: 404 if absent or not reached; with write (manage:
+    staff or admin; roles: exactly these), 403 unless a membership with a writing role reaches
+    it. One query either way."""
+    r = _reach(field, reach)
+    qs = scoped(user, qs, reach=r)
+    allowed = _roles(manage, roles)
+    check = (write or manage or roles is not None) and not is_platform_admin(user)
+    if check:
+        writers = reach_q(user, r, roles=allowed)
+        if writers is not NOTHING:
+            # Whether a writing membership reaches the row, read in the same query.
+            qs = qs.annotate(gk_may_write=ExpressionWrapper(writers, output_field=BooleanField()))
     try:
-        obj = scoped(user, qs, field=field).get(**lookup)
+        obj = qs.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise Http404(_("Not found."))
-    if write or manage:
-        require_write(user, _org_of(obj, field), manage=manage)
+    if check and not obj.__dict__.pop("gk_may_write", False):
+        raise _refuse_write(allowed)
     return obj
 
 
-def can_write(user: Any, org: Organization, *, manage: bool = False) -> bool:
-    role = role_over(user, org)
-    return role is not None and role in (MANAGE_ROLES if manage else WRITE_ROLES)
+def can_write(
+    user: Any, org: Organization, *, manage: bool = False, roles: Collection[Role] | None = None
+) -> bool:
+    try:
+        require_write(user, org, manage=manage, roles=roles)
+    except (Http404, PermissionDenied):
+        return False
+    return True
 
 
-def writable_organizations(user: Any, *, manage: bool = False) -> QuerySet[Organization]:
-    """Organizations the user may write to: subtrees of their writing memberships."""
-    if is_platform_admin(user):
-        return Organization.objects.all()
-    allowed = MANAGE_ROLES if manage else WRITE_ROLES
-    q = Q(pk__in=[])
-    for m in _memberships(user):
-        if Role(m.role) in allowed:
-            q |= Q(path__startswith=m.organization.path)
-    return Organization.objects.filter(q)
-
-
-def duty_post_ids(user: Any) -> set[int] | None:
-    """The posts a duty officer is bound to; None means 'not limited to posts'."""
-    ms = _memberships(user)
-    if is_platform_admin(user) or any(Role(m.role) != Role.DUTY_OFFICER for m in ms):
-        return None
-    return {p.pk for m in ms for p in m.posts.all()}
+def writable_organizations(
+    user: Any, *, manage: bool = False, roles: Collection[Role] | None = None
+) -> QuerySet[Organization]:
+    """Organizations the user may write to through a membership with a writing role."""
+    return Organization.objects.filter(reach_q(user, ORGANIZATION, roles=_roles(manage, roles)))
 
 
 def admin_organizations(user: Any) -> QuerySet[Organization]:
     """Organizations whose users `user` manages: the subtrees where they are organization admin."""
-    if is_platform_admin(user):
-        return Organization.objects.all()
-    q = Q(pk__in=[])
-    for m in _memberships(user):
-        if Role(m.role) == Role.ORG_ADMIN:
-            q |= Q(path__startswith=m.organization.path)
-    return Organization.objects.filter(q)
+    return writable_organizations(user, roles={Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
 
 
 def managed_users(user: Any) -> QuerySet[User]:
     """Users with a membership inside the subtrees `user` administers (platform admins: all)."""
     if is_platform_admin(user):
         return User.objects.all()
-    paths = [m.organization.path for m in _memberships(user) if Role(m.role) == Role.ORG_ADMIN]
-    if not paths:
-        return User.objects.none()
-    ids = Membership.objects.filter(_or_paths(paths, "organization__path")).values("user_id")
+    ids = Membership.objects.filter(reach_q(user, Reach(), roles={Role.ORG_ADMIN})).values(
+        "user_id"
+    )
     # Platform admins are managed by the platform alone.
     return User.objects.filter(pk__in=ids, is_superuser=False).exclude(
         memberships__role=Role.PLATFORM_ADMIN
     )
-
-
-def _or_paths(paths: list[str], lookup: str) -> Q:
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(**{f"{lookup}__startswith": p})
-    return q
 
 
 def get_managed_user(user: Any, pk: Any, *, entirely: bool = False) -> User:
@@ -202,12 +262,15 @@ def get_managed_user(user: Any, pk: Any, *, entirely: bool = False) -> User:
 
 
 __all__ = [
+    "ORGANIZATION",
+    "Reach",
+    "membership_q",
+    "reach_q",
     "User",
     "admin_organizations",
     "get_managed_user",
     "managed_users",
     "can_write",
-    "duty_post_ids",
     "get_for_user",
     "is_platform_admin",
     "reference_organizations",

@@ -4,18 +4,31 @@ alerts, roster, disinfection — through the same access path and services as th
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from gongke.accounts.access import get_for_user, require_write
 from gongke.census.models import Resident
 from gongke.community import picture, services
+from gongke.community.access import (
+    alerts_for,
+    get_alert,
+    get_area,
+    get_assignment,
+    get_passage,
+    get_post,
+    get_publicity_item,
+    get_spot,
+    passages_for,
+    post_residents,
+    posts_for,
+)
 from gongke.community.models import (
-    Alert,
     Assignment,
     DisinfectionLog,
     DutySettings,
@@ -25,14 +38,7 @@ from gongke.community.models import (
     Shift,
     Spot,
 )
-from gongke.community.scope import (
-    get_area,
-    get_post,
-    get_post_for_passage,
-    post_residents,
-    visible_alerts,
-    visible_posts,
-)
+from gongke.registry.access import get_organization
 from gongke.registry.models import Organization, Person, Place
 
 from .idempotency import once
@@ -290,7 +296,7 @@ class CheckIn(In):
 @router.get("/posts", response=list[PostOut])
 @paginate(Pages, page_size=100)
 def list_posts(request: HttpRequest):
-    return visible_posts(request.user).order_by("parent_id", "name")
+    return posts_for(request.user).order_by("parent_id", "name")
 
 
 @router.get("/posts/{post_id}/residents", response=list[ResidentOut])
@@ -347,11 +353,8 @@ def list_passages(
 
 @router.post("/passages", response={201: PassageOut, 200: PassageOut})
 def create_passage(request: HttpRequest, payload: PassageIn):
-    post = get_post_for_passage(request, payload.post_id, resident_id=payload.resident_id)
-    # A post remembered with the token's grant carries no resident: record_passages looks it up.
-    residents = (
-        None if getattr(post, "_from_grant", False) else post_residents(post, payload.resident_id)
-    )
+    post = get_post(request.user, payload.post_id, write=True, resident_id=payload.resident_id)
+    residents = post_residents(post, payload.resident_id)
 
     def create():
         data = payload.model_dump(exclude={"post_id"})
@@ -359,10 +362,14 @@ def create_passage(request: HttpRequest, payload: PassageIn):
             post=post, items=[data], user=request.user, source="api", residents=residents
         )
         if result.status == "error":
-            from django.core.exceptions import ValidationError
-
             raise ValidationError(result.errors)
-        p = result.passage or Passage.objects.get(pk=result.id)
+        # A duplicate is answered with the stored passage only where this post keeps it: a
+        # client id used elsewhere reveals nothing of the passage that holds it.
+        p = result.passage or passages_for(request.user).filter(pk=result.id, post=post).first()
+        if p is None:
+            raise ValidationError(
+                {"client_id": [_("This client id is already used by another passage.")]}
+            )
         return (201 if result.status == "created" else 200), passage_out(p)
 
     # record_passages is all or nothing by itself (one statement, or its own transaction).
@@ -379,8 +386,6 @@ def create_passage(request: HttpRequest, payload: PassageIn):
 def batch_passages(request: HttpRequest, payload: BatchIn):
     """Offline sync: each item carries its client_id (and post_id, or the batch's). Answers per
     item created / duplicate / error; sending the same batch again changes nothing."""
-    from django.core.exceptions import ValidationError
-
     if len(payload.items) > MAX_BATCH:
         raise ValidationError({"items": [f"max {MAX_BATCH}"]})
     groups: dict[int, list[dict[str, Any]]] = {}
@@ -395,8 +400,7 @@ def batch_passages(request: HttpRequest, payload: BatchIn):
         groups[pid].append(item)
     answers: dict[int, list[Any]] = {}
     for pid, items in groups.items():
-        post = get_post(request.user, pid)
-        services.check_post_access(request.user, post)
+        post = get_post(request.user, pid, write=True)
         answers[pid] = services.record_passages(
             post=post, items=items, user=request.user, source="api"
         )
@@ -409,13 +413,7 @@ def batch_passages(request: HttpRequest, payload: BatchIn):
 
 @router.post("/passages/{passage_id}/reveal", response={201: RevealOut})
 def reveal(request: HttpRequest, passage_id: int, payload: RevealIn):
-    p = get_for_user(
-        request.user,
-        Passage.objects.select_related("post__organization"),
-        field="post__organization",
-        pk=passage_id,
-    )
-    get_post(request.user, p.post_id)
+    p = get_passage(request.user, passage_id)
     r = services.reveal_id_number(
         passage=p, user=request.user, reason=payload.reason, candidate=payload.candidate
     )
@@ -432,7 +430,7 @@ def area_picture(request: HttpRequest, area_id: int, day: date | None = None):
 
 @router.get("/organizations/{org_id}/picture")
 def organization_picture(request: HttpRequest, org_id: int, day: date | None = None):
-    org = get_for_user(request.user, Organization.objects.all(), field="", pk=org_id)
+    org = get_organization(request.user, org_id)
     areas = Place.objects.areas().filter(organization__path__startswith=org.path)
     return picture.daily_picture(areas=areas, day=day or timezone.localdate())
 
@@ -452,13 +450,13 @@ def _duty_settings_out(org: Organization) -> dict[str, Any]:
 @router.get("/organizations/{org_id}/settings", response=DutySettingsOut)
 def get_duty_settings(request: HttpRequest, org_id: int):
     # Managers only, for reading too: the robot's address is a secret.
-    org = get_for_user(request.user, Organization.objects.all(), field="", pk=org_id, manage=True)
+    org = get_organization(request.user, org_id, manage=True)
     return _duty_settings_out(org)
 
 
 @router.put("/organizations/{org_id}/settings", response=DutySettingsOut)
 def put_duty_settings(request: HttpRequest, org_id: int, payload: DutySettingsIn):
-    org = get_for_user(request.user, Organization.objects.all(), field="", pk=org_id, manage=True)
+    org = get_organization(request.user, org_id, manage=True)
     services.save_duty_settings(
         organization=org, user=request.user, data=payload.dict(exclude_none=True)
     )
@@ -468,14 +466,13 @@ def put_duty_settings(request: HttpRequest, org_id: int, payload: DutySettingsIn
 @router.get("/alerts", response=list[AlertOut])
 @paginate(Pages, page_size=50)
 def list_alerts(request: HttpRequest, open: bool = True):
-    qs = visible_alerts(request.user)
+    qs = alerts_for(request.user)
     return qs.filter(handled_at__isnull=True) if open else qs
 
 
 @router.post("/alerts/{alert_id}/handle", response=AlertOut)
 def handle_alert(request: HttpRequest, alert_id: int, payload: NoteIn):
-    qs = visible_alerts(request.user, Alert.objects.select_related("organization"))
-    a = get_for_user(request.user, qs, pk=alert_id, write=True)
+    a = get_alert(request.user, alert_id, write=True)
     return services.handle_alert(alert=a, user=request.user, note=payload.note)
 
 
@@ -495,8 +492,7 @@ def list_shifts(request: HttpRequest, post_id: int, hours: int = 72):
 
 @router.post("/shifts", response={201: ShiftOut})
 def create_shift(request: HttpRequest, payload: ShiftIn):
-    post = get_post(request.user, payload.post_id)
-    services.check_post_access(request.user, post)
+    post = get_post(request.user, payload.post_id, manage=True)
     people = list(
         Person.objects.filter(
             pk__in=payload.person_ids, organization__path__startswith=post.organization.path
@@ -513,14 +509,7 @@ def create_shift(request: HttpRequest, payload: ShiftIn):
 
 
 def _assignment(request: HttpRequest, assignment_id: int) -> Assignment:
-    a = get_for_user(
-        request.user,
-        Assignment.objects.select_related("shift__post__organization"),
-        field="shift__post__organization",
-        pk=assignment_id,
-    )
-    services.check_post_access(request.user, get_post(request.user, a.shift.post_id))
-    return a
+    return get_assignment(request.user, assignment_id, write=True)
 
 
 @router.post("/assignments/{assignment_id}/sign-in", response=AssignmentOut)
@@ -546,14 +535,7 @@ def list_spots(request: HttpRequest, area_id: int, overdue: bool = False):
 
 @router.post("/spots/{spot_id}/disinfections", response={201: SpotOut})
 def log_disinfection(request: HttpRequest, spot_id: int, payload: DisinfectionIn):
-    spot = get_for_user(
-        request.user,
-        Spot.objects.select_related("place__organization"),
-        field="place__organization",
-        pk=spot_id,
-        write=True,
-    )
-    get_area(request.user, spot.place.parent_id or spot.place_id)
+    spot = get_spot(request.user, spot_id, write=True)
     services.log_disinfection(
         spot=spot,
         done_by=payload.done_by,
@@ -573,13 +555,5 @@ def list_publicity(request: HttpRequest, area_id: int):
 
 @router.post("/publicity/{item_id}/check", response=PublicityOut)
 def check_publicity(request: HttpRequest, item_id: int, payload: CheckIn):
-    item = get_for_user(
-        request.user,
-        PublicityItem.objects.select_related("place__organization"),
-        field="place__organization",
-        pk=item_id,
-        write=True,
-    )
-    get_area(request.user, item.place_id)
-    require_write(request.user, item.place.organization)
+    item = get_publicity_item(request.user, item_id, write=True)
     return services.check_publicity(item=item, user=request.user, done=payload.done)

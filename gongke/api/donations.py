@@ -13,11 +13,12 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gongke.accounts.access import get_for_user, reference_organizations, visible_organizations
-from gongke.donations import figures, importer, services
+from gongke.donations import access, figures, importer, services
+from gongke.donations.access import donors_for, entries_for, gifts_for
 from gongke.donations.models import Campaign, Donor, Entry, EntryKind, Gift, Receipt
-from gongke.donations.scoping import donors_for, entries_for, gifts_for
 from gongke.donations.views import filter_gifts
 from gongke.lib.chinese import capital_amount
+from gongke.registry.access import get_organization
 from gongke.registry.models import Organization, OrgKind
 
 from .idempotency import once
@@ -106,7 +107,7 @@ def list_donors(request: HttpRequest, q: str | None = None, kind: str | None = N
 
 @router.get("/donors/{donor_id}", response=DonorOut)
 def get_donor(request: HttpRequest, donor_id: int):
-    return get_object_or_404(donors_for(request.user).select_related("township"), pk=donor_id)
+    return access.get_donor(request.user, donor_id)
 
 
 # --- Gifts and the ledger --------------------------------------------------------------------
@@ -233,9 +234,7 @@ def get_gift(request: HttpRequest, gift_id: int):
 
 @router.post("/gifts", response={201: GiftDetail})
 def create_gift(request: HttpRequest, payload: GiftIn):
-    org = get_for_user(
-        request.user, Organization.objects.all(), field="", pk=payload.organization_id, write=True
-    )
+    org = get_organization(request.user, payload.organization_id, manage=True)
     campaign = None
     if payload.campaign_id:
         campaign = get_object_or_404(
@@ -244,8 +243,10 @@ def create_gift(request: HttpRequest, payload: GiftIn):
         )
     enterprise = None
     if payload.enterprise_id:
-        enterprise = get_object_or_404(
-            Organization.objects.filter(kind=OrgKind.ENTERPRISE), pk=payload.enterprise_id
+        enterprise = get_organization(
+            request.user,
+            payload.enterprise_id,
+            qs=Organization.objects.filter(kind=OrgKind.ENTERPRISE),
         )
     value, approximation, text = services.read_amount(payload.amount)
     client_key = payload.client_key or request.headers.get("Idempotency-Key", "")
@@ -412,7 +413,7 @@ def list_entries(
 
 @router.post("/entries/{entry_id}/reversal", response={201: EntryOut})
 def reverse_entry(request: HttpRequest, entry_id: int, payload: ReverseIn):
-    entry = get_object_or_404(entries_for(request.user).select_related("organization"), pk=entry_id)
+    entry = access.get_entry(request.user, entry_id, write=True)
     return _entry_once(
         request,
         "donations.entry.reverse",
@@ -438,16 +439,14 @@ class ReceiptOut(Schema):
 
 @router.post("/entries/{entry_id}/receipt", response={201: ReceiptOut})
 def issue_receipt(request: HttpRequest, entry_id: int):
-    entry = get_for_user(
-        request.user, Entry.objects.select_related("organization"), pk=entry_id, write=True
-    )
+    entry = access.get_entry(request.user, entry_id, write=True)
     receipt = services.issue_receipt_for(user=request.user, entry=entry)
     return Status(201, Receipt.objects.select_related("entry").get(pk=receipt.pk))
 
 
 @router.get("/receipts/{receipt_id}", response=ReceiptOut)
 def get_receipt(request: HttpRequest, receipt_id: int):
-    return get_for_user(request.user, Receipt.objects.select_related("entry"), pk=receipt_id)
+    return access.get_receipt(request.user, receipt_id)
 
 
 # --- Figures ---------------------------------------------------------------------------------

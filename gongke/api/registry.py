@@ -10,11 +10,14 @@ from ninja.pagination import paginate
 from gongke.accounts.access import (
     get_for_user,
     reference_organizations,
-    scoped,
-    visible_organizations,
 )
-from gongke.registry import imports, services
-from gongke.registry.models import Organization, Person, Place, Township
+from gongke.registry import access, imports, services
+from gongke.registry.access import (
+    organizations_for,
+    people_for,
+    places_for,
+)
+from gongke.registry.models import Organization, Place, Township
 
 from .idempotency import once
 from .pagination import Pages
@@ -108,7 +111,7 @@ def _filter_orgs(qs, f: OrganizationFilter):
 @router.get("/organizations", response=list[OrganizationOut])
 @paginate(Pages, page_size=50)
 def list_organizations(request: HttpRequest, filters: Query[OrganizationFilter]):
-    return _filter_orgs(visible_organizations(request.user).select_related("township"), filters)
+    return _filter_orgs(organizations_for(request.user).select_related("township"), filters)
 
 
 @router.get("/organizations/{org_id}", response=OrganizationOut)
@@ -181,7 +184,7 @@ def list_people(
     is_party_member: bool | None = None,
     is_volunteer: bool | None = None,
 ):
-    qs = scoped(request.user, Person.objects.all()).search(q)
+    qs = people_for(request.user).search(q)
     if organization_id:
         qs = qs.filter(organization_id=organization_id)
     if is_party_member is not None:
@@ -193,7 +196,7 @@ def list_people(
 
 @router.get("/people/{person_id}", response=PersonOut)
 def get_person(request: HttpRequest, person_id: int):
-    return get_for_user(request.user, Person.objects.all(), pk=person_id)
+    return access.get_person(request.user, person_id)
 
 
 @router.post("/people", response={201: PersonOut})
@@ -252,7 +255,7 @@ def list_places(
     if kind == "recipient":
         qs = Place.objects.filter(organization__in=reference_organizations(request.user))
     else:
-        qs = scoped(request.user, Place.objects.all())
+        qs = places_for(request.user)
     qs = qs.select_related("township").search(q)
     if kind:
         qs = qs.filter(kind=kind)
@@ -265,7 +268,7 @@ def list_places(
 
 @router.get("/places/{place_id}", response=PlaceOut)
 def get_place(request: HttpRequest, place_id: int):
-    return get_for_user(request.user, Place.objects.select_related("township"), pk=place_id)
+    return access.get_place(request.user, place_id)
 
 
 @router.post("/places", response={201: PlaceOut})
@@ -275,7 +278,7 @@ def create_place(request: HttpRequest, payload: PlaceIn):
     )
     parent = None
     if payload.parent_id:
-        parent = get_for_user(request.user, Place.objects.all(), pk=payload.parent_id)
+        parent = access.get_place(request.user, payload.parent_id)
 
     def create():
         data = payload.dict(exclude={"organization_id", "parent_id", "township"})

@@ -550,7 +550,8 @@ class SettingsOut(Schema):
 
 @router.get("/settings/{association_id}", response=SettingsOut)
 def get_settings(request: HttpRequest, association_id: int):
-    association = body_for(request.user, association_id)
+    # The robot's address is a secret: managers only, for reading too.
+    association = body_for(request.user, association_id, manage=True)
     config = ReportingSettings.objects.filter(association=association).first()
     return config or ReportingSettings(association=association)
 

@@ -14,14 +14,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar, cast
 
 from auditlog.models import LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from stdnum.cn import ric
 
-from gongke.accounts.access import can_write
 from gongke.lib.chinese import search_key
 from gongke.lib.excel import RowError, read_rows
 from gongke.lib.idnumbers import clean_id_number, hash_id_number
@@ -217,15 +217,16 @@ def _registered(id_hash: str) -> Resident | None:
 
 
 def _outside(user: Any, resident: Resident) -> bool:
-    """True unless the user could fetch this resident for writing (duty-officer narrowing too)."""
-    from .access import RESIDENT, visible
+    """True unless the user could fetch this resident for writing."""
+    from .access import RESIDENT, fetch
 
     if user is None:
         return False
-    return not (
-        can_write(user, resident.household.place.organization)
-        and visible(user, Resident.objects.filter(pk=resident.pk), field=RESIDENT).exists()
-    )
+    try:
+        fetch(user, Resident.objects.all(), field=RESIDENT, write=True, pk=resident.pk)
+    except (Http404, PermissionDenied):
+        return True
+    return False
 
 
 @_once_more_on_conflict

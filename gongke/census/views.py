@@ -23,7 +23,7 @@ from gongke.lib.excel import SheetError, xlsx_response
 from gongke.registry.models import Place
 
 from . import services
-from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, VISIT, fetch, visible
+from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, RETURN, VISIT, fetch, visible
 from .forms import (
     CheckForm,
     EndIsolationForm,
@@ -689,7 +689,7 @@ def returns(request: HttpRequest) -> HttpResponse:
         ReturnRecord.objects.filter(returned_on__gte=since).select_related(
             "resident__household__place"
         ),
-        field="resident__household__place__organization",
+        field=RETURN,
     ).order_by("-returned_on", "resident__household__place__name", "pk")
     if request.GET.get("export") == "xlsx":
         headers = [

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, models, transaction
 from django.urls import reverse
@@ -61,18 +61,6 @@ logger = logging.getLogger(__name__)
 
 # A device clock may run a little fast; a passage from further ahead is a mistake.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
-
-
-def check_post_access(user: Any, post: Place) -> None:
-    """Write access to a post: the organization's writers, and a duty officer only at their posts."""
-    from .scope import duty_posts
-
-    require_write(user, post.organization)
-    if getattr(post, "_duty_checked_for", None) == getattr(user, "pk", False):
-        return  # fetched by scope.get_post with the duty officer's posts as a filter
-    allowed = duty_posts(user)
-    if allowed is not None and post.pk not in allowed:
-        raise PermissionDenied(_("You are not on duty at this post."))
 
 
 def _temperature(value: Any) -> Decimal | None:

@@ -20,16 +20,25 @@ from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import (
     can_write,
-    get_for_user,
-    require_write,
-    scoped,
     visible_organizations,
 )
 from gongke.census.models import Resident
 from gongke.lib.ratelimit import client_key, take
-from gongke.registry.models import Organization, Person, Place
+from gongke.registry.access import get_organization
+from gongke.registry.models import Person, Place
 
 from . import picture, services
+from .access import (
+    alerts_for,
+    areas_for,
+    get_alert,
+    get_area,
+    get_passage,
+    get_post,
+    get_shift,
+    posts_for,
+    spots_for,
+)
 from .forms import DutySettingsForm
 from .models import (
     Alert,
@@ -49,7 +58,6 @@ from .models import (
     SpotKind,
     SubjectKind,
 )
-from .scope import get_area, get_post, visible_alerts, visible_posts
 
 ROSTER_HOURS = 72
 
@@ -60,7 +68,7 @@ def _day(request: HttpRequest) -> date:
 
 def _alerts(user) -> Any:
     return (
-        visible_alerts(user, Alert.objects.filter(handled_at__isnull=True))
+        alerts_for(user, Alert.objects.filter(handled_at__isnull=True))
         .select_related("post")
         .order_by("-occurred_at")
     )
@@ -69,7 +77,7 @@ def _alerts(user) -> Any:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     posts = (
-        visible_posts(request.user)
+        posts_for(request.user)
         .select_related("parent", "organization")
         .order_by("parent__name", "name")
     )
@@ -80,9 +88,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "alerts": _alerts(request.user)[:20],
-            "overdue": scoped(
-                request.user, Spot.objects.overdue(), field="place__organization"
-            ).count(),
+            "overdue": spots_for(request.user, Spot.objects.overdue()).count(),
             "organizations": visible_organizations(request.user).bodies()[:50],
         },
     )
@@ -124,9 +130,9 @@ def out_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_for_user(request.user, Organization.objects.all(), field="", pk=pk)
+    org = get_organization(request.user, pk)
     day = _day(request)
-    areas = Place.objects.areas().filter(organization__path__startswith=org.path)
+    areas = areas_for(request.user).filter(organization__path__startswith=org.path)
     return render(
         request,
         "community/organization.html",
@@ -136,8 +142,11 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
             "figures": picture.daily_picture(areas=areas, day=day),
             "chart": picture.hourly(areas=areas, day=day),
             "areas": areas.order_by("name")[:300],
-            "alerts": Alert.objects.filter(
-                organization__path__startswith=org.path, handled_at__isnull=True
+            "alerts": alerts_for(
+                request.user,
+                Alert.objects.filter(
+                    organization__path__startswith=org.path, handled_at__isnull=True
+                ),
             ).select_related("post")[:50],
             "can_manage": can_write(request.user, org, manage=True),
         },
@@ -148,7 +157,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
 def duty_settings(request: HttpRequest, pk: int) -> HttpResponse:
     # The robot's address is a secret (whoever has it can post to the group): managers only,
     # for reading too.
-    org = get_for_user(request.user, Organization.objects.all(), field="", pk=pk, manage=True)
+    org = get_organization(request.user, pk, manage=True)
     own = DutySettings.objects.filter(organization=org).first()
     # Not `request.POST or None`: a POST with the box unticked and no address is empty, yet a POST.
     form = DutySettingsForm(request.POST if request.method == "POST" else None, instance=own)
@@ -178,10 +187,9 @@ def _residents_json(post: Place) -> list[list[Any]]:
 
 @login_required
 def console(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_post(request.user, pk)
+    post = get_post(request.user, pk, write=request.method == "POST")
     if request.method == "POST":
         # The form also works without JavaScript: a plain post, then back to the console.
-        services.check_post_access(request.user, post)
         try:
             services.record_passage(post=post, user=request.user, **request.POST.dict())
             messages.success(request, _("Recorded."))
@@ -237,13 +245,7 @@ def passages(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def passage(request: HttpRequest, pk: int) -> HttpResponse:
-    p = get_for_user(
-        request.user,
-        Passage.objects.select_related("post__organization", "resident"),
-        field="post__organization",
-        pk=pk,
-    )
-    get_post(request.user, p.post_id)
+    p = get_passage(request.user, pk)
     reveal = None
     if request.method == "POST":
         try:
@@ -343,7 +345,7 @@ def self_sync(request: HttpRequest, token: str) -> JsonResponse:
 
 @login_required
 def alerts(request: HttpRequest) -> HttpResponse:
-    qs = visible_alerts(request.user, Alert.objects.select_related("post", "organization"))
+    qs = alerts_for(request.user, Alert.objects.select_related("post", "organization"))
     if request.GET.get("open") == "1":
         qs = qs.filter(handled_at__isnull=True)
     home = request.user.primary_organization
@@ -360,12 +362,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
-    a = get_for_user(
-        request.user,
-        visible_alerts(request.user, Alert.objects.select_related("organization")),
-        pk=pk,
-        write=True,
-    )
+    a = get_alert(request.user, pk, write=True)
     try:
         services.handle_alert(alert=a, user=request.user, note=request.POST.get("note", ""))
         messages.success(request, _("Marked as handled."))
@@ -389,7 +386,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     end = start + timedelta(hours=ROSTER_HOURS)
     posts = list(
-        visible_posts(request.user).select_related("parent").order_by("parent__name", "name")[:200]
+        posts_for(request.user).select_related("parent").order_by("parent__name", "name")[:200]
     )
     gaps = services.uncovered(posts=posts, start=start, end=end)
     shifts = (
@@ -418,8 +415,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def shift_new(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_post(request.user, pk)
-    services.check_post_access(request.user, post)
+    post = get_post(request.user, pk, manage=True)
     people = Person.objects.filter(organization__path__startswith=post.organization.path).order_by(
         "name"
     )[:500]
@@ -444,15 +440,8 @@ def shift_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def shift(request: HttpRequest, pk: int) -> HttpResponse:
-    s = get_for_user(
-        request.user,
-        Shift.objects.select_related("post__organization", "post__parent"),
-        field="post__organization",
-        pk=pk,
-    )
-    get_post(request.user, s.post_id)
+    s = get_shift(request.user, pk, write=request.method == "POST")
     if request.method == "POST":
-        services.check_post_access(request.user, s.post)
         a = get_object_or_404(Assignment, pk=request.POST.get("assignment"), shift=s)
         try:
             if request.POST.get("action") == "in":
@@ -477,11 +466,14 @@ def shift(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def spots(request: HttpRequest, pk: int) -> HttpResponse:
-    a = get_area(request.user, pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    # Duty officers log disinfection and tick publicity; planning spots and items is staff's.
+    a = get_area(
+        request.user, pk, write=action is not None, manage=action in {"spot", "publicity-new"}
+    )
     places = [a.pk, *a.children.filter(kind="post").values_list("pk", flat=True)]
     now = timezone.now()
     if request.method == "POST":
-        require_write(request.user, a.organization)
         try:
             if request.POST.get("action") == "log":
                 spot = get_object_or_404(Spot, pk=request.POST.get("spot"), place_id__in=places)

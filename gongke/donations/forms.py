@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongke.accounts.access import reference_organizations, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
+from gongke.registry.access import organizations_for
 from gongke.registry.models import Organization, OrgKind, Place
 
 from .importer import amount_message
@@ -14,7 +15,7 @@ from .services import recipients_for
 
 def collecting_organizations(user):
     """Where a user may book gifts: the bodies they write for (their enterprise, for a reporter)."""
-    orgs = writable_organizations(user)
+    orgs = writable_organizations(user, manage=True)
     bodies = orgs.exclude(kind=OrgKind.ENTERPRISE)
     return bodies if bodies.exists() else orgs
 
@@ -88,7 +89,8 @@ class GiftForm(forms.Form):
         data["enterprise"] = None
         if kind == DonorKind.ENTERPRISE:
             enterprise = (
-                Organization.objects.enterprises()
+                organizations_for(self.user)
+                .enterprises()
                 .filter(Q(name=name) | Q(credit_code=name.upper()))
                 .first()
             )
@@ -130,7 +132,7 @@ class ForwardForm(forms.Form):
 
     def __init__(self, *args, user, holders, **kwargs):
         super().__init__(*args, **kwargs)
-        writable = writable_organizations(user)
+        writable = writable_organizations(user, manage=True)
         self.fields["from_organization"].queryset = writable.filter(pk__in=[o.pk for o in holders])
         self.fields["to_organization"].queryset = reference_organizations(user).exclude(
             kind=OrgKind.ENTERPRISE
@@ -150,7 +152,7 @@ class AllocateForm(forms.Form):
 
     def __init__(self, *args, user, holders, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = writable_organizations(user).filter(
+        self.fields["organization"].queryset = writable_organizations(user, manage=True).filter(
             pk__in=[o.pk for o in holders]
         )
         self.fields["recipient"].queryset = recipients_for(user)

@@ -33,6 +33,7 @@ from gongke.accounts.access import require_write, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
 from gongke.lib.chinese import quick_search_key
 from gongke.lib.excel import RowError, SheetError, build_xlsx, read_rows
+from gongke.registry.access import organizations_for
 from gongke.registry.models import Organization
 
 from .models import (
@@ -319,7 +320,8 @@ class _Reader:
         self.user = user
         self.organization = organization
         self.words = _choice_words()
-        enterprises = Organization.objects.enterprises().values_list("pk", "name", "credit_code")
+        # Donor enterprises are references: only those the importer reaches can be named.
+        enterprises = organizations_for(user).enterprises().values_list("pk", "name", "credit_code")
         self.enterprise_by_name = {name: pk for pk, name, _code in enterprises}
         self.enterprise_by_code = {code: pk for pk, _name, code in enterprises if code}
         up = [p for p in (organization.path[: i + 5] for i in range(0, len(organization.path), 5))]
@@ -329,7 +331,9 @@ class _Reader:
         self.recipients = dict(recipients_for(user).values_list("name", "pk"))
         # Rows may name the organization under the importing one that collected them (a county
         # list sent by the federation names each chamber).
-        writable = writable_organizations(user).filter(path__startswith=organization.path)
+        writable = writable_organizations(user, manage=True).filter(
+            path__startswith=organization.path
+        )
         self.collectors = {}
         for pk, name, short in writable.values_list("pk", "name", "short_name"):
             self.collectors[name] = pk
@@ -564,7 +568,7 @@ def import_gifts(
 def _import_gifts(
     *, user: Any, organization: Organization, data: bytes, filename: str
 ) -> ImportResult:
-    require_write(user, organization)
+    require_write(user, organization, manage=True)
     rows, errors = read_file(user=user, organization=organization, data=data, filename=filename)
     result = ImportResult(rows=len(rows) + len({e.row for e in errors}), errors=errors)
     if errors:

@@ -11,9 +11,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongke.accounts.access import reference_organizations, require_write
+from gongke.accounts.access import reference_organizations, require_write, role_over
 from gongke.lib.chinese import search_key
-from gongke.registry.models import Organization, Place, PlaceKind
+from gongke.registry.models import Organization, OrgKind, Place, PlaceKind
 
 from .models import (
     Campaign,
@@ -81,9 +81,14 @@ def find_or_create_donor(
     **private: Any,
 ) -> Donor:
     """The donor record to book a gift on: a member enterprise's own, or one kept by `organization`."""
-    require_write(user, organization)
+    require_write(user, organization, manage=True)
     name = (name or "").strip()
     if enterprise is not None:
+        # A donor enterprise is a reference: one the writer does not reach does not exist.
+        if role_over(user, enterprise) is None or enterprise.kind != OrgKind.ENTERPRISE:
+            raise ValidationError(
+                {"enterprise": [_("No member enterprise has this name or credit code.")]}
+            )
         donor = Donor.objects.filter(enterprise=enterprise).first()
         if donor is None:
             donor = Donor(
@@ -141,7 +146,7 @@ def record_gift(
     issue_receipt: bool = False,
 ) -> Gift:
     """Book a gift: its pledge, and its receipt when it has arrived. Idempotent on client_key."""
-    require_write(user, organization)
+    require_write(user, organization, manage=True)
     client_key = (client_key or "").strip()[:100]
     if client_key:
         existing = Gift.objects.filter(organization=organization, client_key=client_key).first()
@@ -255,7 +260,7 @@ def receive_gift(
     issue_receipt: bool = False,
 ) -> Entry:
     """Record that (part of) a pledged gift arrived at its collecting organization."""
-    require_write(user, gift.organization)
+    require_write(user, gift.organization, manage=True)
     gift = Gift.objects.select_for_update().get(pk=gift.pk)
     amount = _money(amount)
     position = gift_position(gift)
@@ -294,7 +299,7 @@ def forward_gift(
     occurred_on: datetime.date | None = None,
 ) -> Entry:
     """One step on the gift's path: the holder passes (part of) it to another organization."""
-    require_write(user, from_organization)
+    require_write(user, from_organization, manage=True)
     if from_organization.pk == to_organization.pk:
         raise ValidationError(
             {"to_organization": [_("Choose another organization to forward to.")]}
@@ -344,7 +349,7 @@ def allocate_gift(
     occurred_on: datetime.date | None = None,
 ) -> Entry:
     """The holder hands (part of) the gift to a recipient unit: where the yuan finally rests."""
-    require_write(user, organization)
+    require_write(user, organization, manage=True)
     if (
         recipient.kind != PlaceKind.RECIPIENT
         or not recipients_for(user).filter(pk=recipient.pk).exists()
@@ -377,7 +382,7 @@ def allocate_gift(
 @transaction.atomic
 def reverse_entry(*, user: Any, entry: Entry, reason: str) -> Entry:
     """Cancel an entry by adding its negative, with the reason. The only way to correct the ledger."""
-    require_write(user, entry.organization)
+    require_write(user, entry.organization, manage=True)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the entry is reversed.")]})
@@ -430,7 +435,7 @@ def issue_receipt_for(*, user: Any, entry: Entry) -> Receipt:
     The counter row is locked (select_for_update; SQLite takes the write lock at BEGIN), so two
     clerks issuing at once get consecutive numbers and a failed transaction gives its number back.
     """
-    require_write(user, entry.organization)
+    require_write(user, entry.organization, manage=True)
     if entry.kind != EntryKind.RECEIPT or entry.is_reversal:
         raise ValidationError({"entry": [_("Only a receipt entry gets a receipt.")]})
     existing = Receipt.objects.filter(entry=entry).first()

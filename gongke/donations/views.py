@@ -30,6 +30,15 @@ from gongke.lib.excel import xlsx_response
 from gongke.registry.models import Organization, OrgKind
 
 from . import figures, importer, services
+from .access import (
+    donors_for,
+    entries_for,
+    get_donor,
+    get_entry,
+    get_gift,
+    get_receipt,
+    gifts_for,
+)
 from .forms import (
     AllocateForm,
     CampaignForm,
@@ -39,8 +48,7 @@ from .forms import (
     ReceiveForm,
     ReverseForm,
 )
-from .models import Campaign, DonorKind, Entry, EntryKind, Gift, Nature, Receipt
-from .scoping import donors_for, entries_for, gifts_for
+from .models import Campaign, DonorKind, EntryKind, Gift, Nature, Receipt
 
 PAGE = 50
 
@@ -347,16 +355,14 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def gift(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(
-        gifts_for(request.user).select_related("donor", "organization", "campaign"), pk=pk
-    )
+    obj = get_gift(request.user, pk)
     entries = list(
         obj.entries.select_related(
             "organization", "to_organization", "recipient", "receipt", "reversed_by", "created_by"
         )
     )
     holders = services.holders(obj)
-    writable = [o for o, _amount in holders if can_write(request.user, o)]
+    writable = [o for o, _amount in holders if can_write(request.user, o, manage=True)]
     today = timezone.localdate()
     return render(
         request,
@@ -366,7 +372,7 @@ def gift(request: HttpRequest, pk: int) -> HttpResponse:
             "entries": entries,
             "holders": holders,
             "position": services.gift_position(obj),
-            "can_write": can_write(request.user, obj.organization),
+            "can_write": can_write(request.user, obj.organization, manage=True),
             "receive_form": ReceiveForm(initial={"occurred_on": today}),
             "forward_form": ForwardForm(
                 user=request.user, holders=writable, initial={"occurred_on": today}
@@ -386,7 +392,7 @@ def gift(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _gift_for_write(request: HttpRequest, pk: int) -> Gift:
     # 404 outside; the service checks the writer's role over the organization it writes for.
-    return get_object_or_404(gifts_for(request.user).select_related("organization"), pk=pk)
+    return get_gift(request.user, pk)
 
 
 def _act(request: HttpRequest, gift: Gift, action) -> HttpResponse:
@@ -481,7 +487,7 @@ def gift_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_for_user(request.user, Entry.objects.select_related("organization", "gift"), pk=pk)
+    entry = get_entry(request.user, pk, write=True)
     form = ReverseForm(request.POST)
     if not form.is_valid():
         return _invalid(request, entry.gift, form)
@@ -497,7 +503,7 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def entry_receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_for_user(request.user, Entry.objects.select_related("organization", "gift"), pk=pk)
+    entry = get_entry(request.user, pk, write=True)
     try:
         receipt = services.issue_receipt_for(user=request.user, entry=entry)
     except ValidationError as exc:
@@ -607,9 +613,7 @@ def donors(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def donor(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_object_or_404(
-        donors_for(request.user).select_related("organization", "enterprise"), pk=pk
-    )
+    obj = get_donor(request.user, pk)
     history = (
         gifts_for(request.user)
         .filter(donor=obj)
@@ -644,7 +648,7 @@ def donor(request: HttpRequest, pk: int) -> HttpResponse:
             "page": Paginator(history, PAGE).get_page(request.GET.get("page")),
             "sums": sums,
             "recipients": recipients,
-            "show_contact": can_write(request.user, obj.organization),
+            "show_contact": can_write(request.user, obj.organization, manage=True),
         },
     )
 
@@ -730,13 +734,7 @@ def _receipt_context(receipt: Receipt) -> dict[str, Any]:
 
 @login_required
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(
-        request.user,
-        Receipt.objects.select_related(
-            "organization", "entry", "entry__gift", "entry__gift__donor", "entry__reversed_by"
-        ),
-        pk=pk,
-    )
+    obj = get_receipt(request.user, pk)
     ctx = _receipt_context(obj)
     ctx["verify_url"] = request.build_absolute_uri(ctx["verify_path"])
     return render(request, "donations/receipt.html", ctx)
@@ -746,13 +744,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from .pdf import receipt_pdf as build
 
-    obj = get_for_user(
-        request.user,
-        Receipt.objects.select_related(
-            "organization", "entry", "entry__gift", "entry__gift__donor", "entry__reversed_by"
-        ),
-        pk=pk,
-    )
+    obj = get_receipt(request.user, pk)
     ctx = _receipt_context(obj)
     data = build(ctx, verify_url=request.build_absolute_uri(ctx["verify_path"]))
     response = HttpResponse(data, content_type="application/pdf")

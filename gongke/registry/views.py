@@ -12,14 +12,19 @@ from django.utils.translation import gettext as _
 
 from gongke.accounts.access import (
     can_write,
-    get_for_user,
-    scoped,
-    visible_organizations,
     writable_organizations,
 )
 from gongke.lib.excel import XLSX_TYPE, xlsx_response
 
 from . import services
+from .access import (
+    get_organization,
+    get_person,
+    get_place,
+    organizations_for,
+    people_for,
+    places_for,
+)
 from .forms import OrganizationForm, PersonForm, PlaceForm
 from .imports import (
     KINDS,
@@ -29,7 +34,7 @@ from .imports import (
     require_importer,
     template_xlsx,
 )
-from .models import Industry, Organization, OrgKind, Person, Place, PlaceKind, Position, Township
+from .models import Industry, OrgKind, PlaceKind, Position, Township
 
 
 def _truthy(value: str | None) -> bool:
@@ -48,7 +53,7 @@ def _require_some_manage_rights(user) -> None:
 
 
 def filter_organizations(user, params):
-    qs = visible_organizations(user).select_related("parent", "township").search(params.get("q"))
+    qs = organizations_for(user).select_related("parent", "township").search(params.get("q"))
     if params.get("kind") in OrgKind.values:
         qs = qs.filter(kind=params["kind"])
     if _id(params.get("parent")):
@@ -97,7 +102,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
         )
         return xlsx_response(_("organizations") + ".xlsx", headers, rows)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    parents = visible_organizations(request.user).bodies().only("pk", "name", "depth")
+    parents = organizations_for(request.user).bodies().only("pk", "name", "depth")
     return render(
         request,
         "registry/organizations.html",
@@ -114,10 +119,9 @@ def organizations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organization(request: HttpRequest, pk: int) -> HttpResponse:
-    org = get_for_user(
-        request.user, Organization.objects.select_related("parent", "township"), field="", pk=pk
-    )
-    children = org.children.select_related("township").order_by("name")
+    org = get_organization(request.user, pk)
+    children = organizations_for(request.user).filter(parent=org)
+    children = children.select_related("township").order_by("name")
     return render(
         request,
         "registry/organization.html",
@@ -125,8 +129,10 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
             "org": org,
             "ancestors": org.ancestors(),
             "children_page": Paginator(children, 50).get_page(request.GET.get("page")),
-            "people": org.people.all()[:200],
-            "places": org.places.select_related("parent").all()[:200],
+            "people": people_for(request.user).filter(organization=org)[:200],
+            "places": places_for(request.user)
+            .filter(organization=org)
+            .select_related("parent")[:200],
             "can_edit": can_write(request.user, org, manage=True),
         },
     )
@@ -136,7 +142,7 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
 def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     org = None
     if pk is not None:
-        org = get_for_user(request.user, Organization.objects.all(), field="", pk=pk, manage=True)
+        org = get_organization(request.user, pk, manage=True)
     else:
         _require_some_manage_rights(request.user)
     # A new record's defaults come from the link; an existing one's from the record itself.
@@ -163,7 +169,7 @@ def organization_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 
 def filter_people(user, params):
-    qs = scoped(user, Person.objects.select_related("organization")).search(params.get("q"))
+    qs = people_for(user).select_related("organization").search(params.get("q"))
     if _id(params.get("organization")):
         qs = qs.filter(organization_id=_id(params.get("organization")))
     if params.get("position") in Position.values:
@@ -213,7 +219,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(request.user, Person.objects.select_related("organization"), pk=pk)
+    obj = get_person(request.user, pk)
     return render(
         request,
         "registry/person.html",
@@ -225,9 +231,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     obj = None
     if pk is not None:
-        obj = get_for_user(
-            request.user, Person.objects.select_related("organization"), pk=pk, manage=True
-        )
+        obj = get_person(request.user, pk, manage=True)
     else:
         _require_some_manage_rights(request.user)
     initial = {} if obj else {"organization": request.GET.get("organization")}
@@ -245,9 +249,8 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def filter_places(user, params):
-    qs = scoped(user, Place.objects.select_related("organization", "parent", "township")).search(
-        params.get("q")
-    )
+    qs = places_for(user).select_related("organization", "parent", "township")
+    qs = qs.search(params.get("q"))
     kind = params.get("kind")
     if kind == "compound":  # compounds and villages are one list for the people who run them
         qs = qs.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.VILLAGE])
@@ -307,15 +310,13 @@ def places(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def place(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_for_user(
-        request.user, Place.objects.select_related("organization", "parent", "township"), pk=pk
-    )
+    obj = get_place(request.user, pk)
     return render(
         request,
         "registry/place.html",
         {
             "place": obj,
-            "children": obj.children.all(),
+            "children": places_for(request.user).filter(parent=obj),
             "can_edit": can_write(request.user, obj.organization, manage=True),
         },
     )
@@ -325,7 +326,7 @@ def place(request: HttpRequest, pk: int) -> HttpResponse:
 def place_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     obj = None
     if pk is not None:
-        obj = get_for_user(request.user, Place.objects.all(), pk=pk, manage=True)
+        obj = get_place(request.user, pk, manage=True)
     else:
         _require_some_manage_rights(request.user)
     initial = {} if obj else {"kind": request.GET.get("kind"), "parent": request.GET.get("parent")}

@@ -274,11 +274,12 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reporting_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    association = body_for(request.user, pk)
+    # The robot's address is a secret (whoever has it can post to the group): managers only,
+    # for reading too.
+    association = body_for(request.user, pk, manage=True)
     instance = ReportingSettings.objects.filter(association=association).first()
     form = SettingsForm(instance=instance)
     if request.method == "POST":
-        body_for(request.user, pk, manage=True)
         form = SettingsForm(request.POST, instance=instance)
         if form.is_valid():
             services.save_reporting_settings(association=association, data=form.cleaned_data)
