@@ -186,7 +186,9 @@ def test_robot_secrets_are_shown_to_those_who_may_change_them_alone(cast, api_fo
     for user in (cast.viewer_a, cast.guard_a, cast.reporter_a1, cast.guard_ab):
         api = api_for(user)
         assert api.get(f"/api/v1/resumption/settings/{cast.chamber_a.pk}").status_code in {403, 404}
-        assert client_for(user).get(f"/resumption/association/{cast.chamber_a.pk}/settings/").status_code in {
+        assert client_for(user).get(
+            f"/resumption/association/{cast.chamber_a.pk}/settings/"
+        ).status_code in {
             403,
             404,
         }

@@ -56,7 +56,7 @@ class PostOut(Schema):
     organization_id: int
 
 
-class ResidentOut(Schema):
+class PostResidentOut(Schema):
     id: int
     name: str
     room: str
@@ -132,7 +132,7 @@ def passage_out(p: Passage) -> dict[str, Any]:
     return out
 
 
-class BatchIn(In):
+class PassageBatchIn(In):
     post_id: int | None = None
     items: list[dict[str, Any]]
 
@@ -199,12 +199,12 @@ class DutySettingsOut(Schema):
     applies_from_id: int | None
 
 
-class RevealIn(In):
+class PassageRevealIn(In):
     reason: str
     candidate: str = ""
 
 
-class RevealOut(Schema):
+class PassageRevealOut(Schema):
     id: int
     passage_id: int | None
     id_number: str
@@ -289,7 +289,7 @@ class PublicityOut(Schema):
     done_at: datetime | None
 
 
-class CheckIn(In):
+class PublicityCheckIn(In):
     done: bool = True
 
 
@@ -299,7 +299,7 @@ def list_posts(request: HttpRequest):
     return posts_for(request.user).order_by("parent_id", "name")
 
 
-@router.get("/posts/{post_id}/residents", response=list[ResidentOut])
+@router.get("/posts/{post_id}/residents", response=list[PostResidentOut])
 @paginate(Pages, page_size=50)
 def list_post_residents(request: HttpRequest, post_id: int, q: str | None = None):
     """Residents of the post's compound: by name, room or pinyin initials."""
@@ -312,7 +312,7 @@ def list_post_residents(request: HttpRequest, post_id: int, q: str | None = None
     else:
         qs = qs.search(q)
     return [
-        ResidentOut(id=r.pk, name=r.name, room=str(r.household), phone=r.masked_phone)
+        PostResidentOut(id=r.pk, name=r.name, room=str(r.household), phone=r.masked_phone)
         for r in qs[:200]
     ]
 
@@ -383,7 +383,7 @@ def create_passage(request: HttpRequest, payload: PassageIn):
 
 
 @router.post("/passages/batch", response=BatchOut, url_name="community_batch")
-def batch_passages(request: HttpRequest, payload: BatchIn):
+def batch_passages(request: HttpRequest, payload: PassageBatchIn):
     """Offline sync: each item carries its client_id (and post_id, or the batch's). Answers per
     item created / duplicate / error; sending the same batch again changes nothing."""
     if len(payload.items) > MAX_BATCH:
@@ -411,13 +411,15 @@ def batch_passages(request: HttpRequest, payload: BatchIn):
     return {**counts, "results": [r.as_dict() for r in results]}
 
 
-@router.post("/passages/{passage_id}/reveal", response={201: RevealOut})
-def reveal(request: HttpRequest, passage_id: int, payload: RevealIn):
+@router.post("/passages/{passage_id}/reveal", response={201: PassageRevealOut})
+def reveal(request: HttpRequest, passage_id: int, payload: PassageRevealIn):
     p = get_passage(request.user, passage_id)
     r = services.reveal_id_number(
         passage=p, user=request.user, reason=payload.reason, candidate=payload.candidate
     )
-    return 201, RevealOut(id=r.pk, passage_id=p.pk, id_number=p.id_number_masked, matched=r.matched)
+    return 201, PassageRevealOut(
+        id=r.pk, passage_id=p.pk, id_number=p.id_number_masked, matched=r.matched
+    )
 
 
 @router.get("/areas/{area_id}/picture")
@@ -554,6 +556,6 @@ def list_publicity(request: HttpRequest, area_id: int):
 
 
 @router.post("/publicity/{item_id}/check", response=PublicityOut)
-def check_publicity(request: HttpRequest, item_id: int, payload: CheckIn):
+def check_publicity(request: HttpRequest, item_id: int, payload: PublicityCheckIn):
     item = get_publicity_item(request.user, item_id, write=True)
     return services.check_publicity(item=item, user=request.user, done=payload.done)

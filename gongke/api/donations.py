@@ -550,21 +550,21 @@ def get_figures(
 # --- Import ----------------------------------------------------------------------------------
 
 
-class RowErrorOut(Schema):
+class GiftRowErrorOut(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportOut(Schema):
+class GiftImportOut(Schema):
     ok: bool
     rows: int
     created: int
     skipped: int
-    errors: list[RowErrorOut]
+    errors: list[GiftRowErrorOut]
 
 
-@router.post("/imports", response={200: ImportOut, 201: ImportOut, 422: ImportOut})
+@router.post("/imports", response={200: GiftImportOut, 201: GiftImportOut, 422: GiftImportOut})
 def import_gifts(request: HttpRequest, organization_id: Form[int], file: File[UploadedFile]):
     org = get_for_user(
         request.user, Organization.objects.all(), field="", pk=organization_id, write=True

@@ -50,6 +50,7 @@ MESSAGES: dict[str, Any] = {
     "too_long": _max_length,
     "string_too_short": _min_length,
     "too_short": _min_length,
+    "none_forbidden": lambda ctx, v: _("This field cannot be null."),
     "string_type": lambda ctx, v: _("Enter text."),
     "string_nul": lambda ctx, v: _("Null characters are not allowed."),
     "int_type": lambda ctx, v: _whole(),

@@ -17,7 +17,7 @@ from gongke.registry.access import (
     people_for,
     places_for,
 )
-from gongke.registry.models import Organization, Place, Township
+from gongke.registry.models import Organization, Person, Place, Township
 
 from .idempotency import once
 from .pagination import Pages
@@ -68,6 +68,7 @@ class OrganizationIn(In):
 
 class OrganizationPatch(In):
     model = Organization
+    patch = True
 
     name: str | None = None
     short_name: str | None = None
@@ -301,22 +302,22 @@ def list_townships(request: HttpRequest, q: str | None = None):
     return Township.objects.search(q)[:500]
 
 
-class ImportOut(Schema):
+class RegistryImportOut(Schema):
     created: int
 
 
-class RowErrorOut(Schema):
+class RegistryRowErrorOut(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportRejectedOut(Schema):
+class RegistryImportRejectedOut(Schema):
     detail: str
-    errors: list[RowErrorOut]
+    errors: list[RegistryRowErrorOut]
 
 
-@router.post("/import/{kind}", response={201: ImportOut, 422: ImportRejectedOut})
+@router.post("/import/{kind}", response={201: RegistryImportOut, 422: RegistryImportRejectedOut})
 def import_members(
     request: HttpRequest,
     kind: Literal["organizations", "people"],

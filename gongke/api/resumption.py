@@ -123,7 +123,7 @@ def carry_forward(request: HttpRequest, payload: CarryIn):
     return once(request, request.headers.get("Idempotency-Key"), "resumption.report.carry", create)
 
 
-class BatchRow(In):
+class ReportBatchRow(In):
     model = DailyReport
 
     enterprise_id: int
@@ -136,14 +136,14 @@ class BatchRow(In):
     disinfectant_litres: Decimal | None = None
 
 
-class BatchIn(In):
+class ReportBatchIn(In):
     association_id: int
     day: dt.date | None = None
-    rows: list[BatchRow]
+    rows: list[ReportBatchRow]
 
 
 @router.post("/reports/batch", response={201: list[ReportOut]})
-def submit_batch(request: HttpRequest, payload: BatchIn):
+def submit_batch(request: HttpRequest, payload: ReportBatchIn):
     association = body_for(request.user, payload.association_id, manage=True)
 
     def create():

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Union, get_args, get_origin
 from annotated_types import Ge, Gt, Le, Lt, MaxLen
 from django.db import models
 from ninja import Schema
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 INT64 = (-(2**63), 2**63 - 1)
@@ -43,10 +43,12 @@ def has_nul(value: Any) -> bool:
 
 
 def _is(annotation: Any, kind: type) -> bool:
-    """`kind`, or an optional `kind` (not a list of them)."""
+    """`kind`, or an optional `kind` (not a list of them, nor `kind | something else`)."""
     if annotation is kind:
         return True
-    return get_origin(annotation) in (Union, UnionType) and kind in get_args(annotation)
+    if get_origin(annotation) not in (Union, UnionType):
+        return False
+    return {a for a in get_args(annotation) if a is not type(None)} == {kind}
 
 
 def field_limits(field: models.Field, annotation: Any) -> list[Any]:
@@ -73,6 +75,9 @@ class In(Schema):
     model: ClassVar[type[models.Model] | None] = None
     # A schema field named otherwise than its model field: "name", or (Model, "name").
     model_names: ClassVar[dict[str, Any]] = {}
+    # A patch: a field sent changes the row, so null is refused where the column can't hold it
+    # (elsewhere null stands for the default, e.g. "today").
+    patch: ClassVar[bool] = False
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -80,15 +85,9 @@ class In(Schema):
         changed = False
         for name, info in cls.model_fields.items():
             limits: list[Any] = []
-            target = cls.model_names.get(name, name)
-            model, target = target if isinstance(target, tuple) else (cls.model, target)
-            if model is not None:
-                try:
-                    field = model._meta.get_field(target)
-                except Exception:
-                    field = None
-                if isinstance(field, models.Field):
-                    limits = field_limits(field, info.annotation)
+            field = cls.model_field(name)
+            if field is not None:
+                limits = field_limits(field, info.annotation)
             if not limits and _is(info.annotation, int):
                 limits = [Ge(INT64[0]), Le(INT64[1])]
             if limits:
@@ -97,9 +96,28 @@ class In(Schema):
         if changed:
             cls.model_rebuild(force=True)
 
+    @classmethod
+    def model_field(cls, name: str) -> models.Field | None:
+        target = cls.model_names.get(name, name)
+        model, target = target if isinstance(target, tuple) else (cls.model, target)
+        if model is None:
+            return None
+        try:
+            field = model._meta.get_field(target)
+        except Exception:
+            return None
+        return field if isinstance(field, models.Field) else None
+
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul(cls, value: Any) -> Any:
+    def _fits(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and cls.patch:
+            field = cls.model_field(info.field_name or "")
+            if field is not None and not field.null and not isinstance(field, models.ForeignKey):
+                # null on a patch of a column that can't hold one (PostgreSQL: a 500).
+                raise PydanticCustomError("none_forbidden", "This field cannot be null.")
+        if value is None:
+            return value
         if has_nul(value):
             raise PydanticCustomError("string_nul", "Text may not contain NUL characters.")
         if isinstance(value, datetime.time) and value.tzinfo is not None:

@@ -52,6 +52,7 @@ class HouseholdIn(In):
 
 class HouseholdPatch(In):
     model = Household
+    patch = True
 
     building: str | None = None
     unit: str | None = None
@@ -92,6 +93,7 @@ class ResidentIn(In):
 
 class ResidentPatch(In):
     model = Resident
+    patch = True
 
     name: str | None = None
     phone: str | None = None
@@ -103,11 +105,11 @@ class ResidentPatch(In):
     note: str | None = None
 
 
-class RevealIn(In):
+class ResidentRevealIn(In):
     reason: str
 
 
-class RevealOut(Schema):
+class ResidentRevealOut(Schema):
     id_number: str
     stored: bool = False
 
@@ -167,7 +169,7 @@ class TodayOut(IsolationOut):
         return str(obj.resident.household)
 
 
-class CheckOut(Schema):
+class DailyCheckOut(Schema):
     id: int
     isolation_id: int
     day: date
@@ -176,7 +178,7 @@ class CheckOut(Schema):
     is_fever: bool
 
 
-class CheckIn(In):
+class DailyCheckIn(In):
     model = DailyCheck
 
     temperature: str
@@ -352,8 +354,8 @@ def update_resident(request: HttpRequest, resident_id: int, payload: ResidentPat
     return services.update_resident(resident=resident, **payload.dict(exclude_unset=True))
 
 
-@router.post("/residents/{resident_id}/reveal", response=RevealOut)
-def reveal_id_number(request: HttpRequest, resident_id: int, payload: RevealIn):
+@router.post("/residents/{resident_id}/reveal", response=ResidentRevealOut)
+def reveal_id_number(request: HttpRequest, resident_id: int, payload: ResidentRevealIn):
     """Asks for a resident's ID number, with a reason, into the audit trail. The number is never
     stored, so the answer is the masked form (`stored` false): read the full one off the card."""
     resident = _resident(request, resident_id, write=True)
@@ -421,19 +423,19 @@ def create_isolation(request: HttpRequest, resident_id: int, payload: IsolationI
     return once(request, _key(request), "census.isolation.create", create)
 
 
-@router.get("/isolations/{isolation_id}/checks", response=list[CheckOut])
+@router.get("/isolations/{isolation_id}/checks", response=list[DailyCheckOut])
 def list_checks(request: HttpRequest, isolation_id: int):
     return _isolation(request, isolation_id).checks.all()
 
 
-@router.post("/isolations/{isolation_id}/checks", response={200: CheckOut, 201: CheckOut})
-def create_check(request: HttpRequest, isolation_id: int, payload: CheckIn):
+@router.post("/isolations/{isolation_id}/checks", response={200: DailyCheckOut, 201: DailyCheckOut})
+def create_check(request: HttpRequest, isolation_id: int, payload: DailyCheckIn):
     """The day's check; a second one for the same day corrects the first (200)."""
     iso = _isolation(request, isolation_id, write=True)
 
     def create():
         check, created = services.record_check(user=request.user, isolation=iso, **payload.dict())
-        return (201 if created else 200), CheckOut.from_orm(check)
+        return (201 if created else 200), DailyCheckOut.from_orm(check)
 
     return once(request, _key(request), "census.check.create", create)
 
