@@ -58,7 +58,7 @@ def test_the_same_key_with_another_body_answers_422_and_makes_nothing(cast, api_
     # The same body again, keys in another order and spacing: still the first answer.
     again = api.post(
         "/api/v1/registry/organizations",
-        '{"name": "瑞丰科技有限公司",   "parent_id": %d, "kind": "enterprise"}' % cast.chamber_a.pk,
+        f'{{"name": "瑞丰科技有限公司",   "parent_id": {cast.chamber_a.pk}, "kind": "enterprise"}}',
         content_type="application/json",
         headers={"Idempotency-Key": "k-2"},
     )
@@ -99,7 +99,6 @@ def test_a_create_refused_with_a_key_leaves_no_row_and_can_be_retried(cast, api_
     """The create and its stored answer are one transaction: a refused save-and-submit leaves
     no draft, and the key stays free for the corrected request."""
     from gongke.resumption.models import Application
-
     from gongke.resumption.tests.test_applications import GOOD
 
     api = api_for(cast.reporter_a1)
