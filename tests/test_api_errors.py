@@ -128,3 +128,9 @@ def test_openapi_schema_names_are_unique():
         ):
             assert obj.__name__ not in seen, (obj.__name__, seen.get(obj.__name__))
     assert api.get_openapi_schema()["components"]["schemas"]
+
+
+def test_huge_ids_and_nul_in_query_parameters_answer_422(cast, api_for):
+    api = api_for(cast.admin)
+    _shape(api.get(f"/api/v1/census/isolations?place_id={2**63}"), 422)
+    _shape(api.get("/api/v1/census/households?room=1%00"), 422)

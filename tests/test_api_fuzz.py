@@ -6,6 +6,8 @@ runs in a savepoint rolled back afterwards, so one example's rows or failed stat
 leak into the next. Path ids are drawn from rows the fixture made (and sometimes left random),
 so lists and details have rows to show."""
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -48,7 +50,9 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    # Besides schemathesis' boundary cases per parameter (its coverage phase), a few generated
+    # ones: the whole API in a few minutes on 2 cores. GONGKE_FUZZ_EXAMPLES=100 digs deeper.
+    max_examples=int(os.environ.get("GONGKE_FUZZ_EXAMPLES", "3")),
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,

@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from .auth import session_auth, token_auth
 from .messages import pydantic_message
+from .schemas import bound_parameters
 
 api = NinjaAPI(
     title="Gongke 共克 API",
@@ -73,6 +74,17 @@ def _mount() -> None:
     api.add_router("/donations", donations.router, tags=["donations"])
     api.add_router("/census", census.router, tags=["census"])
     api.add_router("/resumption", resumption.router, tags=["resumption"])
+    for router in (
+        community.router,
+        registry.router,
+        donations.router,
+        census.router,
+        resumption.router,
+    ):
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    bound_parameters(model)
 
 
 _mount()

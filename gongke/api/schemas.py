@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Union, get_args, get_origin
 from annotated_types import Ge, Gt, Le, Lt, MaxLen
 from django.db import models
 from ninja import Schema
-from pydantic import ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 INT64 = (-(2**63), 2**63 - 1)
@@ -124,3 +124,32 @@ class In(Schema):
             # A time of day is stored without a zone (SQLite refuses one: a 500).
             raise PydanticCustomError("time_aware", "Enter a time of day without a time zone.")
         return value
+
+
+def _no_nul(value: Any) -> Any:
+    if has_nul(value):
+        raise PydanticCustomError("string_nul", "Text may not contain NUL characters.")
+    return value
+
+
+def bound_parameters(model: type[BaseModel], seen: set | None = None) -> None:
+    """Keep every integer of a parameter model (a path or query parameter, a filter schema)
+    to 64 bits, and its text free of NUL: a larger id overflows SQLite's integer binding and
+    PostgreSQL refuses a NUL in a query (each a 500 where the other answers nothing found)."""
+    seen = seen if seen is not None else set()
+    if model in seen or issubclass(model, In):
+        return
+    seen.add(model)
+    changed = False
+    for info in model.model_fields.values():
+        annotation = info.annotation
+        if _is(annotation, int) and not any(isinstance(m, Ge | Le) for m in info.metadata):
+            info.metadata.extend([Ge(INT64[0]), Le(INT64[1])])
+            changed = True
+        elif _is(annotation, str):
+            info.metadata.append(AfterValidator(_no_nul))
+            changed = True
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            bound_parameters(annotation, seen)
+    if changed:
+        model.model_rebuild(force=True)
