@@ -101,6 +101,11 @@ def find_or_create_donor(
             donor.search_text = donor_search_text(donor)
             donor.save()
         return donor
+    if kind == DonorKind.ENTERPRISE:
+        # An enterprise donor is a member enterprise (the form's rule, and the API's).
+        raise ValidationError(
+            {"enterprise": [_("No member enterprise has this name or credit code.")]}
+        )
     if kind == DonorKind.ANONYMOUS:
         donor = Donor(organization=organization, kind=kind, name="", **private)
         donor.save()
@@ -120,6 +125,8 @@ def find_or_create_donor(
 
 def _entry(**fields: Any) -> Entry:
     entry = Entry(**fields)
+    if entry.occurred_on and entry.occurred_on > _today():
+        raise ValidationError({"occurred_on": [_("The date is in the future.")]})
     entry.save()
     return entry
 
@@ -163,6 +170,8 @@ def record_gift(
         raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
     value = _money(value, "value")
     given_on = given_on or _today()
+    if given_on > _today():
+        raise ValidationError({"given_on": [_("The date is in the future.")]})
     anonymous = is_anonymous or donor.kind == DonorKind.ANONYMOUS
     gift = Gift(
         organization=organization,
