@@ -18,7 +18,7 @@ DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 def _encode(n: int) -> str:
     out = ""
-    for _ in range(SEGMENT):
+    for _i in range(SEGMENT):
         n, r = divmod(n, 36)
         out = DIGITS[r] + out
     return out
