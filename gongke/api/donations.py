@@ -23,7 +23,7 @@ from gongke.registry.models import Organization, OrgKind
 
 from .idempotency import once
 from .pagination import Pages
-from .schemas import In
+from .schemas import In, Yuan
 
 router = Router()
 
@@ -90,7 +90,7 @@ class DonorOut(Schema):
 
 class DonorSummary(DonorOut):
     gift_count: int = 0
-    received: Decimal | None = None
+    received: Yuan | None = None
 
 
 @router.get("/donors", response=list[DonorSummary])
@@ -120,7 +120,7 @@ class EntryOut(Schema):
     organization_id: int
     to_organization_id: int | None
     recipient_id: int | None
-    amount: Decimal
+    amount: Yuan
     quantity: Decimal | None
     occurred_on: datetime.date
     reverses_id: int | None
@@ -148,7 +148,7 @@ class GiftOut(Schema):
     item: str
     quantity: Decimal | None
     unit: str
-    value: Decimal
+    value: Yuan
     approximation: str
     amount_text: str
     given_on: datetime.date
@@ -156,9 +156,9 @@ class GiftOut(Schema):
     note: str
     code: str
     client_key: str
-    pledged: Decimal | None = None
-    received: Decimal | None = None
-    allocated: Decimal | None = None
+    pledged: Yuan | None = None
+    received: Yuan | None = None
+    allocated: Yuan | None = None
 
 
 class GiftDetail(GiftOut):
@@ -429,7 +429,7 @@ class ReceiptOut(Schema):
     label: str
     code: str
     entry_id: int
-    amount: Decimal = Field(..., alias="entry.amount")
+    amount: Yuan = Field(..., alias="entry.amount")
     amount_in_words: str
 
     @staticmethod
@@ -454,19 +454,19 @@ def get_receipt(request: HttpRequest, receipt_id: int):
 
 class FiguresOut(Schema):
     organization_id: int
-    pledged: Decimal
-    received: Decimal
-    received_money: Decimal
-    received_goods: Decimal
-    inflow: Decimal
-    outflow: Decimal
-    allocated: Decimal
-    held: Decimal
+    pledged: Yuan
+    received: Yuan
+    received_money: Yuan
+    received_goods: Yuan
+    inflow: Yuan
+    outflow: Yuan
+    allocated: Yuan
+    held: Yuan
 
 
 class Bucket(Schema):
     key: str | None
-    total: Decimal
+    total: Yuan
 
 
 class FiguresReport(Schema):
@@ -593,7 +593,7 @@ class PublicStep(Schema):
     occurred_on: datetime.date
     organization: str
     to: str | None
-    amount: Decimal
+    amount: Yuan
 
 
 class VerifyOut(Schema):
@@ -607,7 +607,7 @@ class VerifyOut(Schema):
     unit: str
     given_on: datetime.date
     collected_by: str
-    received: Decimal
+    received: Yuan
     received_in_words: str
     path: list[PublicStep]
 
@@ -665,7 +665,7 @@ class HonorOut(Schema):
     item: str
     quantity: Decimal | None
     unit: str
-    received: Decimal
+    received: Yuan
     approximation: str
     given_on: datetime.date
 

@@ -34,7 +34,7 @@ from gongke.resumption.models import (
 
 from .idempotency import once
 from .pagination import Pages
-from .schemas import In
+from .schemas import In, Yuan
 
 router = Router()
 
@@ -424,9 +424,9 @@ class ProgrammeOut(Schema):
     rent_percentages: list[int]
     fee_percentages: list[int]
     leases: int
-    rent_waived: Decimal
-    fee_waived: Decimal
-    total_waived: Decimal
+    rent_waived: Yuan
+    fee_waived: Yuan
+    total_waived: Yuan
 
 
 class ProgrammeIn(In):
@@ -453,11 +453,11 @@ class LeaseIn(In):
 class LeaseOut(Schema):
     id: int
     tenant_name: str
-    monthly_rent: Decimal
-    monthly_fee: Decimal
-    rent_waived: Decimal
-    fee_waived: Decimal
-    total_waived: Decimal
+    monthly_rent: Yuan
+    monthly_fee: Yuan
+    rent_waived: Yuan
+    fee_waived: Yuan
+    total_waived: Yuan
 
 
 @router.post("/relief", response={201: dict})

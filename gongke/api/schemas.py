@@ -10,12 +10,12 @@ string may hold a NUL, whatever model it goes to: the caller gets a 422 on both 
 import datetime
 from decimal import Decimal
 from types import UnionType
-from typing import Any, ClassVar, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, Lt, MaxLen
 from django.db import models
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, PlainSerializer, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 INT64 = (-(2**63), 2**63 - 1)
@@ -30,6 +30,18 @@ RANGES = {
     "AutoField": INT32,
     "BigAutoField": INT64,
 }
+
+
+CENT = Decimal("0.01")
+
+
+def _two_places(value: Decimal) -> str:
+    return str(Decimal(value).quantize(CENT))
+
+
+# An amount of money in an answer: always two decimals ("100000.00"), whatever the database
+# returned (SQLite and PostgreSQL give sums and computed figures with different scales).
+Yuan = Annotated[Decimal, PlainSerializer(_two_places, return_type=str)]
 
 
 def has_nul(value: Any) -> bool:
