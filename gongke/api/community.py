@@ -296,7 +296,7 @@ class PublicityCheckIn(In):
 @router.get("/posts", response=list[PostOut])
 @paginate(Pages, page_size=100)
 def list_posts(request: HttpRequest):
-    return posts_for(request.user).order_by("parent_id", "name")
+    return posts_for(request.user).order_by("parent_id", "name", "pk")
 
 
 @router.get("/posts/{post_id}/residents", response=list[PostResidentOut])
@@ -322,7 +322,7 @@ def list_post_residents(request: HttpRequest, post_id: int, q: str | None = None
 def post_out(request: HttpRequest, post_id: int):
     """Who is out through any post of this post's compound, and since when."""
     post = get_post(request.user, post_id)
-    return Outing.objects.open().filter(place_id=post.parent_id).order_by("left_at")
+    return Outing.objects.open().filter(place_id=post.parent_id).order_by("left_at", "pk")
 
 
 @router.get("/posts/{post_id}/gaps", response=list[GapOut])
@@ -344,7 +344,7 @@ def list_passages(
     qs = (
         Passage.objects.filter(post=post)
         .on_day(day or timezone.localdate())
-        .order_by("-occurred_at")
+        .order_by("-occurred_at", "-pk")
     )
     if decision:
         qs = qs.filter(decision=decision)
@@ -488,7 +488,7 @@ def list_shifts(request: HttpRequest, post_id: int, hours: int = 72):
             post=post, ends_at__gt=now, starts_at__lt=now + timedelta(hours=min(hours, 24 * 31))
         )
         .prefetch_related("assignments")
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
     )
 
 
@@ -532,7 +532,7 @@ def list_spots(request: HttpRequest, area_id: int, overdue: bool = False):
     area = get_area(request.user, area_id)
     places = [area.pk, *area.children.filter(kind="post").values_list("pk", flat=True)]
     qs = Spot.objects.filter(place_id__in=places, is_active=True)
-    return (qs.overdue() if overdue else qs).order_by("due_at")
+    return (qs.overdue() if overdue else qs).order_by("due_at", "pk")
 
 
 @router.post("/spots/{spot_id}/disinfections", response={201: SpotOut})

@@ -262,7 +262,7 @@ def list_households(
     for name, value in (("building", building), ("unit", unit), ("room", room)):
         if value is not None:
             qs = qs.filter(**{name: value})
-    return qs.order_by("place_id", "building", "unit", "room")
+    return qs.order_by("place_id", "building", "unit", "room", "pk")
 
 
 @router.get("/households/{household_id}", response=HouseholdOut)
