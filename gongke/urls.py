@@ -5,11 +5,12 @@ from django.views.i18n import JavaScriptCatalog
 
 from gongke.accounts import views as account_views
 from gongke.api.api import api
+from gongke.briefings import views as briefing_views
 
 urlpatterns = [
     # First: URLs are tried in order, and devices call the API far more often than people open pages.
     path("api/v1/", api.urls),
-    path("", account_views.home, name="home"),
+    path("", briefing_views.home, name="home"),
     path("accounts/", include("gongke.accounts.urls")),
     path("registry/", include("gongke.registry.urls")),
     path("donations/", include("gongke.donations.urls")),

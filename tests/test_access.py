@@ -112,11 +112,14 @@ def test_a_duty_officer_with_a_second_membership_keeps_to_their_posts(cast, api_
     west = _second_post(cast)
     for guard in (cast.guard_a, cast.guard_ab):
         api = api_for(guard)
-        at = lambda post: api.post(  # noqa: E731
-            "/api/v1/community/passages",
-            {"post_id": post.pk, "direction": "in", "name": "张三", "temperature": "36.5"},
-            content_type="application/json",
-        )
+
+        def at(post, api=api):
+            return api.post(
+                "/api/v1/community/passages",
+                {"post_id": post.pk, "direction": "in", "name": "张三", "temperature": "36.5"},
+                content_type="application/json",
+            )
+
         assert at(cast.post_a).status_code == 201
         assert at(west).status_code == 404
         # guard_ab reads chamber B as a viewer: its post exists for them, but they may not write.

@@ -32,7 +32,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongke.registry.models import Organization, Place
+from gongke.registry.models import Organization, OrgKind, Place
 
 from .models import MANAGE_ROLES, ROLE_RANK, WRITE_ROLES, Membership, Role, User
 
@@ -261,6 +261,54 @@ def get_managed_user(user: Any, pk: Any, *, entirely: bool = False) -> User:
     return target
 
 
+# --- What pages offer: menus and buttons ------------------------------------------------------
+# These decide only what a page shows; every write still goes through the app's access helper.
+
+_MANAGE = frozenset(MANAGE_ROLES)
+# The roles that write in each area (docs/access.md, "Who may write").
+WRITERS: dict[str, frozenset[Role]] = {
+    "registry": _MANAGE,
+    "donations": _MANAGE,
+    "census": _MANAGE | {Role.DUTY_OFFICER},
+    "passages": _MANAGE | {Role.DUTY_OFFICER},
+    "community": _MANAGE,
+    "resumption": _MANAGE | {Role.REPORTER},
+    "review": _MANAGE,
+    "users": frozenset({Role.ORG_ADMIN, Role.PLATFORM_ADMIN}),
+}
+MENUS = ("registry", "donations", "resumption", "community", "census", "users")
+
+
+def menus_for(user: Any) -> set[str]:
+    """The main-menu entries in which the user reaches something (docs/access.md, "reaches"):
+    a duty officer community duty and census; a membership of an enterprise its registry entry
+    and work resumption; any other membership every app; users and audit for organization admins.
+    """
+    if is_platform_admin(user):
+        return set(MENUS)
+    menus: set[str] = set()
+    for m in _memberships(user):
+        role = Role(m.role)
+        if role == Role.DUTY_OFFICER:
+            menus |= {"community", "census"}
+        elif role == Role.REPORTER or m.organization.kind == OrgKind.ENTERPRISE:
+            menus |= {"registry", "resumption"}
+        else:
+            menus |= {"registry", "donations", "resumption", "community", "census"}
+        if role == Role.ORG_ADMIN:
+            menus.add("users")
+    return menus
+
+
+def may(user: Any, area: str, org: Organization | None = None) -> bool:
+    """Whether one of the user's memberships writes in `area` (a key of WRITERS) over `org`, or
+    anywhere when `org` is None. Usage in templates: {% may "donations" gift.organization as can %}.
+    """
+    if org is not None:
+        return can_write(user, org, roles=WRITERS[area])
+    return is_platform_admin(user) or any(Role(m.role) in WRITERS[area] for m in _memberships(user))
+
+
 __all__ = [
     "ORGANIZATION",
     "Reach",
@@ -273,6 +321,8 @@ __all__ = [
     "can_write",
     "get_for_user",
     "is_platform_admin",
+    "may",
+    "menus_for",
     "reference_organizations",
     "require_admin",
     "require_write",

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .access import is_platform_admin
+from .access import is_platform_admin, menus_for
 
 
 def gongke(request):
@@ -11,4 +11,5 @@ def gongke(request):
         "current_membership": membership,
         "current_org": membership.organization if membership else None,
         "is_platform_admin": is_platform_admin(user),
+        "menus": menus_for(user),
     }

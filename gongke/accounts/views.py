@@ -1,5 +1,3 @@
-import importlib
-
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -7,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -16,30 +14,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongke.registry.models import OrgKind, Person, Place, PlaceKind
-
 from . import services
 from .access import (
     admin_organizations,
     get_managed_user,
     is_platform_admin,
     managed_users,
-    role_over,
-    scoped,
-    visible_organizations,
 )
 from .forms import PasswordResetForm, PostsForm, ProfileForm, RoleForm, UserCreateForm
 from .models import ApiToken, Membership, Role
-
-# Apps that add panels to the home dashboard: each may define dashboard.home_panels(request),
-# returning a list of rendered HTML fragments.
-DASHBOARD_APPS = ["gongke.resumption", "gongke.community", "gongke.census", "gongke.donations"]
-# What each role's home leads with: a guard at a gate needs the post and the census, a reporter
-# the day's report. Others (admins, staff, viewers) see every panel and the register's figures.
-ROLE_DASHBOARD_APPS = {
-    Role.DUTY_OFFICER: ["gongke.community", "gongke.census"],
-    Role.REPORTER: ["gongke.resumption", "gongke.donations"],
-}
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -53,76 +36,6 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except OSError:
         worker = "never"
     return HttpResponse(f"ok\nworker last seen: {worker}\n", content_type="text/plain")
-
-
-def _panels(request: HttpRequest, role: Role | None) -> list[str]:
-    panels: list[str] = []
-    for app in ROLE_DASHBOARD_APPS.get(role, DASHBOARD_APPS) if role else DASHBOARD_APPS:
-        try:
-            module = importlib.import_module(f"{app}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.dashboard":
-                raise
-            continue
-        panels.extend(module.home_panels(request))
-    return panels
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    membership = request.user.primary_membership
-    role = role_over(request.user, membership.organization) if membership else None
-    if role in ROLE_DASHBOARD_APPS:
-        return render(
-            request, "home.html", {"role": role, "focused": True, "panels": _panels(request, role)}
-        )
-    orgs = visible_organizations(request.user)
-    counts = orgs.aggregate(
-        chambers=Count("pk", filter=Q(kind=OrgKind.CHAMBER)),
-        associations=Count("pk", filter=Q(kind__in=[OrgKind.ASSOCIATION, OrgKind.FEDERATION])),
-        enterprises=Count("pk", filter=Q(kind=OrgKind.ENTERPRISE)),
-        executives=Count("pk", filter=Q(kind=OrgKind.ENTERPRISE, is_executive=True)),
-    )
-    people = scoped(request.user, Person.objects.all()).aggregate(
-        people=Count("pk"),
-        party=Count("pk", filter=Q(is_party_member=True)),
-        volunteers=Count("pk", filter=Q(is_volunteer=True)),
-    )
-    places = scoped(request.user, Place.objects.all()).aggregate(
-        areas=Count("pk", filter=Q(kind__in=[PlaceKind.COMPOUND, PlaceKind.VILLAGE])),
-        posts=Count("pk", filter=Q(kind=PlaceKind.POST)),
-    )
-    by_township = list(
-        orgs.filter(kind=OrgKind.ENTERPRISE, township__isnull=False)
-        .values("township__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n")[:15]
-    )
-    chart = {
-        "tooltip": {},
-        "grid": {"left": 90, "right": 20, "top": 10, "bottom": 30},
-        "xAxis": {"type": "value"},
-        "yAxis": {
-            "type": "category",
-            "inverse": True,
-            "data": [r["township__name"] for r in by_township],
-        },
-        "series": [
-            {"type": "bar", "name": _("Member enterprises"), "data": [r["n"] for r in by_township]}
-        ],
-    }
-    return render(
-        request,
-        "home.html",
-        {
-            "counts": counts,
-            "people": people,
-            "places": places,
-            "chart": chart,
-            "role": role,
-            "panels": _panels(request, role),
-        },
-    )
 
 
 @require_POST

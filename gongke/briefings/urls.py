@@ -5,4 +5,5 @@ from . import views
 app_name = "briefings"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("resumption/", views.resumption, name="resumption"),
 ]

@@ -499,7 +499,7 @@ def running_isolations(user, day):
     today_check = DailyCheck.objects.filter(isolation=OuterRef("pk"), day=day)
     return (
         visible(user, Isolation.objects.running_on(day), field=ISOLATION)
-        .select_related("resident__household__place")
+        .select_related("resident__household__place__organization")
         .annotate(checked=Exists(today_check))
         .prefetch_related(
             Prefetch("checks", queryset=DailyCheck.objects.filter(day=day), to_attr="today")

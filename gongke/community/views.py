@@ -386,7 +386,9 @@ def roster(request: HttpRequest) -> HttpResponse:
     start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     end = start + timedelta(hours=ROSTER_HOURS)
     posts = list(
-        posts_for(request.user).select_related("parent").order_by("parent__name", "name")[:200]
+        posts_for(request.user)
+        .select_related("parent", "organization")
+        .order_by("parent__name", "name")[:200]
     )
     gaps = services.uncovered(posts=posts, start=start, end=end)
     shifts = (

@@ -1,11 +1,16 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "resumption"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    # The dashboard lives with the other read-only pages in briefings; old links still work.
+    path(
+        "dashboard/",
+        RedirectView.as_view(pattern_name="briefings:resumption", query_string=True),
+    ),
     path("missing/", views.missing, name="missing"),
     path("enterprise/<int:pk>/", views.enterprise, name="enterprise"),
     path("enterprise/<int:pk>/carry-forward/", views.carry_forward, name="carry_forward"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from gongke.accounts.access import can_write, get_for_user, role_over, scoped
 from gongke.accounts.models import User
 from gongke.lib.excel import xlsx_response
 
-from . import services, stats
+from . import services
 from .access import (
     body_for,
     dashboard_org,
@@ -58,7 +58,7 @@ from .models import (
 )
 
 
-def _day(request: HttpRequest) -> dt.date:
+def day_asked(request: HttpRequest) -> dt.date:
     try:
         return dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
@@ -78,7 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
     org = home_org(request.user)
     if org is not None and org.is_enterprise:
         return redirect("resumption:enterprise", pk=org.pk)
-    return redirect("resumption:dashboard")
+    return redirect("briefings:resumption")
 
 
 # --- Enterprise page: today's report ----------------------------------------------------------
@@ -143,51 +143,9 @@ def carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    org = dashboard_org(request.user, request.GET.get("org"))
-    day = _day(request)
-    overview = stats.overview(org, day)
-    trend = stats.trend(org, day)
-    industries = stats.breakdown(org, day, "industry")
-    townships = stats.breakdown(org, day, "township")
-    # The user's own level first (a federation sees itself), then each association with members.
-    bodies = list(
-        visible_enterprises(request.user)
-        .values("parent_id", "parent__name")
-        .annotate(n=Count("pk"))
-        .order_by("parent__path")
-    )
-    home = home_org(request.user)
-    if (
-        home is not None
-        and not home.is_enterprise
-        and all(b["parent_id"] != home.pk for b in bodies)
-    ):
-        total = sum(b["n"] for b in bodies)
-        bodies.insert(0, {"parent_id": home.pk, "parent__name": home.name, "n": total})
-    return render(
-        request,
-        "resumption/dashboard.html",
-        {
-            "org": org,
-            "day": day,
-            "o": overview,
-            "industries": industries,
-            "townships": townships,
-            "associations": stats.per_association(org, day),
-            "trend_chart": stats.trend_chart(trend, overview["members"]),
-            "industry_chart": stats.breakdown_chart(industries),
-            "township_chart": stats.breakdown_chart(townships),
-            "bodies": bodies,
-            "can_manage": can_write(request.user, org, manage=True) and not org.is_enterprise,
-        },
-    )
-
-
-@login_required
 def missing(request: HttpRequest) -> HttpResponse:
     org = dashboard_org(request.user, request.GET.get("org"))
-    day = _day(request)
+    day = day_asked(request)
     rows = list(services.missing_enterprises(org, day).select_related("parent"))
     context = {
         "org": org,
@@ -215,7 +173,7 @@ def missing(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     association = body_for(request.user, pk)
-    day = _day(request)
+    day = day_asked(request)
     if request.method == "POST":
         association = body_for(request.user, pk, manage=True)
     members = list(
@@ -464,7 +422,7 @@ def application_attach(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def health(request: HttpRequest, pk: int) -> HttpResponse:
     org = enterprise_for(request.user, pk)
-    day = _day(request)
+    day = day_asked(request)
     form = TemperatureForm(initial={"day": day})
     import_form = ImportForm()
     import_errors: list = []

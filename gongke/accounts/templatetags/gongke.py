@@ -1,5 +1,6 @@
 from django import template
 
+from gongke.accounts import access
 from gongke.lib.masking import mask_id_number, mask_phone
 
 register = template.Library()
@@ -12,6 +13,12 @@ def query_with(context, **changes):
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def may(context, area, org=None):
+    """{% may "registry" org as can_edit %}: whether to offer a write button (access.may)."""
+    return access.may(context.get("user"), area, org)
 
 
 @register.filter

@@ -25,7 +25,7 @@ def test_the_home_panel_shows_isolations_ending_and_missing_checks(
     assert reverse("census:resident", args=[census.resident.pk]) in page
     from django.test import RequestFactory
 
-    from gongke.census.dashboard import home_panels
+    from gongke.briefings.panels import census as home_panels
 
     request = RequestFactory().get("/")
     request.user = census.admin_a

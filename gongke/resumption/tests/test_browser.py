@@ -59,6 +59,6 @@ def test_a_reporter_reports_and_the_chamber_fills_in_the_rest_and_sees_the_chart
     page.locator("#batch .badge.green, #batch .badge.yellow").nth(1).wait_for()
     assert DailyReport.objects.get(enterprise=a2).staff_on_site == 8
 
-    page.goto(f"{base}/resumption/dashboard/")
+    page.goto(f"{base}/briefings/resumption/")
     page.locator("[data-chart=trend-chart] canvas").wait_for()
     assert "复工复产" in page.title()

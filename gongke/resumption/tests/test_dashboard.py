@@ -73,7 +73,7 @@ def test_the_home_panel_counts_members_reported_missing_and_with_fevers(cast):
 
 
 def test_the_home_panel_costs_one_query_for_a_chamber_admin(cast, rf, django_assert_num_queries):
-    from gongke.resumption.dashboard import home_panels
+    from gongke.briefings.panels import resumption as home_panels
 
     request = rf.get("/")
     request.user = cast.admin_a

@@ -68,7 +68,7 @@ def pages(cast, records):
         reverse("resumption:application_edit", args=[records["application"].pk]),
         reverse("resumption:fever", args=[records["fever"].pk]),
         reverse("resumption:programme", args=[records["programme"].pk]),
-        reverse("resumption:dashboard") + f"?org={cast.chamber_a.pk}",
+        reverse("briefings:resumption") + f"?org={cast.chamber_a.pk}",
         reverse("resumption:missing") + f"?org={cast.chamber_a.pk}",
     ]
 
@@ -300,9 +300,9 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
 ):
     _many_members(cast)
     client = client_for(cast.admin_a)
-    client.get(reverse("resumption:dashboard"))
+    client.get(reverse("briefings:resumption"))
     with django_assert_max_num_queries(20):
-        r = client.get(reverse("resumption:dashboard"))
+        r = client.get(reverse("briefings:resumption"))
     assert r.status_code == 200 and "trend-chart" in r.content.decode()
 
 
@@ -342,7 +342,7 @@ def test_the_home_panel_shows_a_reporter_their_reminder(cast, client_for):
 
 
 def test_pages_speak_simplified_chinese_first(cast, records, client_for):
-    page = client_for(cast.admin_a).get(reverse("resumption:dashboard")).content.decode()
+    page = client_for(cast.admin_a).get(reverse("briefings:resumption")).content.decode()
     assert "复工复产" in page and "未报送" in page
     detail = client_for(cast.reporter_a1).get(
         reverse("resumption:application", args=[records["application"].pk])
