@@ -21,6 +21,7 @@ staff_ab         organization staff of chamber A and viewer of chamber B (two si
 """
 
 import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -36,6 +37,18 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("gongke")
 
 PASSWORD = "a-long-test-password-42"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_file():
+    """The shared cache is a file per test process (settings.CACHE_PATH): gone afterwards."""
+    from django.conf import settings
+
+    yield
+    path = getattr(settings, "CACHE_PATH", None)
+    for suffix in ("", "-wal", "-shm"):
+        if path is not None:
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +70,11 @@ def django_db_modify_db_settings_xdist_suffix(request):
 
 @pytest.fixture
 def cast(db):
+    return build_cast()
+
+
+def build_cast():
+    """The cast's records (the `cast` fixture; module-scoped fixtures call it directly)."""
     from gongke.accounts.models import Membership, Role, User
     from gongke.registry import services
     from gongke.registry.models import ChamberKind, Industry, OrgKind, PlaceKind, RecipientKind

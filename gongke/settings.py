@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gongke.accounts.middleware.SessionTimeoutMiddleware",
+    "gongke.accounts.middleware.NoStoreMiddleware",
     "gongke.accounts.middleware.UserLanguageMiddleware",
     "gongke.api.middleware.ApiErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -108,9 +109,10 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-        # Lets psycopg prepare the few statements that ask for it (a passage's: see
-        # community.services._statements); Django's own queries are bound on the client and
-        # never prepared. Behind pgbouncer, use session pooling or max_prepared_statements.
+        # psycopg prepares a statement bound on the server once it has run this often: only the
+        # passage insert is (community/services/statements.py); Django's own queries are bound on
+        # the client and never prepared. Behind pgbouncer, use session pooling or
+        # max_prepared_statements.
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 100
 else:
     DATABASES = {
@@ -286,7 +288,15 @@ if env("REDIS_URL"):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Shared by every worker (cached sums, device-token grants, rate limits): a SQLite file
+    # beside the data; tests run one file per process so parallel runs do not meet.
+    CACHE_PATH = DATA_DIR / env(
+        "CACHE_SQLITE_NAME",
+        f"cache.test-{os.getpid()}.sqlite3" if "pytest" in sys.modules else "cache.sqlite3",
+    )
+    CACHES = {
+        "default": {"BACKEND": "gongke.db.sqlitecache.SQLiteCache", "LOCATION": str(CACHE_PATH)}
+    }
 
 # --- Mail and notifications ----------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -113,8 +113,34 @@ def scoped(
     return qs.filter(reach_q(user, _reach(field, reach)))
 
 
-def visible_organizations(user: Any) -> QuerySet[Organization]:
-    return scoped(user, Organization.objects.all(), reach=ORGANIZATION)
+def visible_organizations(
+    user: Any, *, roles: Collection[Role] | None = None
+) -> QuerySet[Organization]:
+    """Organizations the user reaches (through memberships with one of `roles`, if given)."""
+    return Organization.objects.filter(reach_q(user, ORGANIZATION, roles=roles))
+
+
+# Roles that read an organization's own work (donations, work resumption, its figures): a duty
+# officer's membership reaches its posts and names its organization, nothing more.
+ORGANIZATION_READERS = frozenset(set(Role) - {Role.DUTY_OFFICER})
+
+
+def get_root(user: Any, pk: Any = None, *, roles: Collection[Role] = ORGANIZATION_READERS):
+    """The organization whose subtree a dashboard or a list of figures is about: the one asked
+    for (404 if not reached), else the user's own, else the top one they reach (403 if none)."""
+    orgs = visible_organizations(user, roles=roles)
+    if pk not in (None, ""):
+        try:
+            return orgs.get(pk=pk)
+        except (Organization.DoesNotExist, ValueError, TypeError):
+            raise Http404(_("Not found."))
+    own = getattr(user, "primary_organization", None)
+    if own is not None and orgs.filter(pk=own.pk).exists():
+        return own
+    top = orgs.order_by("depth", "path").first()
+    if top is None:  # nothing asked for, nothing reached: the page is not for this role
+        raise PermissionDenied(_("Your role does not cover this page."))
+    return top
 
 
 def reference_organizations(user: Any) -> QuerySet[Organization]:

@@ -5,7 +5,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 
 class SessionTimeoutMiddleware:
@@ -65,4 +65,23 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", code)
         patch_vary_headers(response, ("Cookie", "Accept-Language"))
+        return response
+
+
+class NoStoreMiddleware:
+    """Personal data stays out of caches (the browser's back button on a shared computer, a
+    proxy): every answer to a signed-in user (session or device token) and every API answer is
+    sent with Cache-Control: no-store, unless the view marked it public itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if (signed_in or request.path.startswith("/api/")) and "public" not in response.get(
+            "Cache-Control", ""
+        ):
+            add_never_cache_headers(response)
         return response

@@ -63,9 +63,7 @@ def invalid_schema(request, exc: NinjaValidationError):
 
 
 def _mount() -> None:
-    from gongke.census import api as census
-
-    from . import community, donations, registry, resumption
+    from . import census, community, donations, registry, resumption
 
     # URLs are matched in this order, one pattern after another: community first, because a
     # guard's tablet posts a passage every few seconds (the OpenAPI document lists it first too).

@@ -1,23 +1,20 @@
 """Token auth for devices, session auth for the browser; both feed the audit trail's actor.
 
-A device token's *grant* — the user with their memberships (and, in gongke.community.scope,
-the posts already fetched for writing) — is remembered in the process's memory for a few
-seconds (TOKEN_GRANT_TTL, default 5 s): a guard's tablet registers a passage every few seconds and each
-one would otherwise look the token, the user and the memberships up again.
+A device token's *grant* — the user with their memberships — is kept in Django's cache, which
+every worker shares (settings.CACHES: a SQLite file beside the data, or Redis), for a few
+seconds (TOKEN_GRANT_TTL, default 5 s): a guard's tablet registers a passage every few seconds
+and each one would otherwise look the token, the user and the memberships up again. Nothing is
+kept in a worker's own memory, so what one worker learns every worker sees.
 
 Revocation still takes effect:
 - within the TTL, always: every grant carries its own expiry and is rebuilt from the database
   after it (a revoked token, a deactivated user or a changed membership then counts as usual);
-- at once in this process (and in every process when Django's cache is shared, i.e. Redis):
-  saving or deleting a token, a user, a membership, a post binding, an organization or a place
-  starts a new generation (kept in Django's cache), so no earlier grant is read again.
-Only successful look-ups are remembered; a refused token is asked of the database every time.
-
-Grants stay out of Django's cache on purpose: reading one from it meant unpickling the user and
-memberships on every request (and, with Redis, a round trip); only the generation is read there.
+- at once, in every worker: saving or deleting a token, a user, a membership, a post binding,
+  an organization or a place starts a new generation (kept in the cache beside the grants), and
+  a grant of an earlier generation is not used.
+Only successful look-ups are kept; a refused token is asked of the database every time.
 """
 
-import copy
 import time
 import uuid
 from typing import Any
@@ -31,7 +28,6 @@ from django.utils import timezone, translation
 from ninja.security import HttpBearer, SessionAuth
 
 from gongke.accounts.models import ApiToken, Membership, User
-from gongke.lib.memo import Memo
 from gongke.registry.models import Organization, Place
 
 GENERATION_KEY = "gk:grant:gen"
@@ -79,9 +75,6 @@ for _model in (ApiToken, User, Membership, Organization, Place):
 m2m_changed.connect(forget_grants, sender=Membership.posts.through, dispatch_uid="gk_grant_posts")
 
 
-memo = Memo()
-
-
 def _attach(request, user) -> None:
     request.user = user
     if user.language:
@@ -98,31 +91,34 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request, token: str):
-        key = f"gk:grant:{_generation()}:{ApiToken.digest(token)}"
+        key = f"gk:grant:{ApiToken.digest(token)}"
+        # The generation and the grant in one read of the cache.
+        found_in_cache = cache.get_many([GENERATION_KEY, key])
+        generation = found_in_cache.get(GENERATION_KEY) or _generation()
+        grant = found_in_cache.get(key)
         now = clock()
-        grant = memo.get(key, now)
-        if grant is None:
+        if grant is None or grant["generation"] != generation or grant["expires"] <= now:
             found = ApiToken.authenticate(token)
             if found is None:
                 return None
             user = found.user
-            user.cached_memberships  # noqa: B018 — loaded now, remembered with the grant
+            user.cached_memberships  # noqa: B018 — loaded now, kept with the grant
             grant = {
                 "user": user,
                 "token_id": found.pk,
                 "last_used_at": found.last_used_at,
                 "expires": now + grant_ttl(),
-                "nonce": uuid.uuid4().hex,
+                "generation": generation,
             }
-            memo.set(key, grant, grant["expires"])
+            cache.set(key, grant, grant_ttl())
         stamp = timezone.now()
         last = grant["last_used_at"]
         if last is None or (stamp - last).total_seconds() > 300:
             ApiToken.objects.filter(pk=grant["token_id"]).update(last_used_at=stamp)
             grant["last_used_at"] = stamp
-        user = copy.copy(grant["user"])
-        # What gongke.community.scope may remember alongside (posts fetched for writing).
-        request.token_grant = (grant["nonce"], grant["expires"])
+            cache.set(key, grant, max(1, int(grant["expires"] - now)))
+        # Each read of the cache is a fresh copy: one request's attributes never show in another's.
+        user = grant["user"]
         _attach(request, user)
         return user
 

@@ -84,6 +84,15 @@ class PassageIn(BaseModel):
     occurred_at: str | None = None
 
 
+class FeverNoticeOut(Schema):
+    """The fever alert a passage raised: whether its notification is queued (false: stored, and
+    sent by the sweep within minutes; null: queued when the caller's transaction commits)."""
+
+    id: int
+    queued: bool | None
+    message: str
+
+
 class PassageOut(Schema):
     id: int
     client_id: str
@@ -103,6 +112,11 @@ class PassageOut(Schema):
     source: str
     occurred_at: datetime
     recorded_at: datetime
+    alert: FeverNoticeOut | None = None  # only in the answer to recording it
+
+    @staticmethod
+    def resolve_alert(obj):
+        return None
 
     @staticmethod
     def resolve_client_id(obj):
@@ -113,7 +127,11 @@ class PassageOut(Schema):
         return None if obj.temperature is None else str(obj.temperature)
 
 
-_PASSAGE_FIELDS = [(name, (info.alias or name)) for name, info in PassageOut.model_fields.items()]
+_PASSAGE_FIELDS = [
+    (name, (info.alias or name))
+    for name, info in PassageOut.model_fields.items()
+    if name != "alert"
+]
 
 
 def passage_out(p: Passage) -> dict[str, Any]:
@@ -142,6 +160,7 @@ class ItemOut(Schema):
     status: str
     id: int | None = None
     errors: dict[str, list[str]] = {}
+    alert: FeverNoticeOut | None = None
 
 
 class BatchOut(Schema):
@@ -370,7 +389,9 @@ def create_passage(request: HttpRequest, payload: PassageIn):
             raise ValidationError(
                 {"client_id": [_("This client id is already used by another passage.")]}
             )
-        return (201 if result.status == "created" else 200), passage_out(p)
+        out = passage_out(p)
+        out["alert"] = result.alert.as_dict() if result.alert else None
+        return (201 if result.status == "created" else 200), out
 
     # record_passages is all or nothing by itself (one statement, or its own transaction).
     return once(
@@ -530,7 +551,7 @@ def sign_out(request: HttpRequest, assignment_id: int, payload: SignOutIn):
 @paginate(Pages, page_size=100)
 def list_spots(request: HttpRequest, area_id: int, overdue: bool = False):
     area = get_area(request.user, area_id)
-    places = [area.pk, *area.children.filter(kind="post").values_list("pk", flat=True)]
+    places = [area.pk, *posts_for(request.user).filter(parent=area).values_list("pk", flat=True)]
     qs = Spot.objects.filter(place_id__in=places, is_active=True)
     return (qs.overdue() if overdue else qs).order_by("due_at", "pk")
 

@@ -12,7 +12,11 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from gongke.accounts.access import get_for_user, reference_organizations, visible_organizations
+from gongke.accounts.access import (
+    get_for_user,
+    get_root,
+    reference_organizations,
+)
 from gongke.donations import access, figures, importer, services
 from gongke.donations.access import donors_for, entries_for, gifts_for
 from gongke.donations.models import Campaign, Donor, Entry, EntryKind, Gift, Receipt
@@ -244,9 +248,7 @@ def create_gift(request: HttpRequest, payload: GiftIn):
     enterprise = None
     if payload.enterprise_id:
         enterprise = get_organization(
-            request.user,
-            payload.enterprise_id,
-            qs=Organization.objects.filter(kind=OrgKind.ENTERPRISE),
+            request.user, payload.enterprise_id, qs=access.donor_enterprises(request.user)
         )
     value, approximation, text = services.read_amount(payload.amount)
     client_key = payload.client_key or request.headers.get("Idempotency-Key", "")
@@ -505,12 +507,7 @@ def get_figures(
     until: datetime.date | None = None,
     threshold: Decimal = figures.THRESHOLD,
 ):
-    if org:
-        root = get_for_user(request.user, Organization.objects.all(), field="", pk=org)
-    else:
-        root = request.user.primary_organization or get_object_or_404(
-            visible_organizations(request.user).order_by("depth", "path")[:1]
-        )
+    root = get_root(request.user, org)
     camp = None
     if campaign:
         camp = get_object_or_404(

@@ -286,6 +286,9 @@ class Alert(models.Model):
     label = models.CharField(_("who"), max_length=50)
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
     occurred_at = models.DateTimeField(_("time"))
+    # Server time the alert was stored (occurred_at is the device's, maybe hours before an
+    # offline sync): the sweep of undelivered alerts counts from it.
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
     notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
     # What notify_fever delivered: the robot's answer ("200", "error: …", "" for no robot) and
     # how many emails went out.
@@ -301,7 +304,15 @@ class Alert(models.Model):
         verbose_name = _("fever alert")
         verbose_name_plural = _("fever alerts")
         ordering = ["-occurred_at"]
-        indexes = [models.Index(fields=["organization", "handled_at"])]
+        indexes = [
+            models.Index(fields=["organization", "handled_at"]),
+            # The sweep's: only alerts still waiting for their notification.
+            models.Index(
+                fields=["raised_at"],
+                condition=Q(notified_at__isnull=True),
+                name="community_alert_unnotified",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} {self.temperature}"

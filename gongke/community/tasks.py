@@ -1,4 +1,5 @@
-"""Jobs: tell the organization about a fever at once; purge old passages every night."""
+"""Jobs: tell the organization about a fever at once (and sweep up any alert whose notification
+was not queued); purge old passages every night."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
@@ -10,6 +11,14 @@ def notify_fever(alert_id: int) -> None:
     from .services import notify_fever as deliver
 
     deliver(alert_id=alert_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_fever_alerts() -> int:
+    """Every minute: deliver the alerts whose notification was never queued or was lost."""
+    from .services.alerts import sweep_fever_alerts as sweep
+
+    return sweep()
 
 
 @db_periodic_task(crontab(hour="3", minute="17"))

@@ -102,7 +102,7 @@ def _area_context(request: HttpRequest, area: Place) -> dict[str, Any]:
         "day": day,
         "figures": picture.daily_picture(areas=areas, day=day),
         "chart": picture.hourly(areas=areas, day=day),
-        "posts": area.children.filter(kind="post").order_by("name"),
+        "posts": posts_for(request.user).filter(parent=area).order_by("name"),
         "out": Outing.objects.open().filter(place=area).order_by("left_at")[:200],
     }
 
@@ -190,13 +190,16 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_post(request.user, pk, write=request.method == "POST")
     if request.method == "POST":
         # The form also works without JavaScript: a plain post, then back to the console.
-        try:
-            services.record_passage(post=post, user=request.user, **request.POST.dict())
+        [result] = services.record_passages(
+            post=post, items=[request.POST.dict()], user=request.user
+        )
+        for errs in result.errors.values():
+            for m in errs:
+                messages.error(request, m)
+        if result.status != "error":
             messages.success(request, _("Recorded."))
-        except ValidationError as e:
-            for errs in e.message_dict.values():
-                for m in errs:
-                    messages.error(request, m)
+        if result.alert:  # what happened to the fever alert, as it is
+            messages.warning(request, result.alert.message())
         return redirect("community:console", pk=post.pk)
     recent = (
         Passage.objects.filter(post=post).select_related("resident").order_by("-occurred_at")[:30]
@@ -266,7 +269,8 @@ def passage(request: HttpRequest, pk: int) -> HttpResponse:
 def poster(request: HttpRequest, pk: int) -> HttpResponse:
     import segno
 
-    post = get_post(request.user, pk)
+    # The QR code lets whoever holds it record passages at the post: for its writers alone.
+    post = get_post(request.user, pk, write=True)
     key = PostKey.for_post(post)
     # SITE_URL, not the request's host: the poster is printed once and must work for years.
     url = settings.SITE_URL.rstrip("/") + reverse("community:self", args=[key.token])
@@ -473,7 +477,7 @@ def spots(request: HttpRequest, pk: int) -> HttpResponse:
     a = get_area(
         request.user, pk, write=action is not None, manage=action in {"spot", "publicity-new"}
     )
-    places = [a.pk, *a.children.filter(kind="post").values_list("pk", flat=True)]
+    places = [a.pk, *posts_for(request.user).filter(parent=a).values_list("pk", flat=True)]
     now = timezone.now()
     if request.method == "POST":
         try:

@@ -8,11 +8,19 @@ services check the writer's role over the organization they write for); others r
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongke.accounts.access import is_platform_admin, require_write, scope_q
+from gongke.accounts.access import (
+    can_write,
+    is_platform_admin,
+    require_write,
+    scope_q,
+    writable_organizations,
+)
+from gongke.registry.models import Organization, OrgKind
 
 from .models import Donor, Entry, Gift, Receipt
 
@@ -76,3 +84,22 @@ def get_receipt(user: Any, pk: Any) -> Receipt:
         "organization", "entry", "entry__gift", "entry__gift__donor", "entry__reversed_by"
     )
     return _one(qs, pk)
+
+
+def require_booker(user: Any) -> None:
+    """403 unless some membership of the user books gifts (staff or admin) somewhere."""
+    if not writable_organizations(user, manage=True).exists():
+        raise PermissionDenied(_("Your role may only read here."))
+
+
+def donor_enterprises(user: Any) -> QuerySet[Organization]:
+    """Member enterprises a gift may name as its donor: those the user books gifts for. A donor
+    row is kept in the enterprise's subtree, so a reader there may not create one."""
+    return writable_organizations(user, manage=True).filter(kind=OrgKind.ENTERPRISE)
+
+
+def require_booking(user: Any, gift: Gift, holders: list[Organization]) -> None:
+    """Receiving, forwarding or allocating a gift: 403 unless the user books for its collector or
+    for one of the organizations holding part of it."""
+    if not any(can_write(user, o, manage=True) for o in [gift.organization, *holders]):
+        raise PermissionDenied(_("Your role may only read here."))

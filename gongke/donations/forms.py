@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from gongke.accounts.access import reference_organizations, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
-from gongke.registry.access import organizations_for
 from gongke.registry.models import Organization, OrgKind, Place
 
+from .access import donor_enterprises
 from .importer import amount_message
 from .models import Campaign, DonorKind, Nature
 from .services import recipients_for
@@ -89,8 +89,7 @@ class GiftForm(forms.Form):
         data["enterprise"] = None
         if kind == DonorKind.ENTERPRISE:
             enterprise = (
-                organizations_for(self.user)
-                .enterprises()
+                donor_enterprises(self.user)
                 .filter(Q(name=name) | Q(credit_code=name.upper()))
                 .first()
             )

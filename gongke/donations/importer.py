@@ -33,9 +33,9 @@ from gongke.accounts.access import require_write, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
 from gongke.lib.chinese import quick_search_key
 from gongke.lib.excel import RowError, SheetError, build_xlsx, read_rows
-from gongke.registry.access import organizations_for
 from gongke.registry.models import Organization
 
+from .access import donor_enterprises
 from .models import (
     Campaign,
     Donor,
@@ -321,7 +321,7 @@ class _Reader:
         self.organization = organization
         self.words = _choice_words()
         # Donor enterprises are references: only those the importer reaches can be named.
-        enterprises = organizations_for(user).enterprises().values_list("pk", "name", "credit_code")
+        enterprises = donor_enterprises(user).values_list("pk", "name", "credit_code")
         self.enterprise_by_name = {name: pk for pk, name, _code in enterprises}
         self.enterprise_by_code = {code: pk for pk, _name, code in enterprises if code}
         up = [p for p in (organization.path[: i + 5] for i in range(0, len(organization.path), 5))]

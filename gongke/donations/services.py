@@ -11,10 +11,11 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongke.accounts.access import reference_organizations, require_write, role_over
+from gongke.accounts.access import reference_organizations, require_write
 from gongke.lib.chinese import search_key
-from gongke.registry.models import Organization, OrgKind, Place, PlaceKind
+from gongke.registry.models import Organization, Place, PlaceKind
 
+from .access import donor_enterprises
 from .models import (
     Campaign,
     Donor,
@@ -85,7 +86,7 @@ def find_or_create_donor(
     name = (name or "").strip()
     if enterprise is not None:
         # A donor enterprise is a reference: one the writer does not reach does not exist.
-        if role_over(user, enterprise) is None or enterprise.kind != OrgKind.ENTERPRISE:
+        if not donor_enterprises(user).filter(pk=enterprise.pk).exists():
             raise ValidationError(
                 {"enterprise": [_("No member enterprise has this name or credit code.")]}
             )

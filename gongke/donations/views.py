@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import (
     can_write,
-    get_for_user,
+    get_root,
     reference_organizations,
     visible_organizations,
 )
@@ -38,6 +38,8 @@ from .access import (
     get_gift,
     get_receipt,
     gifts_for,
+    require_booker,
+    require_booking,
 )
 from .forms import (
     AllocateForm,
@@ -58,18 +60,7 @@ PAGE = 50
 
 def _root(request: HttpRequest) -> Organization:
     """The organization whose subtree the figures are about: chosen, or the user's own."""
-    orgs = visible_organizations(request.user)
-    if request.GET.get("org"):
-        return get_for_user(
-            request.user, Organization.objects.all(), field="", pk=request.GET["org"]
-        )
-    own = request.user.primary_organization
-    if own is not None:
-        return own
-    top = orgs.order_by("depth", "path").first()
-    if top is None:
-        raise Http404(_("Not found."))
-    return top
+    return get_root(request.user, request.GET.get("org"))
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -289,6 +280,7 @@ def gifts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def gift_new(request: HttpRequest) -> HttpResponse:
+    require_booker(request.user)
     form = GiftForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -391,8 +383,11 @@ def gift(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _gift_for_write(request: HttpRequest, pk: int) -> Gift:
-    # 404 outside; the service checks the writer's role over the organization it writes for.
-    return get_gift(request.user, pk)
+    # 404 outside, 403 for readers; the service checks the writer's role over the organization
+    # it writes for.
+    gift = get_gift(request.user, pk)
+    require_booking(request.user, gift, [o for o, _a in services.holders(gift)])
+    return gift
 
 
 def _act(request: HttpRequest, gift: Gift, action) -> HttpResponse:
@@ -669,6 +664,8 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     )
     if response:
         return response
+    if request.method == "POST":
+        require_booker(request.user)
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -697,6 +694,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_gifts(request: HttpRequest) -> HttpResponse:
+    require_booker(request.user)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -12,7 +12,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongke.accounts.access import get_for_user, require_write, role_over, visible_organizations
+from gongke.accounts.access import (
+    ORGANIZATION_READERS,
+    get_for_user,
+    get_root,
+    require_write,
+    role_over,
+    visible_organizations,
+)
 from gongke.accounts.models import Role
 from gongke.registry.models import Organization, OrgKind
 
@@ -44,8 +51,11 @@ def enterprise_for(user: Any, pk: Any, *, write: bool = False) -> Organization:
 
 
 def body_for(user: Any, pk: Any, *, manage: bool = False) -> Organization:
-    """An association (or any non-enterprise body) the user sees; manage=True for its staff only."""
-    org = get_for_user(user, Organization.objects.exclude(kind=OrgKind.ENTERPRISE), field="", pk=pk)
+    """An association (or any non-enterprise body) whose work resumption the user follows (a duty
+    officer's membership does not); manage=True for its staff only."""
+    org = get_root(user, pk)
+    if org.kind == OrgKind.ENTERPRISE:
+        raise Http404(_("Not found."))
     if manage:
         require_write(user, org, manage=True)
     return org
@@ -66,16 +76,13 @@ def visible_enterprises(user: Any) -> QuerySet[Organization]:
 def home_org(user: Any) -> Organization | None:
     """The organization a user's pages open on: their strongest membership, or for a platform
     admin the top of the tree."""
-    org = user.primary_organization
+    m = user.primary_membership
+    # A duty officer's organization: its work resumption is not theirs to follow.
+    org = m.organization if m is not None and m.role in ORGANIZATION_READERS else None
     if org is None and user.is_platform_admin:
         org = Organization.objects.filter(parent__isnull=True).order_by("path").first()
     return org
 
 
 def dashboard_org(user: Any, pk: Any = None) -> Organization:
-    if pk:
-        return get_for_user(user, Organization.objects.all(), field="", pk=pk)
-    org = home_org(user)
-    if org is None:
-        raise Http404(_("Not found."))
-    return org
+    return get_root(user, pk)

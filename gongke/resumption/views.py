@@ -273,12 +273,12 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def application_new(request: HttpRequest, enterprise_pk: int) -> HttpResponse:
-    org = enterprise_for(request.user, enterprise_pk)
+    # A write form: only for those who may write it (403 for readers, GET included).
+    org = enterprise_for(request.user, enterprise_pk, write=True)
     form = ApplicationForm(
         initial={"responsible_person": org.legal_representative, "staff_total": org.staff_count}
     )
     if request.method == "POST":
-        require_reporting(request.user, org)
         form = ApplicationForm(request.POST)
         if form.is_valid():
             try:
@@ -329,9 +329,9 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application(request, pk)
+    require_reporting(request.user, app.enterprise)
     form = ApplicationForm(instance=app)
     if request.method == "POST":
-        require_reporting(request.user, app.enterprise)
         form = ApplicationForm(request.POST, instance=Application.objects.get(pk=app.pk))
         if form.is_valid():
             try:

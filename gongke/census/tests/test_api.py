@@ -1,14 +1,12 @@
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from gongke.census.models import DailyCheck, Household, Resident, ReturnRecord, Visit
 
 from .conftest import make_id
-from .urls import BASE
 
-pytestmark = pytest.mark.urls("gongke.census.tests.urls")
+BASE = "/api/v1/census"
 
 
 def _post(client, url, data, key=None):

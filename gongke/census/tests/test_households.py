@@ -7,9 +7,7 @@ from django.urls import reverse
 from gongke.census import services
 from gongke.census.models import Household, Resident
 
-from .urls import BASE
-
-pytestmark = pytest.mark.urls("gongke.census.tests.urls")
+BASE = "/api/v1/census"
 
 
 @pytest.fixture

@@ -73,6 +73,9 @@
         var rest = load(qkey, []).filter(function (i) {
           var a = answers[i.client_id];
           if (!a) return true;
+          // The server says what became of a fever alert (sent, or kept to be sent): the guard
+          // is told that, not what we hope.
+          if (a.alert && mode === "console") say(a.alert.message, true);
           if (a.status === "error") {
             i.error = Object.keys(a.errors).map(function (k) { return a.errors[k].join(" "); }).join(" ");
             return true;

@@ -13,16 +13,16 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from gongke.api.idempotency import once
-from gongke.api.pagination import Pages
-from gongke.api.schemas import In
+from gongke.census import services
+from gongke.census.access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, fetch, visible
+from gongke.census.models import DailyCheck, Household, Isolation, Resident, ReturnRecord, Visit
+from gongke.census.stats import daily_counts
+from gongke.census.views import running_isolations
 from gongke.registry.models import Place
 
-from . import services
-from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, fetch, visible
-from .models import DailyCheck, Household, Isolation, Resident, ReturnRecord, Visit
-from .stats import daily_counts
-from .views import running_isolations
+from .idempotency import once
+from .pagination import Pages
+from .schemas import In
 
 router = Router()
 
