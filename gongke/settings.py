@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "gongke.accounts.middleware.SessionTimeoutMiddleware",
     "gongke.accounts.middleware.NoStoreMiddleware",
     "gongke.accounts.middleware.UserLanguageMiddleware",
+    "gongke.api.middleware.ApiErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -174,6 +174,8 @@ class ClientRequest(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
     endpoint = models.CharField(max_length=200)
+    # A digest of the first request's body: the same key with another body is refused (422).
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     status = models.PositiveSmallIntegerField()
     response = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

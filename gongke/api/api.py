@@ -10,6 +10,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from gongke.census.reveals import TooManyReveals
 
 from .auth import session_auth, token_auth
+from .messages import pydantic_message
+from .schemas import bound_parameters
 
 api = NinjaAPI(
     title="Gongke 共克 API",
@@ -22,8 +24,8 @@ api = NinjaAPI(
 )
 
 
-def _error(request, status: int, detail: str, **extra):
-    return api.create_response(request, {"detail": detail, **extra}, status=status)
+def _error(request, status: int, detail: str, errors: dict | None = None):
+    return api.create_response(request, {"detail": detail, "errors": errors or {}}, status=status)
 
 
 @api.exception_handler(Http404)
@@ -63,7 +65,7 @@ def invalid_schema(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for e in exc.errors:
         loc = ".".join(str(p) for p in e.get("loc", [])[1:] if p != "payload") or "__all__"
-        errors.setdefault(loc, []).append(str(e.get("msg", "")))
+        errors.setdefault(loc, []).append(pydantic_message(e))
     return _error(request, 422, _("The data is not valid."), errors=errors)
 
 
@@ -77,6 +79,17 @@ def _mount() -> None:
     api.add_router("/donations", donations.router, tags=["donations"])
     api.add_router("/census", census.router, tags=["census"])
     api.add_router("/resumption", resumption.router, tags=["resumption"])
+    for router in (
+        community.router,
+        registry.router,
+        donations.router,
+        census.router,
+        resumption.router,
+    ):
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for model in operation.models:
+                    bound_parameters(model)
 
 
 _mount()

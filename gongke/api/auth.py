@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja.security import HttpBearer, SessionAuth
 
 from gongke.accounts.models import ApiToken, Membership, User
@@ -77,6 +77,10 @@ m2m_changed.connect(forget_grants, sender=Membership.posts.through, dispatch_uid
 
 def _attach(request, user) -> None:
     request.user = user
+    if user.language:
+        # Chosen before authentication (a device sends no session): the user's own language.
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = user.language
     try:
         auditlog_value.get()["actor"] = user
     except LookupError:

@@ -11,16 +11,18 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongke.census import services
 from gongke.census.access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, fetch, visible
-from gongke.census.models import Household, Isolation, Resident, ReturnRecord, Visit
+from gongke.census.models import DailyCheck, Household, Isolation, Resident, ReturnRecord, Visit
 from gongke.census.stats import daily_counts
 from gongke.census.views import running_isolations
 from gongke.registry.models import Place
 
 from .idempotency import once
+from .pagination import Pages
+from .schemas import In
 
 router = Router()
 
@@ -38,7 +40,9 @@ class HouseholdOut(Schema):
     note: str
 
 
-class HouseholdIn(Schema):
+class HouseholdIn(In):
+    model = Household
+
     place_id: int
     room: str
     building: str = ""
@@ -46,7 +50,10 @@ class HouseholdIn(Schema):
     note: str = ""
 
 
-class HouseholdPatch(Schema):
+class HouseholdPatch(In):
+    model = Household
+    patch = True
+
     building: str | None = None
     unit: str | None = None
     room: str | None = None
@@ -71,7 +78,9 @@ class ResidentOut(Schema):
     note: str
 
 
-class ResidentIn(Schema):
+class ResidentIn(In):
+    model = Resident
+
     household_id: int
     name: str
     phone: str = ""
@@ -82,7 +91,10 @@ class ResidentIn(Schema):
     note: str = ""
 
 
-class ResidentPatch(Schema):
+class ResidentPatch(In):
+    model = Resident
+    patch = True
+
     name: str | None = None
     phone: str | None = None
     id_number: str | None = None
@@ -93,16 +105,16 @@ class ResidentPatch(Schema):
     note: str | None = None
 
 
-class RevealIn(Schema):
+class ResidentRevealIn(In):
     reason: str
 
 
-class RevealOut(Schema):
+class ResidentRevealOut(Schema):
     id_number: str
     stored: bool = False
 
 
-class MergeIn(Schema):
+class MergeIn(In):
     duplicate_id: int
 
 
@@ -115,7 +127,9 @@ class ReturnOut(Schema):
     note: str
 
 
-class ReturnIn(Schema):
+class ReturnIn(In):
+    model = ReturnRecord
+
     from_place: str
     returned_on: date
     transport: str = ""
@@ -135,7 +149,9 @@ class IsolationOut(Schema):
     end_note: str
 
 
-class IsolationIn(Schema):
+class IsolationIn(In):
+    model = Isolation
+
     start: date | None = None
     days: int = 14
     reason: str = "returned"
@@ -153,7 +169,7 @@ class TodayOut(IsolationOut):
         return str(obj.resident.household)
 
 
-class CheckOut(Schema):
+class DailyCheckOut(Schema):
     id: int
     isolation_id: int
     day: date
@@ -162,13 +178,15 @@ class CheckOut(Schema):
     is_fever: bool
 
 
-class CheckIn(Schema):
+class DailyCheckIn(In):
+    model = DailyCheck
+
     temperature: str
     day: date | None = None
     symptoms: str = ""
 
 
-class EndIn(Schema):
+class EndIn(In):
     note: str = ""
     on: date | None = None
 
@@ -181,7 +199,9 @@ class VisitOut(Schema):
     note: str
 
 
-class VisitIn(Schema):
+class VisitIn(In):
+    model = Visit
+
     outcome: str = "met"
     note: str = ""
     visited_at: datetime | None = None
@@ -228,7 +248,7 @@ def _isolation(request: HttpRequest, pk: int, write: bool = False) -> Isolation:
 
 
 @router.get("/households", response=list[HouseholdOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_households(
     request: HttpRequest,
     place_id: int | None = None,
@@ -242,7 +262,7 @@ def list_households(
     for name, value in (("building", building), ("unit", unit), ("room", room)):
         if value is not None:
             qs = qs.filter(**{name: value})
-    return qs.order_by("place_id", "building", "unit", "room")
+    return qs.order_by("place_id", "building", "unit", "room", "pk")
 
 
 @router.get("/households/{household_id}", response=HouseholdOut)
@@ -290,7 +310,7 @@ def delete_household(request: HttpRequest, household_id: int):
 
 
 @router.get("/residents", response=list[ResidentOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_residents(
     request: HttpRequest,
     q: str | None = None,
@@ -334,8 +354,8 @@ def update_resident(request: HttpRequest, resident_id: int, payload: ResidentPat
     return services.update_resident(resident=resident, **payload.dict(exclude_unset=True))
 
 
-@router.post("/residents/{resident_id}/reveal", response=RevealOut)
-def reveal_id_number(request: HttpRequest, resident_id: int, payload: RevealIn):
+@router.post("/residents/{resident_id}/reveal", response=ResidentRevealOut)
+def reveal_id_number(request: HttpRequest, resident_id: int, payload: ResidentRevealIn):
     """Asks for a resident's ID number, with a reason, into the audit trail. The number is never
     stored, so the answer is the masked form (`stored` false): read the full one off the card."""
     resident = _resident(request, resident_id, write=True)
@@ -374,7 +394,7 @@ def create_return(request: HttpRequest, resident_id: int, payload: ReturnIn):
 
 
 @router.get("/isolations", response=list[TodayOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_isolations(
     request: HttpRequest,
     day: date | None = None,
@@ -403,19 +423,19 @@ def create_isolation(request: HttpRequest, resident_id: int, payload: IsolationI
     return once(request, _key(request), "census.isolation.create", create)
 
 
-@router.get("/isolations/{isolation_id}/checks", response=list[CheckOut])
+@router.get("/isolations/{isolation_id}/checks", response=list[DailyCheckOut])
 def list_checks(request: HttpRequest, isolation_id: int):
     return _isolation(request, isolation_id).checks.all()
 
 
-@router.post("/isolations/{isolation_id}/checks", response={200: CheckOut, 201: CheckOut})
-def create_check(request: HttpRequest, isolation_id: int, payload: CheckIn):
+@router.post("/isolations/{isolation_id}/checks", response={200: DailyCheckOut, 201: DailyCheckOut})
+def create_check(request: HttpRequest, isolation_id: int, payload: DailyCheckIn):
     """The day's check; a second one for the same day corrects the first (200)."""
     iso = _isolation(request, isolation_id, write=True)
 
     def create():
         check, created = services.record_check(user=request.user, isolation=iso, **payload.dict())
-        return (201 if created else 200), CheckOut.from_orm(check)
+        return (201 if created else 200), DailyCheckOut.from_orm(check)
 
     return once(request, _key(request), "census.check.create", create)
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
@@ -30,6 +30,7 @@ from gongke.community.access import (
 )
 from gongke.community.models import (
     Assignment,
+    DisinfectionLog,
     DutySettings,
     Outing,
     Passage,
@@ -41,6 +42,8 @@ from gongke.registry.access import get_organization
 from gongke.registry.models import Organization, Person, Place
 
 from .idempotency import once
+from .pagination import Pages
+from .schemas import In
 
 router = Router()
 MAX_BATCH = 2000
@@ -53,7 +56,7 @@ class PostOut(Schema):
     organization_id: int
 
 
-class ResidentOut(Schema):
+class PostResidentOut(Schema):
     id: int
     name: str
     room: str
@@ -147,7 +150,7 @@ def passage_out(p: Passage) -> dict[str, Any]:
     return out
 
 
-class BatchIn(Schema):
+class PassageBatchIn(In):
     post_id: int | None = None
     items: list[dict[str, Any]]
 
@@ -195,11 +198,13 @@ class AlertOut(Schema):
         return str(obj.temperature)
 
 
-class NoteIn(Schema):
+class NoteIn(In):
     note: str
 
 
-class DutySettingsIn(Schema):
+class DutySettingsIn(In):
+    model = DutySettings
+
     fever_webhook_url: str | None = None
     fever_email: bool | None = None
 
@@ -213,19 +218,21 @@ class DutySettingsOut(Schema):
     applies_from_id: int | None
 
 
-class RevealIn(Schema):
+class PassageRevealIn(In):
     reason: str
     candidate: str = ""
 
 
-class RevealOut(Schema):
+class PassageRevealOut(Schema):
     id: int
     passage_id: int | None
     id_number: str
     matched: bool | None
 
 
-class ShiftIn(Schema):
+class ShiftIn(In):
+    model = Shift
+
     post_id: int
     starts_at: datetime
     ends_at: datetime
@@ -253,7 +260,9 @@ class ShiftOut(Schema):
         return list(obj.assignments.all())
 
 
-class SignOutIn(Schema):
+class SignOutIn(In):
+    model = Shift
+
     handover_note: str = ""
 
 
@@ -282,7 +291,9 @@ class SpotOut(Schema):
         return obj.is_overdue()
 
 
-class DisinfectionIn(Schema):
+class DisinfectionIn(In):
+    model = DisinfectionLog
+
     done_by: str
     agent: str
     done_at: datetime | None = None
@@ -297,18 +308,18 @@ class PublicityOut(Schema):
     done_at: datetime | None
 
 
-class CheckIn(Schema):
+class PublicityCheckIn(In):
     done: bool = True
 
 
 @router.get("/posts", response=list[PostOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_posts(request: HttpRequest):
-    return posts_for(request.user).order_by("parent_id", "name")
+    return posts_for(request.user).order_by("parent_id", "name", "pk")
 
 
-@router.get("/posts/{post_id}/residents", response=list[ResidentOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/posts/{post_id}/residents", response=list[PostResidentOut])
+@paginate(Pages, page_size=50)
 def list_post_residents(request: HttpRequest, post_id: int, q: str | None = None):
     """Residents of the post's compound: by name, room or pinyin initials."""
     post = get_post(request.user, post_id)
@@ -320,17 +331,17 @@ def list_post_residents(request: HttpRequest, post_id: int, q: str | None = None
     else:
         qs = qs.search(q)
     return [
-        ResidentOut(id=r.pk, name=r.name, room=str(r.household), phone=r.masked_phone)
+        PostResidentOut(id=r.pk, name=r.name, room=str(r.household), phone=r.masked_phone)
         for r in qs[:200]
     ]
 
 
 @router.get("/posts/{post_id}/out", response=list[OutingOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def post_out(request: HttpRequest, post_id: int):
     """Who is out through any post of this post's compound, and since when."""
     post = get_post(request.user, post_id)
-    return Outing.objects.open().filter(place_id=post.parent_id).order_by("left_at")
+    return Outing.objects.open().filter(place_id=post.parent_id).order_by("left_at", "pk")
 
 
 @router.get("/posts/{post_id}/gaps", response=list[GapOut])
@@ -344,7 +355,7 @@ def post_gaps(request: HttpRequest, post_id: int, hours: int = 72):
 
 
 @router.get("/passages", response=list[PassageOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_passages(
     request: HttpRequest, post_id: int, day: date | None = None, decision: str | None = None
 ):
@@ -352,7 +363,7 @@ def list_passages(
     qs = (
         Passage.objects.filter(post=post)
         .on_day(day or timezone.localdate())
-        .order_by("-occurred_at")
+        .order_by("-occurred_at", "-pk")
     )
     if decision:
         qs = qs.filter(decision=decision)
@@ -393,7 +404,7 @@ def create_passage(request: HttpRequest, payload: PassageIn):
 
 
 @router.post("/passages/batch", response=BatchOut, url_name="community_batch")
-def batch_passages(request: HttpRequest, payload: BatchIn):
+def batch_passages(request: HttpRequest, payload: PassageBatchIn):
     """Offline sync: each item carries its client_id (and post_id, or the batch's). Answers per
     item created / duplicate / error; sending the same batch again changes nothing."""
     if len(payload.items) > MAX_BATCH:
@@ -421,13 +432,15 @@ def batch_passages(request: HttpRequest, payload: BatchIn):
     return {**counts, "results": [r.as_dict() for r in results]}
 
 
-@router.post("/passages/{passage_id}/reveal", response={201: RevealOut})
-def reveal(request: HttpRequest, passage_id: int, payload: RevealIn):
+@router.post("/passages/{passage_id}/reveal", response={201: PassageRevealOut})
+def reveal(request: HttpRequest, passage_id: int, payload: PassageRevealIn):
     p = get_passage(request.user, passage_id)
     r = services.reveal_id_number(
         passage=p, user=request.user, reason=payload.reason, candidate=payload.candidate
     )
-    return 201, RevealOut(id=r.pk, passage_id=p.pk, id_number=p.id_number_masked, matched=r.matched)
+    return 201, PassageRevealOut(
+        id=r.pk, passage_id=p.pk, id_number=p.id_number_masked, matched=r.matched
+    )
 
 
 @router.get("/areas/{area_id}/picture")
@@ -474,7 +487,7 @@ def put_duty_settings(request: HttpRequest, org_id: int, payload: DutySettingsIn
 
 
 @router.get("/alerts", response=list[AlertOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_alerts(request: HttpRequest, open: bool = True):
     qs = alerts_for(request.user)
     return qs.filter(handled_at__isnull=True) if open else qs
@@ -487,7 +500,7 @@ def handle_alert(request: HttpRequest, alert_id: int, payload: NoteIn):
 
 
 @router.get("/shifts", response=list[ShiftOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_shifts(request: HttpRequest, post_id: int, hours: int = 72):
     post = get_post(request.user, post_id)
     now = timezone.now()
@@ -496,7 +509,7 @@ def list_shifts(request: HttpRequest, post_id: int, hours: int = 72):
             post=post, ends_at__gt=now, starts_at__lt=now + timedelta(hours=min(hours, 24 * 31))
         )
         .prefetch_related("assignments")
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
     )
 
 
@@ -535,12 +548,12 @@ def sign_out(request: HttpRequest, assignment_id: int, payload: SignOutIn):
 
 
 @router.get("/spots", response=list[SpotOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_spots(request: HttpRequest, area_id: int, overdue: bool = False):
     area = get_area(request.user, area_id)
     places = [area.pk, *posts_for(request.user).filter(parent=area).values_list("pk", flat=True)]
     qs = Spot.objects.filter(place_id__in=places, is_active=True)
-    return (qs.overdue() if overdue else qs).order_by("due_at")
+    return (qs.overdue() if overdue else qs).order_by("due_at", "pk")
 
 
 @router.post("/spots/{spot_id}/disinfections", response={201: SpotOut})
@@ -564,6 +577,6 @@ def list_publicity(request: HttpRequest, area_id: int):
 
 
 @router.post("/publicity/{item_id}/check", response=PublicityOut)
-def check_publicity(request: HttpRequest, item_id: int, payload: CheckIn):
+def check_publicity(request: HttpRequest, item_id: int, payload: PublicityCheckIn):
     item = get_publicity_item(request.user, item_id, write=True)
     return services.check_publicity(item=item, user=request.user, done=payload.done)

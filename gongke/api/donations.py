@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongke.accounts.access import (
     get_for_user,
@@ -19,7 +19,7 @@ from gongke.accounts.access import (
 )
 from gongke.donations import access, figures, importer, services
 from gongke.donations.access import donors_for, entries_for, gifts_for
-from gongke.donations.models import Campaign, Entry, EntryKind, Gift, Receipt
+from gongke.donations.models import Campaign, Donor, Entry, EntryKind, Gift, Receipt
 from gongke.donations.views import filter_gifts
 from gongke.lib.chinese import capital_amount
 from gongke.lib.excel import read_upload
@@ -27,6 +27,8 @@ from gongke.registry.access import get_organization
 from gongke.registry.models import Organization, OrgKind
 
 from .idempotency import once
+from .pagination import Pages
+from .schemas import In, Yuan
 
 router = Router()
 
@@ -44,7 +46,9 @@ class CampaignOut(Schema):
     is_public: bool
 
 
-class CampaignIn(Schema):
+class CampaignIn(In):
+    model = Campaign
+
     organization_id: int
     name: str
     starts_on: datetime.date | None = None
@@ -91,11 +95,11 @@ class DonorOut(Schema):
 
 class DonorSummary(DonorOut):
     gift_count: int = 0
-    received: Decimal | None = None
+    received: Yuan | None = None
 
 
 @router.get("/donors", response=list[DonorSummary])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_donors(request: HttpRequest, q: str | None = None, kind: str | None = None):
     qs = donors_for(request.user).search(q).select_related("township")
     if kind:
@@ -121,7 +125,7 @@ class EntryOut(Schema):
     organization_id: int
     to_organization_id: int | None
     recipient_id: int | None
-    amount: Decimal
+    amount: Yuan
     quantity: Decimal | None
     occurred_on: datetime.date
     reverses_id: int | None
@@ -149,7 +153,7 @@ class GiftOut(Schema):
     item: str
     quantity: Decimal | None
     unit: str
-    value: Decimal
+    value: Yuan
     approximation: str
     amount_text: str
     given_on: datetime.date
@@ -157,9 +161,9 @@ class GiftOut(Schema):
     note: str
     code: str
     client_key: str
-    pledged: Decimal | None = None
-    received: Decimal | None = None
-    allocated: Decimal | None = None
+    pledged: Yuan | None = None
+    received: Yuan | None = None
+    allocated: Yuan | None = None
 
 
 class GiftDetail(GiftOut):
@@ -170,7 +174,15 @@ class GiftDetail(GiftOut):
         return list(obj.entries.select_related("receipt"))
 
 
-class GiftIn(Schema):
+class GiftIn(In):
+    model = Gift
+    model_names = {
+        "donor_name": (Donor, "name"),
+        "contact_name": (Donor, "contact_name"),
+        "contact_phone": (Donor, "contact_phone"),
+        "amount": "amount_text",
+    }
+
     organization_id: int
     donor_kind: str
     donor_name: str = ""
@@ -204,7 +216,7 @@ class GiftFilter(Schema):
 
 
 @router.get("/gifts", response=list[GiftOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_gifts(request: HttpRequest, filters: Query[GiftFilter]):
     params = {
         k: ("1" if v is True else str(v))
@@ -276,14 +288,18 @@ def create_gift(request: HttpRequest, payload: GiftIn):
     return once(request, request.headers.get("Idempotency-Key"), "donations.gift.create", create)
 
 
-class ReceiveIn(Schema):
+class ReceiveIn(In):
+    model = Entry
+
     amount: str | Decimal
     quantity: Decimal | None = None
     occurred_on: datetime.date | None = None
     issue_receipt: bool = False
 
 
-class ForwardIn(Schema):
+class ForwardIn(In):
+    model = Entry
+
     from_organization_id: int
     to_organization_id: int
     amount: str | Decimal
@@ -291,7 +307,9 @@ class ForwardIn(Schema):
     occurred_on: datetime.date | None = None
 
 
-class AllocateIn(Schema):
+class AllocateIn(In):
+    model = Entry
+
     organization_id: int
     recipient_id: int
     amount: str | Decimal
@@ -299,7 +317,7 @@ class AllocateIn(Schema):
     occurred_on: datetime.date | None = None
 
 
-class ReverseIn(Schema):
+class ReverseIn(In):
     reason: str
 
 
@@ -376,7 +394,7 @@ def allocate_gift(request: HttpRequest, gift_id: int, payload: AllocateIn):
 
 
 @router.get("/entries", response=list[EntryOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_entries(
     request: HttpRequest,
     kind: str | None = None,
@@ -414,7 +432,7 @@ class ReceiptOut(Schema):
     label: str
     code: str
     entry_id: int
-    amount: Decimal = Field(..., alias="entry.amount")
+    amount: Yuan = Field(..., alias="entry.amount")
     amount_in_words: str
 
     @staticmethod
@@ -439,19 +457,19 @@ def get_receipt(request: HttpRequest, receipt_id: int):
 
 class FiguresOut(Schema):
     organization_id: int
-    pledged: Decimal
-    received: Decimal
-    received_money: Decimal
-    received_goods: Decimal
-    inflow: Decimal
-    outflow: Decimal
-    allocated: Decimal
-    held: Decimal
+    pledged: Yuan
+    received: Yuan
+    received_money: Yuan
+    received_goods: Yuan
+    inflow: Yuan
+    outflow: Yuan
+    allocated: Yuan
+    held: Yuan
 
 
 class Bucket(Schema):
     key: str | None
-    total: Decimal
+    total: Yuan
 
 
 class FiguresReport(Schema):
@@ -530,21 +548,21 @@ def get_figures(
 # --- Import ----------------------------------------------------------------------------------
 
 
-class RowErrorOut(Schema):
+class GiftRowErrorOut(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportOut(Schema):
+class GiftImportOut(Schema):
     ok: bool
     rows: int
     created: int
     skipped: int
-    errors: list[RowErrorOut]
+    errors: list[GiftRowErrorOut]
 
 
-@router.post("/imports", response={200: ImportOut, 201: ImportOut, 422: ImportOut})
+@router.post("/imports", response={200: GiftImportOut, 201: GiftImportOut, 422: GiftImportOut})
 def import_gifts(request: HttpRequest, organization_id: Form[int], file: File[UploadedFile]):
     org = get_for_user(
         request.user, Organization.objects.all(), field="", pk=organization_id, write=True
@@ -573,7 +591,7 @@ class PublicStep(Schema):
     occurred_on: datetime.date
     organization: str
     to: str | None
-    amount: Decimal
+    amount: Yuan
 
 
 class VerifyOut(Schema):
@@ -587,7 +605,7 @@ class VerifyOut(Schema):
     unit: str
     given_on: datetime.date
     collected_by: str
-    received: Decimal
+    received: Yuan
     received_in_words: str
     path: list[PublicStep]
 
@@ -645,13 +663,13 @@ class HonorOut(Schema):
     item: str
     quantity: Decimal | None
     unit: str
-    received: Decimal
+    received: Yuan
     approximation: str
     given_on: datetime.date
 
 
 @router.get("/honor/{org_id}/{campaign_id}", response=list[HonorOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def honor(request: HttpRequest, org_id: int, campaign_id: int, q: str | None = None):
     org = get_object_or_404(Organization.objects.exclude(kind=OrgKind.ENTERPRISE), pk=org_id)
     campaign = get_object_or_404(

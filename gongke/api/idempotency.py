@@ -1,12 +1,20 @@
 """Creating endpoints take a client key (header Idempotency-Key): a retry with the same key
-answers exactly what the first request answered and never makes a second record."""
+answers exactly what the first request answered and never makes a second record.
 
+As the IETF draft (httpapi-idempotency-key-header) has it: the same key with another request
+body answers 422; keys are compared whole (a key longer than the column is stored as its
+digest, one longer than MAX_KEY is refused with 400); the record and the stored answer are
+written in one transaction, so a create whose answer is not stored leaves no row behind."""
+
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.http.request import RawPostDataException
+from django.utils.translation import gettext as _
 from ninja.responses import NinjaJSONEncoder
 
 from gongke.accounts.models import ClientRequest
@@ -18,6 +26,44 @@ def _response(status: int, data: Any) -> HttpResponse:
         status=status,
         content_type="application/json; charset=utf-8",
     )
+
+
+MAX_KEY = 255
+KEY_COLUMN = 100
+
+
+def _stored_key(key: str) -> str:
+    if len(key) <= KEY_COLUMN and not key.startswith("sha256:"):
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def fingerprint(request) -> str:
+    """The request's body, digested; JSON is read first so spacing and key order don't count."""
+    try:
+        raw = request.body
+    except RawPostDataException:
+        # An upload already streamed into request.POST and request.FILES: digest those.
+        parts = sorted(request.POST.lists()) + sorted(
+            (name, [(f.name, f.size) for f in files]) for name, files in request.FILES.lists()
+        )
+        raw = json.dumps(parts, ensure_ascii=False, default=str).encode()
+    if request.content_type == "application/json":
+        try:
+            raw = json.dumps(json.loads(raw), sort_keys=True, ensure_ascii=False).encode()
+        except ValueError:
+            pass
+    return hashlib.sha256(request.method.encode() + b" " + raw).hexdigest()
+
+
+def _refused(status: int, message: str) -> HttpResponse:
+    return _response(status, {"detail": message, "errors": {"Idempotency-Key": [message]}})
+
+
+def _replay(seen: ClientRequest, digest: str) -> HttpResponse:
+    if seen.fingerprint and seen.fingerprint != digest:
+        return _refused(422, _("This Idempotency-Key was already used with another request."))
+    return _response(seen.status, seen.response)
 
 
 def _plain(payload: Any) -> Any:
@@ -47,21 +93,34 @@ def once(
         with transaction.atomic():
             status, payload = create()
         return _response(status, _plain(payload))
+    if len(key) > MAX_KEY or not key.isprintable():
+        return _refused(
+            400,
+            _("The Idempotency-Key must be printable text of at most %(max)d characters.")
+            % {"max": MAX_KEY},
+        )
     user = request.user
-    seen = ClientRequest.objects.filter(user=user, endpoint=endpoint, key=key[:100]).first()
+    stored = _stored_key(key)
+    digest = fingerprint(request)
+    seen = ClientRequest.objects.filter(user=user, endpoint=endpoint, key=stored).first()
     if seen is not None:
-        return _response(seen.status, seen.response)
+        return _replay(seen, digest)
     try:
         with transaction.atomic():
             status, payload = create()
             data = _plain(payload)
             ClientRequest.objects.create(
-                user=user, endpoint=endpoint, key=key[:100], status=status, response=data
+                user=user,
+                endpoint=endpoint,
+                key=stored,
+                fingerprint=digest,
+                status=status,
+                response=data,
             )
     except IntegrityError:
         # Two copies of the request raced and the other one won: answer what it answered.
-        seen = ClientRequest.objects.filter(user=user, endpoint=endpoint, key=key[:100]).first()
+        seen = ClientRequest.objects.filter(user=user, endpoint=endpoint, key=stored).first()
         if seen is None:
             raise
-        return _response(seen.status, seen.response)
+        return _replay(seen, digest)
     return _response(status, data)

@@ -5,7 +5,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, File, FilterSchema, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongke.accounts.access import (
     get_for_user,
@@ -18,9 +18,11 @@ from gongke.registry.access import (
     people_for,
     places_for,
 )
-from gongke.registry.models import Organization, Place, Township
+from gongke.registry.models import Organization, Person, Place, Township
 
 from .idempotency import once
+from .pagination import Pages
+from .schemas import In
 
 router = Router()
 
@@ -45,7 +47,9 @@ class OrganizationOut(Schema):
     is_active: bool
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(In):
+    model = Organization
+
     kind: str
     parent_id: int | None = None  # none: a new tree (the first federation), platform admins only
     name: str
@@ -63,7 +67,10 @@ class OrganizationIn(Schema):
     contact_phone: str = ""
 
 
-class OrganizationPatch(Schema):
+class OrganizationPatch(In):
+    model = Organization
+    patch = True
+
     name: str | None = None
     short_name: str | None = None
     credit_code: str | None = None
@@ -104,7 +111,7 @@ def _filter_orgs(qs, f: OrganizationFilter):
 
 
 @router.get("/organizations", response=list[OrganizationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_organizations(request: HttpRequest, filters: Query[OrganizationFilter]):
     return _filter_orgs(organizations_for(request.user).select_related("township"), filters)
 
@@ -159,7 +166,9 @@ class PersonOut(Schema):
     is_volunteer: bool
 
 
-class PersonIn(Schema):
+class PersonIn(In):
+    model = Person
+
     organization_id: int
     name: str
     position: str = "staff"
@@ -171,7 +180,7 @@ class PersonIn(Schema):
 
 
 @router.get("/people", response=list[PersonOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_people(
     request: HttpRequest,
     q: str | None = None,
@@ -221,7 +230,9 @@ class PlaceOut(Schema):
     is_active: bool
 
 
-class PlaceIn(Schema):
+class PlaceIn(In):
+    model = Place
+
     kind: str
     name: str
     organization_id: int
@@ -236,7 +247,7 @@ class PlaceIn(Schema):
 
 
 @router.get("/places", response=list[PlaceOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_places(
     request: HttpRequest,
     q: str | None = None,
@@ -294,22 +305,22 @@ def list_townships(request: HttpRequest, q: str | None = None):
     return Township.objects.search(q)[:500]
 
 
-class ImportOut(Schema):
+class RegistryImportOut(Schema):
     created: int
 
 
-class RowErrorOut(Schema):
+class RegistryRowErrorOut(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportRejectedOut(Schema):
+class RegistryImportRejectedOut(Schema):
     detail: str
-    errors: list[RowErrorOut]
+    errors: list[RegistryRowErrorOut]
 
 
-@router.post("/import/{kind}", response={201: ImportOut, 422: ImportRejectedOut})
+@router.post("/import/{kind}", response={201: RegistryImportOut, 422: RegistryImportRejectedOut})
 def import_members(
     request: HttpRequest,
     kind: Literal["organizations", "people"],

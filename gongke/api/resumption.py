@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Field, File, Router, Schema, UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongke.accounts.access import get_for_user, reference_organizations, scoped
 from gongke.resumption import services, stats
@@ -21,19 +22,26 @@ from gongke.resumption.access import (
 )
 from gongke.resumption.models import (
     Application,
+    ApplicationEvent,
     DailyReport,
     FeverCase,
+    Lease,
     ReliefProgramme,
     ReportingSettings,
+    StaffTemperature,
     local_today,
 )
 
 from .idempotency import once
+from .pagination import Pages
+from .schemas import In, Yuan
 
 router = Router()
 
 
-class ReportIn(Schema):
+class ReportIn(In):
+    model = DailyReport
+
     enterprise_id: int
     day: dt.date | None = None
     staff_on_site: int
@@ -66,7 +74,7 @@ class ReportOut(Schema):
 
 
 @router.get("/reports", response=list[ReportOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_reports(
     request: HttpRequest,
     day: dt.date | None = None,
@@ -99,7 +107,7 @@ def submit_report(request: HttpRequest, payload: ReportIn):
     return once(request, request.headers.get("Idempotency-Key"), "resumption.report", create)
 
 
-class CarryIn(Schema):
+class CarryIn(In):
     enterprise_id: int
     day: dt.date | None = None
 
@@ -115,7 +123,9 @@ def carry_forward(request: HttpRequest, payload: CarryIn):
     return once(request, request.headers.get("Idempotency-Key"), "resumption.report.carry", create)
 
 
-class BatchRow(Schema):
+class ReportBatchRow(In):
+    model = DailyReport
+
     enterprise_id: int
     staff_on_site: int | None = None
     staff_returned: int | None = None
@@ -126,14 +136,14 @@ class BatchRow(Schema):
     disinfectant_litres: Decimal | None = None
 
 
-class BatchIn(Schema):
+class ReportBatchIn(In):
     association_id: int
     day: dt.date | None = None
-    rows: list[BatchRow]
+    rows: list[ReportBatchRow]
 
 
 @router.post("/reports/batch", response={201: list[ReportOut]})
-def submit_batch(request: HttpRequest, payload: BatchIn):
+def submit_batch(request: HttpRequest, payload: ReportBatchIn):
     association = body_for(request.user, payload.association_id, manage=True)
 
     def create():
@@ -162,7 +172,9 @@ def list_missing(
     return list(services.missing_enterprises(org, day or local_today()))
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(In):
+    model = Application
+
     enterprise_id: int
     category: str
     batch: int = 1
@@ -214,13 +226,20 @@ class ApplicationOut(Schema):
     events: list[EventOut] = Field(..., alias="event_list")
 
 
+def _with_events(qs):
+    events = ApplicationEvent.objects.select_related("by").order_by("at", "pk")
+    return qs.prefetch_related(Prefetch("events", queryset=events, to_attr="event_list"))
+
+
 def _out(application: Application) -> ApplicationOut:
-    application.event_list = list(application.events.select_related("by"))  # type: ignore[attr-defined]
+    application.event_list = list(  # type: ignore[attr-defined]
+        application.events.select_related("by").order_by("at", "pk")
+    )
     return ApplicationOut.from_orm(application)
 
 
 @router.get("/applications", response=list[ApplicationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_applications(
     request: HttpRequest, status: str | None = None, enterprise_id: int | None = None
 ):
@@ -229,7 +248,8 @@ def list_applications(
         qs = qs.filter(status=status)
     if enterprise_id:
         qs = qs.filter(enterprise_id=enterprise_id)
-    return [_out(a) for a in qs.prefetch_related("events__by")]
+    # Models, not schemas: the paginator slices the query and ninja validates each row once.
+    return _with_events(qs).order_by("-created_at", "pk")
 
 
 @router.get("/applications/{app_id}", response=ApplicationOut)
@@ -281,7 +301,7 @@ def submit_application(request: HttpRequest, app_id: int):
     return _out(services.submit_application(application=application, user=request.user))
 
 
-class ReviewIn(Schema):
+class ReviewIn(In):
     approve: bool
     comment: str = ""
 
@@ -318,7 +338,9 @@ def add_attachment(request: HttpRequest, app_id: int, file: File[UploadedFile]):
     return once(request, request.headers.get("Idempotency-Key"), "resumption.attachment", create)
 
 
-class TemperatureIn(Schema):
+class TemperatureIn(In):
+    model = StaffTemperature
+
     enterprise_id: int
     person_name: str
     day: dt.date | None = None
@@ -365,7 +387,7 @@ class FeverOut(Schema):
 
 
 @router.get("/fevers", response=list[FeverOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_fevers(request: HttpRequest, open: bool | None = None):
     qs = scoped(request.user, FeverCase.objects.all(), field="enterprise")
     if open is not None:
@@ -373,7 +395,7 @@ def list_fevers(request: HttpRequest, open: bool | None = None):
     return qs
 
 
-class FeverNoteIn(Schema):
+class FeverNoteIn(In):
     text: str
     close: bool = False
 
@@ -402,12 +424,14 @@ class ProgrammeOut(Schema):
     rent_percentages: list[int]
     fee_percentages: list[int]
     leases: int
-    rent_waived: Decimal
-    fee_waived: Decimal
-    total_waived: Decimal
+    rent_waived: Yuan
+    fee_waived: Yuan
+    total_waived: Yuan
 
 
-class ProgrammeIn(Schema):
+class ProgrammeIn(In):
+    model = ReliefProgramme
+
     landlord_id: int
     name: str
     rent_percentages: list[int]
@@ -415,7 +439,9 @@ class ProgrammeIn(Schema):
     starts_on: dt.date
 
 
-class LeaseIn(Schema):
+class LeaseIn(In):
+    model = Lease
+
     tenant_name: str = ""
     tenant_id: int | None = None
     premises: str = ""
@@ -427,11 +453,11 @@ class LeaseIn(Schema):
 class LeaseOut(Schema):
     id: int
     tenant_name: str
-    monthly_rent: Decimal
-    monthly_fee: Decimal
-    rent_waived: Decimal
-    fee_waived: Decimal
-    total_waived: Decimal
+    monthly_rent: Yuan
+    monthly_fee: Yuan
+    rent_waived: Yuan
+    fee_waived: Yuan
+    total_waived: Yuan
 
 
 @router.post("/relief", response={201: dict})
@@ -507,7 +533,9 @@ def list_relief(request: HttpRequest):
     return out
 
 
-class SettingsIn(Schema):
+class SettingsIn(In):
+    model = ReportingSettings
+
     deadline: dt.time | None = None
     webhook_url: str | None = None
     email_reminders: bool | None = None

@@ -108,6 +108,11 @@ def find_or_create_donor(
             donor.search_text = donor_search_text(donor)
             donor.save()
         return donor
+    if kind == DonorKind.ENTERPRISE:
+        # An enterprise donor is a member enterprise (the form's rule, and the API's).
+        raise ValidationError(
+            {"enterprise": [_("No member enterprise has this name or credit code.")]}
+        )
     if kind == DonorKind.ANONYMOUS:
         donor = Donor(organization=organization, kind=kind, name="", **private)
         donor.save()
@@ -127,6 +132,8 @@ def find_or_create_donor(
 
 def _entry(**fields: Any) -> Entry:
     entry = Entry(**fields)
+    if entry.occurred_on and entry.occurred_on > _today():
+        raise ValidationError({"occurred_on": [_("The date is in the future.")]})
     entry.save()
     return entry
 
@@ -175,6 +182,8 @@ def gift_row(
     amount = _money(value, "value")
     if amount >= MAX_VALUE:
         raise ValidationError({"value": [_("The amount is too large.")]})
+    if given_on > _today():
+        raise ValidationError({"given_on": [_("The date is in the future.")]})
     anonymous = is_anonymous or donor_kind == DonorKind.ANONYMOUS
     public_name = "" if anonymous else donor_name
     row = {

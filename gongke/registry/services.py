@@ -11,7 +11,7 @@ from gongke.lib.chinese import search_key
 from gongke.lib.idnumbers import clean_id_number, hash_id_number
 from gongke.lib.masking import mask_id_number
 
-from .models import Organization, Person, Place, Township
+from .models import Organization, OrgKind, Person, Place, PlaceKind, Township
 
 SEGMENT = 4  # base-36 characters per level: 1.6 million children under one parent
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -51,6 +51,12 @@ def _normalise(org: Organization) -> None:
         org.credit_code = clean_credit_code(code) if code else ""
     except ValidationError as exc:
         raise ValidationError({"credit_code": exc.messages})
+    # The form and the API both write through here: a chamber says which kind it is, nothing
+    # else carries a chamber kind.
+    if org.kind != OrgKind.CHAMBER:
+        org.chamber_kind = ""
+    elif not org.chamber_kind:
+        raise ValidationError({"chamber_kind": _("Choose the kind of chamber.")})
 
 
 def _org_search_text(org: Organization) -> str:
@@ -134,6 +140,8 @@ def save_place(*, place: Place | None = None, **fields: Any) -> Place:
     place = place or Place()
     for name, value in fields.items():
         setattr(place, name, value)
+    if place.kind != PlaceKind.RECIPIENT:
+        place.recipient_kind = ""
     place.search_text = search_key(place.name, place.address)
     place.full_clean()
     place.save()
