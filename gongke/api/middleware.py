@@ -8,8 +8,9 @@ import logging
 import sys
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -88,7 +89,9 @@ class ApiErrorsMiddleware:
         return response
 
     def process_exception(self, request, exc):
-        if not request.path.startswith(PREFIX):
+        # 404 and 403 are answers, not crashes: Django turns them into responses, which
+        # __call__ then makes JSON.
+        if not request.path.startswith(PREFIX) or isinstance(exc, Http404 | PermissionDenied):
             return None
         logger.error(
             "Internal Server Error: %s",
