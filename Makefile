@@ -50,7 +50,7 @@ run: install
 lint: $(VENV)/.test
 	$(BIN)/ruff check gongke tests bench scripts
 	$(BIN)/ruff format --check gongke tests bench scripts
-	$(BIN)/mypy gongke
+	$(BIN)/mypy gongke tests
 
 check: $(VENV)/.test
 	GONGKE_DATA_DIR=$$(mktemp -d) $(BIN)/python -m django makemigrations --check --dry-run --settings=gongke.settings

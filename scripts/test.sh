@@ -15,7 +15,7 @@ if [ -z "$ONLY" ]; then
   step "lint (ruff, mypy, layers)"
   $BIN/ruff check gongke tests bench scripts || status=1
   $BIN/ruff format --check gongke tests bench scripts || status=1
-  $BIN/mypy gongke || status=1
+  $BIN/mypy gongke tests || status=1
   $BIN/lint-imports || status=1
   step "migrations are committed"
   (unset DATABASE_URL; $BIN/python -m django makemigrations --check --dry-run) || status=1
