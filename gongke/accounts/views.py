@@ -24,6 +24,7 @@ from .access import (
     managed_users,
 )
 from .forms import LoginForm, PasswordResetForm, PostsForm, ProfileForm, RoleForm, UserCreateForm
+from .http import AuthenticatedRequest
 from .models import ApiToken, Membership, Role
 
 
@@ -80,7 +81,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedRequest) -> HttpResponse:
     raw = None
     if request.method == "POST":
         name = (request.POST.get("name") or "").strip()[:100]
@@ -124,7 +125,7 @@ def _date(value: str | None):
 
 
 @login_required
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: AuthenticatedRequest) -> HttpResponse:
     if not (
         is_platform_admin(request.user)
         or any(m.role == Role.ORG_ADMIN for m in request.user.cached_memberships)
@@ -331,7 +332,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     from django.contrib.auth import update_session_auth_hash
     from django.contrib.auth.forms import PasswordChangeForm
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from gongke.accounts.access import can_write, role_over
+from gongke.accounts.http import AuthenticatedRequest
 from gongke.registry.access import organizations_for, people_for, places_for
 from gongke.registry.models import OrgKind, PlaceKind
 from gongke.resumption import stats
@@ -22,7 +23,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     membership = request.user.primary_membership
     role = role_over(request.user, membership.organization) if membership else None
     if role in panels.BY_ROLE:

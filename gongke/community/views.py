@@ -22,6 +22,7 @@ from gongke.accounts.access import (
     can_write,
     visible_organizations,
 )
+from gongke.accounts.http import AuthenticatedRequest
 from gongke.census.models import Resident
 from gongke.lib.ratelimit import client_key, take
 from gongke.registry.access import get_organization
@@ -348,7 +349,7 @@ def self_sync(request: HttpRequest, token: str) -> JsonResponse:
 
 
 @login_required
-def alerts(request: HttpRequest) -> HttpResponse:
+def alerts(request: AuthenticatedRequest) -> HttpResponse:
     qs = alerts_for(request.user, Alert.objects.select_related("post", "organization"))
     if request.GET.get("open") == "1":
         qs = qs.filter(handled_at__isnull=True)

@@ -90,7 +90,7 @@ def insert(
             if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
                 values.append([now if convert is None else convert(now)] * len(batch))
                 continue
-            column = read.get(field.attname)
+            column: Sequence[Any] | None = read.get(field.attname)
             if column is None:
                 if field.has_default() and callable(field.default):
                     column = [field.get_default() for _row in batch]

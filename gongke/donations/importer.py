@@ -142,7 +142,7 @@ def _aliases() -> dict[str, str]:
 
 def _choice_words() -> dict[str, dict[str, str]]:
     """Values people type in the choice columns, in every language, mapped to stored values."""
-    spec = {
+    spec: dict[str, dict[Any, list[Any]]] = {
         "nature": {
             Nature.MONEY: [gettext_lazy("Money"), "资金", "现金", "善款", "款"],
             Nature.GOODS: [gettext_lazy("Goods"), "物资", "物品", "实物"],

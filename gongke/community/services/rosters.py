@@ -1,5 +1,6 @@
 """Duty rosters: shifts, who is on them, signing in and out, the gaps nobody covers."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,9 +28,9 @@ def create_shift(
     post: Place,
     starts_at: datetime,
     ends_at: datetime,
-    people: list[Any] = (),  # type: ignore[assignment]
-    users: list[Any] = (),
-) -> Shift:  # type: ignore[assignment]
+    people: Sequence[Any] = (),
+    users: Sequence[Any] = (),
+) -> Shift:
     _assignable(post)
     shift = Shift(post=post, starts_at=starts_at, ends_at=ends_at)
     shift.full_clean()

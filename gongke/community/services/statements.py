@@ -35,7 +35,8 @@ def _cursor(conn: Any) -> Iterator[CursorWrapper]:
         with conn.cursor() as cursor:
             yield cursor
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    # django-stubs lacks ServerBindingCursor (Django 5.0+, present at runtime).
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
     conn.ensure_connection()
     raw = ServerBindingCursor(conn.connection)
