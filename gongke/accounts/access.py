@@ -32,11 +32,13 @@ from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from gongke.registry.models import Organization, OrgKind, Place
+from gongke.registry.models import Organization, OrganizationQuerySet, OrgKind, Place
 
 from .models import MANAGE_ROLES, ROLE_RANK, WRITE_ROLES, Membership, Role, User
 
 M = TypeVar("M", bound=Model)
+# A query set keeps its own class through scoping (its custom methods: search, bodies...).
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 
 @dataclass(frozen=True)
@@ -108,15 +110,13 @@ def scope_q(user: Any, field: str = "organization") -> Q:
     return reach_q(user, Reach(org=field))
 
 
-def scoped(
-    user: Any, qs: QuerySet[M], *, field: str | None = None, reach: Reach | None = None
-) -> QuerySet[M]:
+def scoped(user: Any, qs: QS, *, field: str | None = None, reach: Reach | None = None) -> QS:
     return qs.filter(reach_q(user, _reach(field, reach)))
 
 
 def visible_organizations(
     user: Any, *, roles: Collection[Role] | None = None
-) -> QuerySet[Organization]:
+) -> OrganizationQuerySet:
     """Organizations the user reaches (through memberships with one of `roles`, if given)."""
     return Organization.objects.filter(reach_q(user, ORGANIZATION, roles=roles))
 

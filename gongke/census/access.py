@@ -17,6 +17,7 @@ from gongke.accounts.access import Reach, get_for_user, scoped
 from gongke.accounts.models import MANAGE_ROLES, Role
 
 M = TypeVar("M", bound=Model)
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 # How each census model is reached: its owning organization and its compound/village.
 AREA = Reach(area="pk")
@@ -29,7 +30,7 @@ VISIT = Reach(org="household__place__organization", area="household__place")
 WRITERS = {Role.DUTY_OFFICER, *MANAGE_ROLES}
 
 
-def visible(user: Any, qs: QuerySet[M], *, field: Reach) -> QuerySet[M]:
+def visible(user: Any, qs: QS, *, field: Reach) -> QS:
     return scoped(user, qs, reach=field)
 
 

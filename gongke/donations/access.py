@@ -20,12 +20,12 @@ from gongke.accounts.access import (
     scope_q,
     writable_organizations,
 )
-from gongke.registry.models import Organization, OrgKind
+from gongke.registry.models import Organization, OrgKind, SearchQuerySet
 
-from .models import Donor, Entry, Gift, Receipt
+from .models import Donor, Entry, Gift, GiftQuerySet, Receipt
 
 
-def gifts_for(user: Any) -> QuerySet[Gift]:
+def gifts_for(user: Any) -> GiftQuerySet:
     """Gifts a user may see: collected in their subtrees, or forwarded into them."""
     if is_platform_admin(user):  # (an empty Q would swallow the OR below)
         return Gift.objects.all()
@@ -39,7 +39,7 @@ def entries_for(user: Any) -> QuerySet[Entry]:
     return Entry.objects.filter(scope_q(user, "organization") | scope_q(user, "to_organization"))
 
 
-def donors_for(user: Any) -> QuerySet[Donor]:
+def donors_for(user: Any) -> SearchQuerySet:
     """Donors kept in the user's subtrees, and those who gave to gifts the user can see."""
     if is_platform_admin(user):
         return Donor.objects.all()

@@ -10,13 +10,20 @@ from django.db.models import QuerySet
 
 from gongke.accounts.access import ORGANIZATION, Reach, get_for_user, scoped
 
-from .models import Organization, Person, Place
+from .models import (
+    Organization,
+    OrganizationQuerySet,
+    Person,
+    PersonQuerySet,
+    Place,
+    PlaceQuerySet,
+)
 
 PLACE = Reach(post="pk", area="pk")
 PERSON = Reach()
 
 
-def organizations_for(user: Any) -> QuerySet[Organization]:
+def organizations_for(user: Any) -> OrganizationQuerySet:
     return scoped(user, Organization.objects.all(), reach=ORGANIZATION)
 
 
@@ -28,7 +35,7 @@ def get_organization(
     return get_for_user(user, qs, reach=ORGANIZATION, manage=manage, pk=pk)
 
 
-def places_for(user: Any) -> QuerySet[Place]:
+def places_for(user: Any) -> PlaceQuerySet:
     return scoped(user, Place.objects.all(), reach=PLACE)
 
 
@@ -37,7 +44,7 @@ def get_place(user: Any, pk: Any, *, manage: bool = False) -> Place:
     return get_for_user(user, qs, reach=PLACE, manage=manage, pk=pk)
 
 
-def people_for(user: Any) -> QuerySet[Person]:
+def people_for(user: Any) -> PersonQuerySet:
     return scoped(user, Person.objects.all(), reach=PERSON)
 
 
