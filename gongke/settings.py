@@ -118,7 +118,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "gongke.db.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             # Each worker thread keeps its connection (opening one runs the PRAGMAs below).
             "CONN_MAX_AGE": 60,
             "OPTIONS": {

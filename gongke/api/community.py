@@ -412,9 +412,9 @@ def batch_passages(request: HttpRequest, payload: PassageBatchIn):
     groups: dict[int, list[dict[str, Any]]] = {}
     order: list[tuple[int, int]] = []
     for item in payload.items:
-        pid = item.get("post_id") or payload.post_id
+        given: Any = item.get("post_id") or payload.post_id
         try:
-            pid = int(pid)
+            pid = int(given)
         except (TypeError, ValueError):
             pid = 0
         order.append((pid, len(groups.setdefault(pid, []))))

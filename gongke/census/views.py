@@ -231,9 +231,10 @@ def _household_page(
     request: HttpRequest, obj: Household, form: ResidentForm, status: int = 200
 ) -> HttpResponse:
     today = timezone.localdate()
-    residents = obj.residents.prefetch_related(
-        Prefetch("isolations", queryset=Isolation.objects.running_on(today), to_attr="running")
+    running = Prefetch(
+        "isolations", queryset=Isolation.objects.running_on(today), to_attr="running"
     )
+    residents = obj.residents.all().prefetch_related(running)
     return render(
         request,
         "census/household.html",

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 from django.utils.translation import gettext as _
 
 from gongke.lib.chinese import search_key
@@ -167,7 +167,7 @@ def _common_path(paths: list[str]) -> str:
     return prefix
 
 
-def _log_import(model: type, count: int, org_paths: list[str], names: list[str]) -> None:
+def _log_import(model: type[Model], count: int, org_paths: list[str], names: list[str]) -> None:
     """bulk_create skips the audit trail: one summary entry records the whole import."""
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Field, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -63,6 +63,12 @@ def day_asked(request: HttpRequest) -> dt.date:
         return dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         return local_today()
+
+
+def _verbose_name(name: str) -> Any:
+    field = DailyReport._meta.get_field(name)
+    assert isinstance(field, Field)  # the report's figures are its own columns
+    return field.verbose_name
 
 
 def _errors_into(form, exc: ValidationError) -> None:
@@ -225,7 +231,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "rows": rows,
             "errors": errors,
-            "figures": [DailyReport._meta.get_field(n).verbose_name for n in REPORT_FIGURES],
+            "figures": [_verbose_name(n) for n in REPORT_FIGURES],
         },
     )
 
