@@ -13,8 +13,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from gongke.census import services
-from gongke.census.access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, fetch, visible
+from gongke.census import access, services
+from gongke.census.access import AREA, HOUSEHOLD, RESIDENT, fetch, visible
 from gongke.census.models import DailyCheck, Household, Isolation, Resident, ReturnRecord, Visit
 from gongke.census.stats import daily_counts
 from gongke.census.views import running_isolations
@@ -217,36 +217,6 @@ class CountsOut(Schema):
     isolations_ending: int
 
 
-def _household(request: HttpRequest, pk: int, write: bool = False) -> Household:
-    return fetch(
-        request.user,
-        Household.objects.select_related("place__organization"),
-        field=HOUSEHOLD,
-        pk=pk,
-        write=write,
-    )
-
-
-def _resident(request: HttpRequest, pk: int, write: bool = False) -> Resident:
-    return fetch(
-        request.user,
-        Resident.objects.select_related("household__place__organization"),
-        field=RESIDENT,
-        pk=pk,
-        write=write,
-    )
-
-
-def _isolation(request: HttpRequest, pk: int, write: bool = False) -> Isolation:
-    return fetch(
-        request.user,
-        Isolation.objects.select_related("resident__household__place__organization"),
-        field=ISOLATION,
-        pk=pk,
-        write=write,
-    )
-
-
 @router.get("/households", response=list[HouseholdOut])
 @paginate(Pages, page_size=100)
 def list_households(
@@ -267,18 +237,12 @@ def list_households(
 
 @router.get("/households/{household_id}", response=HouseholdOut)
 def get_household(request: HttpRequest, household_id: int):
-    return _household(request, household_id)
+    return access.get_household(request.user, household_id)
 
 
 @router.post("/households", response={200: HouseholdOut, 201: HouseholdOut})
 def create_household(request: HttpRequest, payload: HouseholdIn):
-    place = fetch(
-        request.user,
-        Place.objects.areas().select_related("organization"),
-        field=AREA,
-        pk=payload.place_id,
-        write=True,
-    )
+    place = access.get_area(request.user, payload.place_id, write=True)
 
     def create():
         household, created = services.save_household(
@@ -293,7 +257,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn):
 def update_household(request: HttpRequest, household_id: int, payload: HouseholdPatch):
     """Corrects the building, unit, room or note (only the fields sent). A room already
     registered in the compound answers 422 with the error on `room`."""
-    household = _household(request, household_id, write=True)
+    household = access.get_household(request.user, household_id, write=True)
     return services.update_household(household=household, **payload.dict(exclude_unset=True))
 
 
@@ -301,7 +265,7 @@ def update_household(request: HttpRequest, household_id: int, payload: Household
 def delete_household(request: HttpRequest, household_id: int):
     """Deletes a household registered by mistake. While residents (with their returns and
     isolations) or visits are attached, it is kept: 409 with what is attached, by kind."""
-    household = _household(request, household_id, write=True)
+    household = access.get_household(request.user, household_id, write=True)
     try:
         services.delete_household(household=household)
     except services.HouseholdInUse as exc:
@@ -330,14 +294,14 @@ def list_residents(
 
 @router.get("/residents/{resident_id}", response=ResidentOut)
 def get_resident(request: HttpRequest, resident_id: int):
-    return _resident(request, resident_id)
+    return access.get_resident(request.user, resident_id)
 
 
 @router.post("/residents", response={200: ResidentOut, 201: ResidentOut})
 def create_resident(request: HttpRequest, payload: ResidentIn):
     """Registers a resident; one already registered (same ID number, or same name and phone in
     the household) is updated and returned with 200 instead of being duplicated."""
-    household = _household(request, payload.household_id, write=True)
+    household = access.get_household(request.user, payload.household_id, write=True)
 
     def create():
         resident, created = services.register_resident(
@@ -350,7 +314,7 @@ def create_resident(request: HttpRequest, payload: ResidentIn):
 
 @router.patch("/residents/{resident_id}", response=ResidentOut)
 def update_resident(request: HttpRequest, resident_id: int, payload: ResidentPatch):
-    resident = _resident(request, resident_id, write=True)
+    resident = access.get_resident(request.user, resident_id, write=True)
     return services.update_resident(resident=resident, **payload.dict(exclude_unset=True))
 
 
@@ -358,7 +322,7 @@ def update_resident(request: HttpRequest, resident_id: int, payload: ResidentPat
 def reveal_id_number(request: HttpRequest, resident_id: int, payload: ResidentRevealIn):
     """Asks for a resident's ID number, with a reason, into the audit trail. The number is never
     stored, so the answer is the masked form (`stored` false): read the full one off the card."""
-    resident = _resident(request, resident_id, write=True)
+    resident = access.get_resident(request.user, resident_id, write=True)
     return {
         "id_number": services.reveal_id_number(
             user=request.user, resident=resident, reason=payload.reason
@@ -368,19 +332,19 @@ def reveal_id_number(request: HttpRequest, resident_id: int, payload: ResidentRe
 
 @router.post("/residents/{resident_id}/merge", response=ResidentOut)
 def merge_resident(request: HttpRequest, resident_id: int, payload: MergeIn):
-    survivor = _resident(request, resident_id, write=True)
-    duplicate = _resident(request, payload.duplicate_id, write=True)
+    survivor = access.get_resident(request.user, resident_id, write=True)
+    duplicate = access.get_resident(request.user, payload.duplicate_id, write=True)
     return services.merge_residents(user=request.user, survivor=survivor, duplicate=duplicate)
 
 
 @router.get("/residents/{resident_id}/returns", response=list[ReturnOut])
 def list_returns(request: HttpRequest, resident_id: int):
-    return ReturnRecord.objects.filter(resident=_resident(request, resident_id))
+    return ReturnRecord.objects.filter(resident=access.get_resident(request.user, resident_id))
 
 
 @router.post("/residents/{resident_id}/returns", response={200: ReturnOut, 201: ReturnOut})
 def create_return(request: HttpRequest, resident_id: int, payload: ReturnIn):
-    resident = _resident(request, resident_id, write=True)
+    resident = access.get_resident(request.user, resident_id, write=True)
 
     def create():
         record, created = services.record_return(
@@ -412,7 +376,7 @@ def list_isolations(
 
 @router.post("/residents/{resident_id}/isolations", response={200: IsolationOut, 201: IsolationOut})
 def create_isolation(request: HttpRequest, resident_id: int, payload: IsolationIn):
-    resident = _resident(request, resident_id, write=True)
+    resident = access.get_resident(request.user, resident_id, write=True)
 
     def create():
         data = payload.dict()
@@ -425,13 +389,13 @@ def create_isolation(request: HttpRequest, resident_id: int, payload: IsolationI
 
 @router.get("/isolations/{isolation_id}/checks", response=list[DailyCheckOut])
 def list_checks(request: HttpRequest, isolation_id: int):
-    return _isolation(request, isolation_id).checks.all()
+    return access.get_isolation(request.user, isolation_id).checks.all()
 
 
 @router.post("/isolations/{isolation_id}/checks", response={200: DailyCheckOut, 201: DailyCheckOut})
 def create_check(request: HttpRequest, isolation_id: int, payload: DailyCheckIn):
     """The day's check; a second one for the same day corrects the first (200)."""
-    iso = _isolation(request, isolation_id, write=True)
+    iso = access.get_isolation(request.user, isolation_id, write=True)
 
     def create():
         check, created = services.record_check(user=request.user, isolation=iso, **payload.dict())
@@ -442,13 +406,13 @@ def create_check(request: HttpRequest, isolation_id: int, payload: DailyCheckIn)
 
 @router.post("/isolations/{isolation_id}/end", response=IsolationOut)
 def end_isolation(request: HttpRequest, isolation_id: int, payload: EndIn):
-    iso = _isolation(request, isolation_id, write=True)
+    iso = access.get_isolation(request.user, isolation_id, write=True)
     return services.end_isolation(user=request.user, isolation=iso, **payload.dict())
 
 
 @router.post("/households/{household_id}/visits", response={201: VisitOut})
 def create_visit(request: HttpRequest, household_id: int, payload: VisitIn):
-    household = _household(request, household_id, write=True)
+    household = access.get_household(request.user, household_id, write=True)
 
     def create():
         data = payload.dict()
@@ -464,7 +428,7 @@ def create_visit(request: HttpRequest, household_id: int, payload: VisitIn):
 
 @router.get("/households/{household_id}/visits", response=list[VisitOut])
 def list_visits(request: HttpRequest, household_id: int):
-    return Visit.objects.filter(household=_household(request, household_id))[:100]
+    return Visit.objects.filter(household=access.get_household(request.user, household_id))[:100]
 
 
 @router.get("/daily-counts", response=CountsOut)

@@ -15,6 +15,9 @@ from django.db.models import Model, QuerySet
 
 from gongke.accounts.access import Reach, get_for_user, scoped
 from gongke.accounts.models import MANAGE_ROLES, Role
+from gongke.registry.models import Place
+
+from .models import Household, Isolation, Resident
 
 M = TypeVar("M", bound=Model)
 QS = TypeVar("QS", bound=QuerySet[Any])
@@ -37,3 +40,23 @@ def visible(user: Any, qs: QS, *, field: Reach) -> QS:
 def fetch(user: Any, qs: QuerySet[M], *, field: Reach, write: bool = False, **lookup: Any) -> M:
     """One census record: 404 outside the user's reach, 403 for a role that may not write."""
     return get_for_user(user, qs, reach=field, roles=WRITERS if write else None, **lookup)
+
+
+def get_area(user: Any, pk: Any, *, write: bool = False) -> Place:
+    qs = Place.objects.areas().select_related("organization")
+    return fetch(user, qs, field=AREA, pk=pk, write=write)
+
+
+def get_household(user: Any, pk: Any, *, write: bool = False) -> Household:
+    qs = Household.objects.select_related("place__organization")
+    return fetch(user, qs, field=HOUSEHOLD, pk=pk, write=write)
+
+
+def get_resident(user: Any, pk: Any, *, write: bool = False) -> Resident:
+    qs = Resident.objects.select_related("household__place__organization")
+    return fetch(user, qs, field=RESIDENT, pk=pk, write=write)
+
+
+def get_isolation(user: Any, pk: Any, *, write: bool = False) -> Isolation:
+    qs = Isolation.objects.select_related("resident__household__place__organization")
+    return fetch(user, qs, field=ISOLATION, pk=pk, write=write)

@@ -24,7 +24,18 @@ from gongke.lib.excel import SheetError, read_upload, xlsx_response
 from gongke.registry.models import Place
 
 from . import services
-from .access import AREA, HOUSEHOLD, ISOLATION, RESIDENT, RETURN, VISIT, fetch, visible
+from .access import (
+    AREA,
+    ISOLATION,
+    RESIDENT,
+    RETURN,
+    VISIT,
+    get_area,
+    get_household,
+    get_isolation,
+    get_resident,
+    visible,
+)
 from .forms import (
     CheckForm,
     EndIsolationForm,
@@ -115,9 +126,7 @@ def _households(place: Place, q: str, *, todo: bool = False):
 
 @login_required
 def area(request: HttpRequest, pk: int) -> HttpResponse:
-    place = fetch(
-        request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk
-    )
+    place = get_area(request.user, pk)
     q = request.GET.get("q", "").strip()
     todo = request.GET.get("todo") == "1"
     page = Paginator(_households(place, q, todo=todo), 100).get_page(request.GET.get("page"))
@@ -146,13 +155,7 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def household_new(request: HttpRequest, pk: int) -> HttpResponse:
-    place = fetch(
-        request.user,
-        Place.objects.areas().select_related("organization"),
-        field=AREA,
-        pk=pk,
-        write=True,
-    )
+    place = get_area(request.user, pk, write=True)
     form = HouseholdForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -167,25 +170,15 @@ def household_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("census:household", pk=household.pk)
 
 
-def _household_for(request: HttpRequest, pk: int, *, write: bool = False) -> Household:
-    return fetch(
-        request.user,
-        Household.objects.select_related("place__organization"),
-        field=HOUSEHOLD,
-        pk=pk,
-        write=write,
-    )
-
-
 @login_required
 def household(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _household_for(request, pk)
+    obj = get_household(request.user, pk)
     return _household_page(request, obj, ResidentForm())
 
 
 @login_required
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _household_for(request, pk, write=True)
+    obj = get_household(request.user, pk, write=True)
     initial = {f: getattr(obj, f) for f in HouseholdForm.base_fields}
     form = HouseholdForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -210,7 +203,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Asks first; a household with records attached is shown what they are and kept."""
-    obj = _household_for(request, pk, write=True)
+    obj = get_household(request.user, pk, write=True)
     if request.method == "POST":
         try:
             services.delete_household(household=obj)
@@ -254,7 +247,7 @@ def _household_page(
 @login_required
 @require_POST
 def resident_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _household_for(request, pk, write=True)
+    obj = get_household(request.user, pk, write=True)
     form = ResidentForm(request.POST)
     if not form.is_valid():
         return _household_page(request, obj, form, status=422)
@@ -281,7 +274,7 @@ def resident_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _household_for(request, pk, write=True)
+    obj = get_household(request.user, pk, write=True)
     form = VisitForm(request.POST)
     if form.is_valid():
         services.record_visit(user=request.user, household=obj, **form.cleaned_data)
@@ -291,19 +284,9 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("census:household", pk=obj.pk)
 
 
-def _resident(request: HttpRequest, pk: int, *, write: bool = False) -> Resident:
-    return fetch(
-        request.user,
-        Resident.objects.select_related("household__place__organization"),
-        field=RESIDENT,
-        pk=pk,
-        write=write,
-    )
-
-
 @login_required
 def resident(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _resident(request, pk)
+    obj = get_resident(request.user, pk)
     today = timezone.localdate()
     isolations = obj.isolations.prefetch_related("checks").order_by("-start")
     # Likely duplicates: the same name in the same compound (a merge is always confirmed by a person).
@@ -331,7 +314,7 @@ def resident(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _resident(request, pk, write=True)
+    obj = get_resident(request.user, pk, write=True)
     initial = {f: getattr(obj, f) for f in services.RESIDENT_FIELDS}
     form = ResidentEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -350,8 +333,8 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def resident_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
-    survivor = _resident(request, pk, write=True)
-    duplicate = _resident(request, other, write=True)
+    survivor = get_resident(request.user, pk, write=True)
+    duplicate = get_resident(request.user, other, write=True)
     try:
         services.merge_residents(user=request.user, survivor=survivor, duplicate=duplicate)
     except ValidationError as exc:
@@ -364,7 +347,7 @@ def resident_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
 @login_required
 @require_POST
 def reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _resident(request, pk, write=True)
+    obj = get_resident(request.user, pk, write=True)
     form = RevealForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -390,7 +373,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def return_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _resident(request, pk, write=True)
+    obj = get_resident(request.user, pk, write=True)
     form = ReturnForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -412,7 +395,7 @@ def return_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def isolation_new(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _resident(request, pk, write=True)
+    obj = get_resident(request.user, pk, write=True)
     form = IsolationForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -431,16 +414,6 @@ def isolation_new(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("census:resident", pk=obj.pk)
 
 
-def _isolation(request: HttpRequest, pk: int, *, write: bool = False) -> Isolation:
-    return fetch(
-        request.user,
-        Isolation.objects.select_related("resident__household__place__organization"),
-        field=ISOLATION,
-        pk=pk,
-        write=write,
-    )
-
-
 def _back(request: HttpRequest, default: str) -> HttpResponse:
     nxt = request.POST.get("next", "")
     return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else default)
@@ -449,7 +422,7 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @login_required
 @require_POST
 def check_new(request: HttpRequest, pk: int) -> HttpResponse:
-    iso = _isolation(request, pk, write=True)
+    iso = get_isolation(request.user, pk, write=True)
     form = CheckForm(request.POST)
     if form.is_valid():
         try:
@@ -480,7 +453,7 @@ def check_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def isolation_end(request: HttpRequest, pk: int) -> HttpResponse:
-    iso = _isolation(request, pk, write=True)
+    iso = get_isolation(request.user, pk, write=True)
     form = EndIsolationForm(request.POST)
     form.is_valid()
     try:
@@ -565,9 +538,7 @@ def isolations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area_export(request: HttpRequest, pk: int) -> HttpResponse:
-    place = fetch(
-        request.user, Place.objects.areas().select_related("organization"), field=AREA, pk=pk
-    )
+    place = get_area(request.user, pk)
     qs = (
         Resident.objects.filter(household__place=place)
         .select_related("household")
@@ -626,13 +597,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def area_import(request: HttpRequest, pk: int) -> HttpResponse:
-    place = fetch(
-        request.user,
-        Place.objects.areas().select_related("organization"),
-        field=AREA,
-        pk=pk,
-        write=True,
-    )
+    place = get_area(request.user, pk, write=True)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors = None
     if request.method == "POST" and form.is_valid():
