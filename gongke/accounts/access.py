@@ -251,7 +251,7 @@ def writable_organizations(
     user: Any, *, manage: bool = False, roles: Collection[Role] | None = None
 ) -> QuerySet[Organization]:
     """Organizations the user may write to through a membership with a writing role."""
-    return Organization.objects.filter(reach_q(user, ORGANIZATION, roles=_roles(manage, roles)))
+    return visible_organizations(user, roles=_roles(manage, roles))
 
 
 def admin_organizations(user: Any) -> QuerySet[Organization]:

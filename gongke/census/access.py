@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
+from gongke.accounts.access import WRITERS as WRITERS_BY_AREA
 from gongke.accounts.access import Reach, get_for_user, scoped
-from gongke.accounts.models import MANAGE_ROLES, Role
 from gongke.registry.models import Place
 
 from .models import Household, Isolation, Resident
@@ -30,7 +30,7 @@ ISOLATION = Reach(org="resident__household__place__organization", area="resident
 RETURN = ISOLATION
 VISIT = Reach(org="household__place__organization", area="household__place")
 
-WRITERS = {Role.DUTY_OFFICER, *MANAGE_ROLES}
+WRITERS = WRITERS_BY_AREA["census"]
 
 
 def visible(user: Any, qs: QS, *, field: Reach) -> QS:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from gongke.accounts.access import Reach, get_for_user, scoped
+from gongke.accounts.access import WRITERS, Reach, get_for_user, scoped
 from gongke.accounts.models import MANAGE_ROLES, Role
 from gongke.census.models import Resident
 from gongke.registry.models import Place
@@ -28,7 +28,7 @@ ASSIGNMENT = Reach(org="shift__post__organization", post="shift__post")
 PUBLICITY = Reach(org="place__organization", area="place")
 
 # Who writes what happens at a post (passages, alert decisions, signing in to a shift).
-DUTY_WRITERS = {Role.DUTY_OFFICER, *MANAGE_ROLES}
+DUTY_WRITERS = set(WRITERS["passages"])
 
 
 def _roles(write: bool, manage: bool) -> set[Role] | None:
