@@ -23,7 +23,7 @@ The narrowing is SQL (subqueries on the membership's posts), so it adds no query
 and nothing about permissions is kept on model instances or between requests.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -237,6 +237,49 @@ def get_for_user(
     return obj
 
 
+def get_remembered(
+    user: Any,
+    model: type[M],
+    pk: Any,
+    *,
+    roles: Collection[Role] | None,
+    decide: Callable[[], M],
+    fetch: Callable[[], M | None],
+) -> M:
+    """`decide()` (a get_for_user of `model` by `pk` with `roles`), its answer (ok, 403 or 404)
+    remembered for a few seconds in the shared cache under the access generation
+    (accounts.grants): while it holds, `fetch()` reads the row by its pk alone (None: absent),
+    without building the narrowing subqueries (the guard's passage path asks the same question
+    every few seconds). Only for models whose reach is decided by organizations, places and
+    memberships, the rows whose every change starts a new generation (a post is a place)."""
+    from . import grants
+
+    if not getattr(user, "is_authenticated", False):
+        return decide()
+    mode = ",".join(sorted(roles)) if roles is not None else "read"
+    key = f"gk:decide:{user.pk}:{model._meta.label_lower}:{pk}:{mode}"
+    gen, known = grants.recall(key)
+    if known == "ok":
+        obj = fetch()
+        if obj is None:
+            raise Http404(_("Not found."))
+        return obj
+    if known == "404":
+        raise Http404(_("Not found."))
+    if known == "403":
+        raise _refuse_write(_roles(False, roles))
+    try:
+        obj = decide()
+    except Http404:
+        grants.remember(key, gen, "404")
+        raise
+    except PermissionDenied:
+        grants.remember(key, gen, "403")
+        raise
+    grants.remember(key, gen, "ok")
+    return obj
+
+
 def can_write(
     user: Any, org: Organization, *, manage: bool = False, roles: Collection[Role] | None = None
 ) -> bool:
@@ -349,6 +392,7 @@ __all__ = [
     "managed_users",
     "can_write",
     "get_for_user",
+    "get_remembered",
     "is_platform_admin",
     "may",
     "menus_for",

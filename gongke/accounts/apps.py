@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import grants, models  # noqa: F401 — grants connects its signals
 
         auditlog.register(
             models.User,

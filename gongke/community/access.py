@@ -10,12 +10,13 @@ from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from gongke.accounts.access import WRITERS, Reach, get_for_user, scoped
+from gongke.accounts.access import WRITERS, Reach, get_for_user, get_remembered, scoped
 from gongke.accounts.models import MANAGE_ROLES, Role
 from gongke.census.models import Resident
 from gongke.registry.models import Place
 
 from .models import Alert, Assignment, Passage, PublicityItem, Shift, Spot
+from .services import statements
 
 POST = Reach(post="pk")
 AREA = Reach(area="pk")
@@ -69,16 +70,34 @@ def get_post(
     """The post, or 404. write=True: may record passages there (403 otherwise); manage=True: may
     change the post and its roster. With resident_id, post.resident_name is that resident's name
     if they live in the post's compound (None otherwise), found in the same query."""
-    qs = Place.objects.posts().select_related("organization", "parent")
-    if resident_id:
-        qs = qs.annotate(
-            resident_name=Subquery(
-                Resident.objects.filter(pk=resident_id, household__place_id=OuterRef("parent_id"))
-                .order_by()
-                .values("name")[:1]
+    roles = _roles(write, manage)
+
+    def decide() -> Place:
+        qs = Place.objects.posts().select_related("organization", "parent")
+        if resident_id:
+            qs = qs.annotate(
+                resident_name=Subquery(
+                    Resident.objects.filter(
+                        pk=resident_id, household__place_id=OuterRef("parent_id")
+                    )
+                    .order_by()
+                    .values("name")[:1]
+                )
             )
+        return get_for_user(user, qs, reach=POST, roles=roles, pk=pk)
+
+    if write and not manage:
+        # Asked per passage: the answer is remembered (get_remembered says why that is safe),
+        # and the post is then read by one hand-written statement (statements.py says why).
+        return get_remembered(
+            user,
+            Place,
+            pk,
+            roles=roles,
+            decide=decide,
+            fetch=lambda: statements.post_for_passage(pk, resident_id),
         )
-    return get_for_user(user, qs, reach=POST, roles=_roles(write, manage), pk=pk)
+    return decide()
 
 
 def post_residents(post: Place, resident_id: int | None) -> dict[int, str] | None:

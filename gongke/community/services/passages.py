@@ -269,13 +269,7 @@ def _pair(passages: list[Passage], area_id: int | None) -> None:
     if not moving or area_id is None:
         return
     if len(moving) == 1:
-        p = moving[0]
-        if p.direction == Direction.OUT:
-            Outing.objects.bulk_create([_outing(p, area_id)], ignore_conflicts=True)
-        else:
-            Outing.objects.open().filter(
-                place_id=area_id, subject_key=p.subject_key, left_at__lte=p.occurred_at
-            ).update(returned_at=p.occurred_at)
+        statements.pair_one(moving[0], area_id)
         return
     keys = {p.subject_key for p in moving}
     open_ = {

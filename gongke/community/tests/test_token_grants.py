@@ -7,9 +7,9 @@ import json
 import pytest
 from django.utils import timezone
 
+from gongke.accounts import grants
 from gongke.accounts import services as accounts
 from gongke.accounts.models import ApiToken, Membership, Role, User
-from gongke.api import auth
 from gongke.community.models import Outing, Passage
 from gongke.registry import services as registry
 
@@ -26,11 +26,11 @@ def send(client, **fields):
 def later(monkeypatch):
     """later() moves the grants' clock past their TTL (no sleeping)."""
     shift = [0.0]
-    real = auth.clock
-    monkeypatch.setattr(auth, "clock", lambda: real() + shift[0])
+    real = grants.clock
+    monkeypatch.setattr(grants, "clock", lambda: real() + shift[0])
 
     def move():
-        shift[0] += auth.grant_ttl() + 1
+        shift[0] += grants.grant_ttl() + 1
 
     return move
 
@@ -159,3 +159,55 @@ def test_one_passage_at_a_time_opens_and_closes_an_outing_exactly_once(cast, api
     assert back.status_code == 201
     outing.refresh_from_db()
     assert outing.returned_at is not None and Outing.objects.count() == 1
+
+
+def test_a_remembered_post_is_read_by_one_statement(cast, api_for):
+    """After the first passage, access to the post is remembered: the post (and the resident's
+    name) is one statement, then the passage's insert and its outing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_for(cast.guard_a)
+    r = resident(cast.compound_a)
+    assert send(api, post_id=cast.post_a.pk).status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        ok = send(api, post_id=cast.post_a.pk, subject="resident", resident_id=r.pk, name="")
+    assert ok.status_code == 201, ok.content
+    # The test client's session and the test's own savepoints aside.
+    sql = [
+        q["sql"].split()[0]
+        for q in ctx.captured_queries
+        if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+    ]
+    assert sql == ["SELECT", "INSERT", "UPDATE"], sql
+
+
+def test_a_remembered_answer_is_the_users_own(cast, api_for):
+    assert send(api_for(cast.guard_a), post_id=cast.post_a.pk).status_code == 201
+    assert send(api_for(cast.viewer_a), post_id=cast.post_a.pk).status_code == 403
+    assert send(api_for(cast.outsider_b), post_id=cast.post_a.pk).status_code == 404
+    assert send(api_for(cast.guard_ab), post_id=cast.post_a.pk).status_code == 201
+    # A viewer of chamber B: reads post_b, may not write there.
+    assert send(api_for(cast.guard_ab), post_id=cast.post_b.pk).status_code == 403
+
+
+def test_a_post_handed_to_another_organization_counts_at_once(cast, api_for):
+    api = api_for(cast.staff_a)
+    assert send(api, post_id=cast.post_a.pk).status_code == 201
+    post = cast.post_a
+    post.organization = cast.chamber_b
+    post.save()
+    assert send(api, post_id=post.pk).status_code == 404
+
+
+def test_the_console_page_path_is_remembered_too(cast, client_for):
+    """The browser console posts through the same get_post: a session user's answer changes at
+    once when their binding does."""
+    from gongke.accounts import grants
+
+    web = client_for(cast.guard_a)
+    assert send(web, post_id=cast.post_a.pk).status_code == 201
+    gen = grants.generation()
+    accounts.bind_posts(membership=cast.guard_a.memberships.get(), posts=[])
+    assert grants.generation() != gen
+    assert send(web, post_id=cast.post_a.pk).status_code == 404
