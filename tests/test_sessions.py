@@ -79,3 +79,30 @@ def test_the_session_cookie_is_http_only_and_lax(cast):
     client = signed_in(cast)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_a_device_token_request_stores_no_session(cast):
+    """A device registers a passage every few seconds: none may leave a session row behind or
+    be handed a session cookie (found by bench/passages_http.py: one INSERT per passage)."""
+    import uuid
+
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from gongke.accounts.models import ApiToken
+
+    _token, raw = ApiToken.issue(user=cast.guard_a, name="tablet")
+    for _ in range(2):
+        r = Client(headers={"Authorization": f"Bearer {raw}"}).post(
+            "/api/v1/community/passages",
+            {
+                "post_id": cast.post_a.pk,
+                "client_id": str(uuid.uuid4()),
+                "direction": "in",
+                "name": "张三",
+            },
+            content_type="application/json",
+        )
+        assert r.status_code == 201, r.content
+        assert "sessionid" not in r.cookies
+    assert not Session.objects.exists()

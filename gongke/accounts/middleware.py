@@ -1,7 +1,7 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -46,6 +46,9 @@ class SessionTimeoutMiddleware:
             user is not None
             and user.is_authenticated
             and hasattr(request, "session")
+            # Signed in through this session (a device token signs in no session: marking one
+            # would store a new session row and send a cookie with every token request).
+            and SESSION_KEY in request.session
             and "gk_started" not in request.session
         ):  # this response signed the user in
             now = time.time()
