@@ -88,8 +88,9 @@ def once(
     one statement, or its own transaction), which saves the BEGIN and COMMIT round trips."""
     if not key:
         if not atomic:
+            # The passage's answer is JSON-ready already (api.community.passage_out): encoded once.
             status, payload = create()
-            return _response(status, _plain(payload))
+            return _response(status, payload)
         with transaction.atomic():
             status, payload = create()
         return _response(status, _plain(payload))
