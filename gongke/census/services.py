@@ -7,6 +7,7 @@ lands on the record already there instead of making a second one.
 """
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,6 +45,7 @@ from .models import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 
 
 def _once_more_on_conflict(fn: F) -> F:
@@ -252,6 +254,15 @@ def register_resident(
     if id_hash:
         existing = _registered(id_hash)
         if existing is not None and _outside(user, existing):
+            # Saying so tells whether a typed number is registered somewhere in the county: a
+            # look behind an ID number like any other, counted against the user's allowance
+            # (reveals.spend raises TooManyReveals and alarms the admins when it runs out).
+            reveals.spend(user=user, organization=existing.household.place.organization)
+            log.warning(
+                "registration by user %s matched a resident kept by organization %s",
+                user.pk,
+                existing.household.place.organization_id,
+            )
             raise ValidationError(
                 {
                     "id_number": [

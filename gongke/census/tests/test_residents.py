@@ -157,3 +157,25 @@ def test_a_concurrent_registration_of_the_same_person_merges(census, monkeypatch
     assert len(calls) == 2
     assert not created and resident.pk == other.pk and resident.phone == "13500000000"
     assert Resident.objects.filter(name="周杰").count() == 1
+
+
+def test_finding_a_person_kept_elsewhere_counts_as_a_look_behind_a_number(census, settings):
+    """ "Registered by another organization" answers whether a typed number exists in the
+    county: like a reveal, each such answer spends the user's hourly allowance."""
+    from gongke.census.reveals import TooManyReveals
+
+    settings.ID_REVEALS_PER_HOUR = 2
+    number = make_id("11010519800101004")
+    services.register_resident(
+        user=census.outsider_b, household=census.household_b, name="孙丽", id_number=number
+    )
+    for _ in range(2):
+        with pytest.raises(ValidationError) as exc:
+            services.register_resident(
+                user=census.admin_a, household=census.household, name="孙丽", id_number=number
+            )
+        assert not isinstance(exc.value, TooManyReveals)
+    with pytest.raises(TooManyReveals):
+        services.register_resident(
+            user=census.admin_a, household=census.household, name="孙丽", id_number=number
+        )
