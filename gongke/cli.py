@@ -39,11 +39,18 @@ def serve_options(args: list[str]):
 
 
 def prepare(*, demo: bool) -> None:
-    """Migrate; with `demo`, load the demo county into an empty database and print its logins."""
+    """Migrate and collect the static files; with `demo`, load the demo county into an empty
+    database and print its logins."""
     _setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"] and static_outdated():
+        # Hashed names (cached for a year by WhiteNoise) and .gz/.br copies, written here once
+        # per change of a static file (compressing takes tens of seconds).
+        print("Collecting and compressing the static files…", flush=True)
+        call_command("collectstatic", interactive=False, verbosity=0)
     if demo:
         from gongke.ops.demo import print_logins
         from gongke.registry.models import Organization
@@ -55,14 +62,35 @@ def prepare(*, demo: bool) -> None:
             call_command("demo")  # prints the logins
 
 
+def static_outdated() -> bool:
+    """Whether a static file is newer than the last collection's manifest (or there is none)."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    collected = manifest.stat().st_mtime
+    return any(
+        Path(storage.path(path)).stat().st_mtime > collected
+        for finder in get_finders()
+        for path, storage in finder.list([])
+    )
+
+
 def serve(args: list[str]) -> int:
     opts = serve_options(args)
+    # Served compressed, under hashed names, with a long cache (settings STORAGES); an operator
+    # may still say STATIC_MANIFEST=0 (static files read from the source tree, for development).
+    os.environ.setdefault("STATIC_MANIFEST", "1")
     prepare(demo=opts.demo)
 
     worker = None
     if not opts.no_worker:
         worker = subprocess.Popen([sys.executable, "-m", "gongke.cli", "worker"])
-    env = dict(os.environ, STATIC_MANIFEST="0")
+    env = dict(os.environ)
     print(f"Gongke is serving at http://{opts.host}:{opts.port}/", flush=True)
     try:
         return subprocess.call(

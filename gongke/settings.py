@@ -58,7 +58,11 @@ INSTALLED_APPS = [
     "gongke.census",
     "gongke.donations",
     "gongke.community",
+    "gongke.supplies",
     "gongke.resumption",
+    "gongke.volunteers",
+    "gongke.notices",
+    "gongke.assistance",
     "gongke.briefings",
     "gongke.ops",
     "gongke.api",
@@ -98,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "gongke.accounts.context.gongke",
             ],
+            # query_with, may, phone, id_number, script: used on nearly every page.
+            "builtins": ["gongke.accounts.templatetags.gongke"],
         },
     }
 ]
@@ -261,6 +267,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = True
+# Only the hashed copies are compressed and kept: half the work for collectstatic.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
@@ -332,10 +340,23 @@ ROBOT_ALLOWED_HOSTS = [
     for h in env("ROBOT_ALLOWED_HOSTS", "qyapi.weixin.qq.com,oapi.dingtalk.com").split(",")
     if h.strip()
 ]
+# Notices by SMS or DingTalk work notice (gongke/notices/channels.py): the backend class, and
+# for HttpBackend the operator's gateway that takes the batch as JSON.
+NOTICES_SMS_BACKEND = env("NOTICES_SMS_BACKEND", "gongke.notices.channels.NullBackend")
+NOTICES_SMS_URL = env("NOTICES_SMS_URL", "")
 PASSAGE_RETENTION_DAYS = env_int("PASSAGE_RETENTION_DAYS", 28)
 # Self-registration from a post's QR code (no account): passages one client address may submit
 # per minute at one post; over it the phone keeps them and sends again later. 0: no limit.
 SELF_SYNC_PER_MINUTE = env_int("SELF_SYNC_PER_MINUTE", 120)
+# Orders one address may place a minute on a compound's public ordering page (0: no limit).
+ORDERS_PER_MINUTE = env_int("ORDERS_PER_MINUTE", 10)
+# Package and delivery photos, checked before they are stored.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 5_000_000)
+# A post's phone stays able to send passages this long after its guard signed in (a shift and
+# some), whatever the session's idle timeout; revocable on the post's devices page.
+CONSOLE_KEY_HOURS = env_int("CONSOLE_KEY_HOURS", 14)
+# Signing in to a shift is refused earlier than this before it starts.
+SHIFT_SIGN_IN_EARLY_MINUTES = env_int("SHIFT_SIGN_IN_EARLY_MINUTES", 60)
 FEVER_THRESHOLD = "37.3"
 # Looks behind masked ID numbers (reveal requests, candidate matches) one user may make an hour;
 # the first one over it is refused and the organization's admins are alerted. 0: no limit.

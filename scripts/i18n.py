@@ -5,12 +5,14 @@
     python scripts/i18n.py check     list messages in the code without a zh_Hans translation
 
 Source strings are English; zh_Hans is translated by hand; zh_Hant is converted from zh_Hans at
-build time, so it is complete whenever zh_Hans is; en maps every string to itself (without it,
+build time, so it is complete whenever zh_Hans is: OpenCC's phrase-level s2twp (Taiwan
+vocabulary: 用户 → 使用者, 导入 → 匯入, 数据 → 資料, 登录 → 登入), then TRADITIONAL_TERMS; en maps every string to itself (without it,
 English users would fall back to the default language, Chinese). Compiling uses Babel, so a
 machine without gettext can build.
 """
 
 import ast
+import functools
 import os
 import re
 import subprocess
@@ -40,8 +42,12 @@ APP_CATALOGS = [
     "census",
     "community",
     "donations",
+    "supplies",
     "resumption",
+    "notices",
+    "assistance",
     "briefings",
+    "volunteers",
 ]
 
 
@@ -199,26 +205,70 @@ def extract(targets: list[str]) -> int:
     return status
 
 
-def _derive(source: Path, target_lang: str) -> Path:
+# Reviewed corrections applied after s2twp, in order: words it leaves in mainland usage, and the
+# few it changes to a meaning this site does not have. Keep each with its reason.
+TRADITIONAL_TERMS = [
+    # Words s2twp leaves in mainland usage.
+    ("二維碼", "QR 碼"),
+    ("掃碼", "掃描 QR 碼"),
+    ("賬", "帳"),  # 帳號, 帳戶, 入帳: 帳 is the Taiwan and Hong Kong form
+    ("模板", "範本"),  # an Excel template to fill in
+    ("質量", "品質"),
+    ("反饋", "回饋"),
+    ("跟蹤", "追蹤"),
+    ("自定義", "自訂"),
+    ("只讀", "唯讀"),
+    ("令牌", "權杖"),  # a device token
+    ("電子郵箱", "電子郵件"),
+    ("日誌", "紀錄"),
+    ("郵箱", "電子郵件"),
+    # Words s2twp changes to a meaning this site does not have (it reads them as software terms).
+    ("社群", "社區"),  # 社区 here is a residential community, not an online one
+    ("型別", "類型"),  # 类型: a kind of record, not a data type
+    ("程式碼", "代碼"),  # 统一社会信用代码: a registration code, not source code
+    ("物件", "對象"),  # 对象: the entry a reversal is for, not an object
+    ("稽核", "審核"),  # 审核: reviewing an application stays 審核 ...
+    ("審計", "稽核"),  # ... while the audit trail is 稽核
+]
+
+
+@functools.cache
+def _s2twp():
     from opencc import OpenCC
 
+    return OpenCC("s2twp")
+
+
+def to_traditional_ui(text: str) -> str:
+    """A zh_Hans interface string in the words a Taiwan or Hong Kong reader expects."""
+    converted = _s2twp().convert(text)
+    for simplified_usage, usage in TRADITIONAL_TERMS:
+        converted = converted.replace(simplified_usage, usage)
+    return converted
+
+
+def _celsius(text: str) -> str:
+    return text.replace("°C", "℃")
+
+
+def _derive(source: Path, target_lang: str) -> Path:
     with source.open("rb") as f:
         original = read_po(f, locale="zh_Hans")
     catalog = Catalog(locale=target_lang, domain=original.domain, charset="utf-8", fuzzy=False)
-    cc = OpenCC("s2t")
     for message in original:
         if not message.id:
             continue
         if target_lang == "zh_Hant":
             if isinstance(message.string, (list, tuple)):
-                string = tuple(cc.convert(s) for s in message.string)
+                string = tuple(to_traditional_ui(s) for s in message.string)
             else:
-                string = cc.convert(message.string or "")
-        else:  # en: the English source strings are the translation
+                string = to_traditional_ui(message.string or "")
+        else:  # en: the English source strings are the translation, temperatures in ℃ as
+            # everywhere else (issue 12.9), whatever the source string says
             string = (
-                (message.id[0], message.id[1])
+                (_celsius(message.id[0]), _celsius(message.id[1]))
                 if isinstance(message.id, (list, tuple))
-                else message.id
+                else _celsius(message.id)
             )
         catalog.add(message.id, string, context=message.context, flags=message.flags)
     out = source.parent.parent.parent / target_lang / "LC_MESSAGES" / source.name

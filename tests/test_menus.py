@@ -10,7 +10,16 @@ from django.views.defaults import server_error
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"registry", "donations", "resumption", "community", "census"}
+APPS = {
+    "registry",
+    "donations",
+    "supplies",
+    "resumption",
+    "community",
+    "census",
+    "volunteers",
+    "assistance",
+}
 ADMIN = APPS | {"users", "audit"}
 
 # Each cast member's main menu (besides Home): what their memberships reach, per docs/access.md.
@@ -19,8 +28,8 @@ MENUS = {
     "fed_admin": ADMIN,
     "admin_a": ADMIN,
     "staff_a": APPS,
-    "reporter_a1": {"registry", "resumption"},
-    "guard_a": {"community", "census"},
+    "reporter_a1": {"registry", "resumption", "assistance"},
+    "guard_a": {"community", "census", "assistance"},
     "viewer_a": APPS,
     "outsider_b": ADMIN,
     # The duty membership reaches community and census at post_a; the viewer membership of
@@ -28,6 +37,8 @@ MENUS = {
     "guard_ab": APPS,
     "staff_ab": APPS,
 }
+# Every member has an inbox of the notices addressed to them.
+MENUS = {name: menus | {"notices"} for name, menus in MENUS.items()}
 
 
 def _menus(html: str) -> set[str]:

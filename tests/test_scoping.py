@@ -119,7 +119,7 @@ def test_a_reporter_exports_only_their_enterprise(cast, client_for):
 
     response = client_for(cast.reporter_a1).get("/registry/", {"export": "xlsx"})
     rows = (
-        CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        CalamineWorkbook.from_filelike(io.BytesIO(response.getvalue()))
         .get_sheet_by_index(0)
         .to_python()
     )

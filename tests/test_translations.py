@@ -148,7 +148,7 @@ def test_it_gives_a_message_one_translation_across_catalogs():
         ("zh-hans", "shift", "Sign in", "签到"),
         ("zh-hans", None, "Sign in", "登录"),
         ("zh-hant", "shift", "Sign in", "簽到"),
-        ("zh-hant", None, "Sign in", "登錄"),
+        ("zh-hant", None, "Sign in", "登入"),
         ("en", "shift", "Sign in", "Sign in"),
         ("zh-hans", "measure", "Unit", "单位"),
         ("zh-hant", "building", "Unit", "單元"),
@@ -170,7 +170,7 @@ def test_it_derives_traditional_and_english_catalogs_with_their_contexts(tmp_pat
         'msgid "Sign in"\nmsgstr "登录"\n',
         encoding="utf-8",
     )
-    for lang, shift, account in [("zh_Hant", "簽到", "登錄"), ("en", "Sign in", "Sign in")]:
+    for lang, shift, account in [("zh_Hant", "簽到", "登入"), ("en", "Sign in", "Sign in")]:
         with i18n._derive(source, lang).open("rb") as f:
             catalog = read_po(f)
         assert catalog.get("Sign in", "shift").string == shift

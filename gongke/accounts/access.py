@@ -346,27 +346,59 @@ WRITERS: dict[str, frozenset[Role]] = {
     "community": _MANAGE,
     "resumption": _MANAGE | {Role.REPORTER},
     "review": _MANAGE,
+    "volunteers": _MANAGE,
+    "notices": _MANAGE,
+    "supplies": _MANAGE,
     "users": frozenset({Role.ORG_ADMIN, Role.PLATFORM_ADMIN}),
+    # Services: packages, price caps, order windows, service offers, assigning requests.
+    "assistance": _MANAGE,
+    # Ordering for a resident, delivering, recording payments and complaints (grid workers too).
+    "orders": _MANAGE | {Role.DUTY_OFFICER},
+    # A firm's requests for services and its feedback.
+    "requests": _MANAGE | {Role.REPORTER},
 }
-MENUS = ("registry", "donations", "resumption", "community", "census", "users")
+MENUS = (
+    "registry",
+    "donations",
+    "supplies",
+    "resumption",
+    "community",
+    "census",
+    "volunteers",
+    "assistance",
+    "notices",
+    "users",
+)
 
 
 def menus_for(user: Any) -> set[str]:
     """The main-menu entries in which the user reaches something (docs/access.md, "reaches"):
-    a duty officer community duty and census; a membership of an enterprise its registry entry
-    and work resumption; any other membership every app; users and audit for organization admins.
+    a duty officer community duty, census and services (orders in their compounds); a membership
+    of an enterprise its registry entry, work resumption and services (its packages and
+    requests); any other membership every app; users and audit for organization admins.
     """
     if is_platform_admin(user):
         return set(MENUS)
     menus: set[str] = set()
     for m in _memberships(user):
         role = Role(m.role)
+        # Every member has an inbox of notices addressed to them.
+        menus.add("notices")
         if role == Role.DUTY_OFFICER:
-            menus |= {"community", "census"}
+            menus |= {"community", "census", "assistance"}
         elif role == Role.REPORTER or m.organization.kind == OrgKind.ENTERPRISE:
-            menus |= {"registry", "resumption"}
+            menus |= {"registry", "resumption", "assistance"}
         else:
-            menus |= {"registry", "donations", "resumption", "community", "census"}
+            menus |= {
+                "registry",
+                "donations",
+                "supplies",
+                "resumption",
+                "community",
+                "census",
+                "volunteers",
+                "assistance",
+            }
         if role == Role.ORG_ADMIN:
             menus.add("users")
     return menus

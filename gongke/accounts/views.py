@@ -1,12 +1,11 @@
 from auditlog.models import LogEntry
-from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.dateparse import parse_date
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from gongke.lib import ratelimit
 
-from . import services
+from . import lists, services
 from .access import (
     admin_organizations,
     get_managed_user,
@@ -125,7 +124,7 @@ def _date(value: str | None):
 
 
 @login_required
-def audit(request: AuthenticatedRequest) -> HttpResponse:
+def audit(request: AuthenticatedRequest) -> HttpResponseBase:
     if not (
         is_platform_admin(request.user)
         or any(m.role == Role.ORG_ADMIN for m in request.user.cached_memberships)
@@ -133,28 +132,13 @@ def audit(request: AuthenticatedRequest) -> HttpResponse:
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied(_("Only an organization admin may read the audit trail."))
-    qs = audit_entries(request.user)
-    f = request.GET
-    if f.get("actor"):
-        qs = qs.filter(
-            Q(actor__username__icontains=f["actor"]) | Q(actor__display_name__icontains=f["actor"])
-        )
-    if f.get("model"):
-        qs = qs.filter(content_type__model=f["model"])
-    if f.get("action") in {"0", "1", "2", "3"}:
-        qs = qs.filter(action=int(f["action"]))
-    since, until = _date(f.get("since")), _date(f.get("until"))
-    if since:
-        qs = qs.filter(timestamp__date__gte=since)
-    if until:
-        qs = qs.filter(timestamp__date__lte=until)
-    if f.get("q"):
-        qs = qs.filter(object_repr__icontains=f["q"])
-    page = Paginator(qs, 50).get_page(f.get("page"))
-    # The kinds of record come from the audit registry, not from a scan of the whole trail.
-    models = sorted({m._meta.model_name for m in auditlog.get_models()})
+    lst = lists.AUDIT.bind(request, audit_entries(request.user))
+    if lst.exporting:
+        return lst.export(_("audit trail") + ".xlsx")
     return render(
-        request, "accounts/audit.html", {"page": page, "models": list(models), "filters": f}
+        request,
+        "accounts/audit.html",
+        {"list": lst, "page": lst.page, "models": [m for m, _label in lists._models(request)]},
     )
 
 
@@ -168,7 +152,7 @@ def _require_user_admin(user) -> None:
 
 
 @login_required
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: HttpRequest) -> HttpResponseBase:
     _require_user_admin(request.user)
     qs = (
         managed_users(request.user)
@@ -177,17 +161,10 @@ def users(request: HttpRequest) -> HttpResponse:
         )
         .order_by("username")
     )
-    f = request.GET
-    if f.get("q"):
-        qs = qs.filter(Q(username__icontains=f["q"]) | Q(display_name__icontains=f["q"]))
-    if f.get("role") in Role.values:
-        qs = qs.filter(memberships__role=f["role"]).distinct()
-    if f.get("inactive") != "1":
-        qs = qs.filter(is_active=True)
-    page = Paginator(qs, 50).get_page(f.get("page"))
-    return render(
-        request, "accounts/users.html", {"page": page, "roles": Role.choices, "filters": f}
-    )
+    lst = lists.USERS.bind(request, qs)
+    if lst.exporting:
+        return lst.export(_("users") + ".xlsx")
+    return render(request, "accounts/users.html", {"list": lst, "page": lst.page})
 
 
 @login_required

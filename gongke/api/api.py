@@ -10,15 +10,22 @@ from ninja.errors import ValidationError as NinjaValidationError
 from gongke.census.reveals import TooManyReveals
 
 from .auth import session_auth, token_auth
+from .docs import API_DESCRIPTION, document
 from .messages import pydantic_message
 from .schemas import bound_parameters
 
-api = NinjaAPI(
+
+class GongkeAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """In the caller's language, with examples (gongke/api/docs.py)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document(schema)
+
+
+api = GongkeAPI(
     title="Gongke 共克 API",
     version="1",
-    description="Registry, donations, community duty and work resumption. Authenticate with "
-    "`Authorization: Bearer <token>` (a device token) or the browser session. Creating endpoints "
-    "accept `Idempotency-Key`: a retry with the same key returns the first answer.",
+    description=API_DESCRIPTION,
     auth=[token_auth, session_auth],
     urls_namespace="api",
 )
@@ -70,7 +77,17 @@ def invalid_schema(request, exc: NinjaValidationError):
 
 
 def _mount() -> None:
-    from . import census, community, donations, registry, resumption
+    from . import (
+        assistance,
+        census,
+        community,
+        donations,
+        notices,
+        registry,
+        resumption,
+        supplies,
+        volunteers,
+    )
 
     # URLs are matched in this order, one pattern after another: community first, because a
     # guard's tablet posts a passage every few seconds (the OpenAPI document lists it first too).
@@ -79,12 +96,20 @@ def _mount() -> None:
     api.add_router("/donations", donations.router, tags=["donations"])
     api.add_router("/census", census.router, tags=["census"])
     api.add_router("/resumption", resumption.router, tags=["resumption"])
+    api.add_router("/volunteers", volunteers.router, tags=["volunteers"])
+    api.add_router("/notices", notices.router, tags=["notices"])
+    api.add_router("/supplies", supplies.router, tags=["supplies"])
+    api.add_router("/assistance", assistance.router, tags=["assistance"])
     for router in (
+        assistance.router,
         community.router,
         registry.router,
         donations.router,
         census.router,
         resumption.router,
+        volunteers.router,
+        notices.router,
+        supplies.router,
     ):
         for path_view in router.path_operations.values():
             for operation in path_view.operations:

@@ -86,10 +86,13 @@ class PassageIn(BaseModel):
 
 class FeverNoticeOut(Schema):
     """The fever alert a passage raised: whether its notification is queued (false: stored, and
-    sent by the sweep within minutes; null: queued when the caller's transaction commits)."""
+    sent by the sweep within minutes; null: queued when the caller's transaction commits), and
+    who it reaches as set up (the group robot; how many people by email; neither: nobody)."""
 
     id: int
     queued: bool | None
+    robot: bool = False
+    emails: int = 0
     message: str
 
 

@@ -91,6 +91,7 @@ class DonorOut(Schema):
     township: str | None = Field(None, alias="township.name")
     contact_name: str
     contact_phone: str = Field(..., alias="masked_contact_phone")
+    merged_into_id: int | None = None
 
 
 class DonorSummary(DonorOut):
@@ -101,7 +102,8 @@ class DonorSummary(DonorOut):
 @router.get("/donors", response=list[DonorSummary])
 @paginate(Pages, page_size=50)
 def list_donors(request: HttpRequest, q: str | None = None, kind: str | None = None):
-    qs = donors_for(request.user).search(q).select_related("township")
+    qs = donors_for(request.user).filter(merged_into__isnull=True).search(q)
+    qs = qs.select_related("township")
     if kind:
         qs = qs.filter(kind=kind)
     return qs.annotate(
@@ -113,6 +115,39 @@ def list_donors(request: HttpRequest, q: str | None = None, kind: str | None = N
 @router.get("/donors/{donor_id}", response=DonorOut)
 def get_donor(request: HttpRequest, donor_id: int):
     return access.get_donor(request.user, donor_id)
+
+
+class MergeIn(Schema):
+    merged_id: int = Field(..., description="the other record of the same donor")
+
+
+class MergeOut(Schema):
+    id: int
+    kept_id: int
+    merged_id: int
+    gifts: list[int] = Field(..., description="the gifts moved (moved back on undo)")
+    merged_at: datetime.datetime
+    undone_at: datetime.datetime | None
+
+
+@router.post("/donors/{donor_id}/merges", response={201: MergeOut})
+def merge_donor(request: HttpRequest, donor_id: int, payload: MergeIn):
+    """Merge another record of the same donor into this one: its gifts join this history."""
+    kept = access.get_donor(request.user, donor_id, write=True)
+    merged = access.get_donor(request.user, payload.merged_id, write=True)
+
+    def create():
+        merge = services.merge_donors(user=request.user, kept=kept, merged=merged)
+        return 201, MergeOut.from_orm(merge)
+
+    return once(request, request.headers.get("Idempotency-Key"), "donations.donor.merge", create)
+
+
+@router.post("/donors/merges/{merge_id}/undo", response=MergeOut)
+def undo_merge(request: HttpRequest, merge_id: int):
+    """Give the merged record back exactly the gifts the merge moved."""
+    merge = access.get_merge(request.user, merge_id, write=True)
+    return services.undo_merge(user=request.user, merge=merge)
 
 
 # --- Gifts and the ledger --------------------------------------------------------------------
@@ -507,7 +542,11 @@ def get_figures(
     since: datetime.date | None = None,
     until: datetime.date | None = None,
     threshold: Decimal = figures.THRESHOLD,
+    executive: bool | None = None,
+    donor_kind: str | None = None,
 ):
+    """`donors_above_threshold` counts donors, not records; `executive` narrows it to
+    executive-committee enterprises (false: every other donor), `donor_kind` to one kind."""
     root = get_root(request.user, org)
     camp = None
     if campaign:
@@ -521,7 +560,9 @@ def get_figures(
         "total": _figures_out(root.pk, total),
         "children": [_figures_out(o.pk, f) for o, f in children],
         "donors": figures.donor_count(scope),
-        "donors_above_threshold": figures.donors_above(scope, threshold),
+        "donors_above_threshold": figures.donors_above(
+            scope, threshold, executive=executive, kind=donor_kind
+        ),
         "by_day": [
             {"key": r["occurred_on"].isoformat(), "total": (r["money"] or 0) + (r["goods"] or 0)}
             for r in figures.by_day(scope)
@@ -554,23 +595,50 @@ class GiftRowErrorOut(Schema):
     message: str
 
 
+class DuplicateOut(Schema):
+    row: int
+    donor: str
+    amount: Decimal
+    date: datetime.date
+    gift_id: int | None = Field(None, description="the known gift this line looks like")
+    other_row: int | None = Field(None, description="the earlier line of the file it looks like")
+
+
 class GiftImportOut(Schema):
     ok: bool
     rows: int
     created: int
     skipped: int
+    linked: int = Field(0, description="lines judged the same as a known gift: no new gift")
+    examples: int = Field(0, description="the template's example rows, never imported")
     errors: list[GiftRowErrorOut]
+    review_id: int | None = Field(
+        None, description="held for a duplicate review: nothing was imported yet"
+    )
+    duplicates: list[DuplicateOut] = []
 
 
-@router.post("/imports", response={200: GiftImportOut, 201: GiftImportOut, 422: GiftImportOut})
-def import_gifts(request: HttpRequest, organization_id: Form[int], file: File[UploadedFile]):
-    org = get_for_user(
-        request.user, Organization.objects.all(), field="", pk=organization_id, write=True
-    )
-    result = importer.import_gifts(
-        user=request.user, organization=org, data=read_upload(file), filename=file.name or ""
-    )
-    status = 422 if not result.ok else (201 if result.created else 200)
+def _duplicates(candidates: list[dict]) -> list[dict]:
+    return [
+        {
+            "row": c["row"],
+            "donor": c["donor"],
+            "amount": c["amount"],
+            "date": c["date"],
+            "gift_id": c.get("gift"),
+            "other_row": c.get("other_row"),
+        }
+        for c in candidates
+    ]
+
+
+def _import_answer(result: importer.ImportResult):
+    if not result.ok:
+        status = 422
+    elif result.review is not None:
+        status = 202
+    else:
+        status = 201 if result.created or result.linked else 200
     return Status(
         status,
         {
@@ -578,8 +646,77 @@ def import_gifts(request: HttpRequest, organization_id: Form[int], file: File[Up
             "rows": result.rows,
             "created": result.created,
             "skipped": result.skipped,
+            "linked": result.linked,
+            "examples": result.examples,
             "errors": [e.as_dict() for e in result.errors],
+            "review_id": result.review.pk if result.review is not None else None,
+            "duplicates": _duplicates(result.duplicates),
         },
+    )
+
+
+@router.post(
+    "/imports",
+    response={200: GiftImportOut, 201: GiftImportOut, 202: GiftImportOut, 422: GiftImportOut},
+)
+def import_gifts(request: HttpRequest, organization_id: Form[int], file: File[UploadedFile]):
+    """Import a gift list. 202: lines look like known gifts; nothing is imported until the
+    review (`review_id`) is answered at POST /imports/reviews/{review_id}."""
+    org = get_for_user(
+        request.user, Organization.objects.all(), field="", pk=organization_id, write=True
+    )
+    result = importer.import_gifts(
+        user=request.user, organization=org, data=read_upload(file), filename=file.name or ""
+    )
+    return _import_answer(result)
+
+
+class ReviewOut(Schema):
+    id: int
+    organization_id: int
+    filename: str
+    status: str
+    duplicates: list[DuplicateOut]
+    batch_id: int | None
+
+    @staticmethod
+    def resolve_duplicates(obj) -> list[dict]:
+        return _duplicates(obj.candidates)
+
+
+@router.get("/imports/reviews/{review_id}", response=ReviewOut)
+def get_review(request: HttpRequest, review_id: int):
+    return access.get_review(request.user, review_id)
+
+
+class DecisionIn(Schema):
+    row: int
+    same: bool
+
+
+class DecisionsIn(Schema):
+    decisions: list[DecisionIn]
+    rest: bool | None = Field(
+        None, description="for every line not listed: true same gift, false different"
+    )
+
+
+@router.post(
+    "/imports/reviews/{review_id}",
+    response={200: GiftImportOut, 201: GiftImportOut, 202: GiftImportOut, 422: GiftImportOut},
+)
+def answer_review(request: HttpRequest, review_id: int, payload: DecisionsIn):
+    """Say for each line of a held import whether it is the same gift as the one it looks like
+    (no new gift; counted once) or a different one; the file is then imported. 202 again when
+    lines look like known gifts that were not answered (or that changed meanwhile). A review
+    already imported answers with its import (a replay adds nothing)."""
+    review = access.get_review(request.user, review_id, write=True)
+    decisions = {d.row: d.same for d in payload.decisions}
+    if payload.rest is not None:
+        for c in review.candidates:
+            decisions.setdefault(c["row"], payload.rest)
+    return _import_answer(
+        importer.commit_review(user=request.user, review=review, decisions=decisions)
     )
 
 

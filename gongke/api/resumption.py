@@ -3,15 +3,17 @@ dashboard figures — the same services and access path as the pages. Creating c
 Idempotency-Key; a daily report is also unique per (enterprise, day), so a retry never makes two."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import Field, File, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from gongke.accounts.access import get_for_user, reference_organizations, scoped
+from gongke.lib.excel import read_upload
 from gongke.resumption import services, stats
 from gongke.resumption.access import (
     body_for,
@@ -376,6 +378,49 @@ def record_temperature(request: HttpRequest, payload: TemperatureIn):
     return once(request, request.headers.get("Idempotency-Key"), "resumption.temperature", create)
 
 
+class TemperatureImportError(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class TemperatureImportOut(Schema):
+    ok: bool
+    imported: int
+    errors: list[TemperatureImportError]
+
+
+@router.post(
+    "/temperatures/import",
+    response={201: TemperatureImportOut, 422: TemperatureImportOut},
+)
+def import_temperatures(
+    request: HttpRequest,
+    enterprise_id: Form[int],
+    file: File[UploadedFile],
+    mapping: Form[str] = "",
+):
+    """The staff temperature sheet as the page imports it (the template's columns, or headers
+    that differ; `mapping` as JSON {"name"|"day"|"slot"|"temperature": "the file's header"}).
+    A readings' slot is unique per person and day, so sending the file again changes nothing."""
+    enterprise = enterprise_for(request.user, enterprise_id, write=True)
+    try:
+        chosen = json.loads(mapping) if mapping else None
+    except ValueError:
+        chosen = None
+    if not isinstance(chosen, dict):
+        chosen = None
+    count, errors = services.import_temperatures(
+        enterprise=enterprise,
+        user=request.user,
+        data=read_upload(file),
+        filename=file.name or "",
+        mapping={str(k): str(v) for k, v in chosen.items()} if chosen else None,
+    )
+    body = {"ok": not errors, "imported": count, "errors": [e.as_dict() for e in errors]}
+    return Status(422 if errors else 201, body)
+
+
 class FeverOut(Schema):
     id: int
     enterprise_id: int
@@ -448,11 +493,14 @@ class LeaseIn(In):
     monthly_rent: Decimal
     monthly_fee: Decimal = Decimal("0")
     starts_on: dt.date
+    ends_on: dt.date | None = None
 
 
 class LeaseOut(Schema):
     id: int
     tenant_name: str
+    starts_on: dt.date
+    ends_on: dt.date | None
     monthly_rent: Yuan
     monthly_fee: Yuan
     rent_waived: Yuan
@@ -539,6 +587,8 @@ class SettingsIn(In):
     deadline: dt.time | None = None
     webhook_url: str | None = None
     email_reminders: bool | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
 
 
 class SettingsOut(Schema):
@@ -546,6 +596,8 @@ class SettingsOut(Schema):
     deadline: dt.time
     webhook_url: str
     email_reminders: bool
+    period_start: dt.date | None
+    period_end: dt.date | None
 
 
 @router.get("/settings/{association_id}", response=SettingsOut)
@@ -565,13 +617,25 @@ def put_settings(request: HttpRequest, association_id: int, payload: SettingsIn)
 
 
 @router.get("/dashboard")
-def dashboard(request: HttpRequest, organization_id: int | None = None, day: dt.date | None = None):
+def dashboard(
+    request: HttpRequest,
+    organization_id: int | None = None,
+    day: dt.date | None = None,
+    days: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+):
+    """Figures for `day` (default today) and the trend over the last `days` (7, 30 or 60) days
+    up to it, or from `start` to `end`; each trend day says whether it is today, still open."""
     org = dashboard_org(request.user, organization_id)
     day = day or local_today()
+    asked = {"days": str(days or ""), "start": str(start or ""), "end": str(end or "")}
+    period = stats.period_asked(asked, day)
     return {
         "organization_id": org.pk,
         "day": day,
+        "period": {"start": period.start, "end": period.end, "label": period.label},
         "overview": stats.overview(org, day),
-        "trend": stats.trend(org, day),
-        "associations": stats.per_association(org, day),
+        "trend": stats.trend(org, period),
+        "associations": stats.per_association(org, period),
     }

@@ -5,21 +5,27 @@ Each panel returns rendered HTML fragments (none when it has nothing to say for 
 
 from collections.abc import Callable
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from gongke.accounts.access import reach_q
 from gongke.accounts.models import Role
+from gongke.assistance.access import ORDER, ORDER_WRITERS, TASK, orders_for, tasks_for
+from gongke.assistance.models import DeliveryTask, Order, OrderStatus
 from gongke.census.access import ISOLATION, visible
 from gongke.census.models import DailyCheck, Isolation
 from gongke.community.access import alerts_for, posts_for, spots_for
 from gongke.community.models import Alert, Passage, Spot
 from gongke.donations import figures
 from gongke.donations.rollups import rollup
+from gongke.notices.access import inbox_for
+from gongke.notices.services import mark_delivered
 from gongke.resumption import stats
 from gongke.resumption.access import home_org
 from gongke.resumption.models import DailyReport, Notification, local_today
+from gongke.volunteers.todo import todo as volunteer_todo
 
 
 def resumption(request: HttpRequest) -> list[str]:
@@ -76,6 +82,24 @@ def census(request: HttpRequest) -> list[str]:
     return [render_to_string("briefings/panels/census.html", ctx, request)]
 
 
+def assistance(request: HttpRequest) -> list[str]:
+    """To do: orders to deliver today (and overdue), delivery tasks still open."""
+    user = request.user
+    today = timezone.localdate()
+    # Only where the user delivers: a viewer has nothing to do here.
+    orders = orders_for(
+        user, Order.objects.filter(status=OrderStatus.PLACED, window__day__lte=today)
+    ).filter(reach_q(user, ORDER, roles=ORDER_WRITERS))
+    counts = orders.aggregate(orders=Count("pk"), packages=Sum("quantity"))
+    if not counts["orders"]:
+        return []
+    tasks = tasks_for(user, DeliveryTask.objects.filter(done_at__isnull=True)).filter(
+        reach_q(user, TASK, roles=ORDER_WRITERS), window__day__lte=today
+    )
+    ctx = {"counts": counts, "tasks": tasks.count()}
+    return [render_to_string("briefings/panels/assistance.html", ctx, request)]
+
+
 def donations(request: HttpRequest) -> list[str]:
     """What was received, pledged and allocated in the user's subtree."""
     root = getattr(request.user, "primary_organization", None)
@@ -87,13 +111,41 @@ def donations(request: HttpRequest) -> list[str]:
     return [render_to_string("briefings/panels/donations.html", ctx, request)]
 
 
+def volunteers(request: HttpRequest) -> list[str]:
+    """Today's team shifts, open tasks, sign-ups to approve, no-shows to see."""
+    t = volunteer_todo(request.user)
+    if t is None:
+        return []
+    return [render_to_string("volunteers/panel.html", {"t": t}, request)]
+
+
+def notices(request: HttpRequest) -> list[str]:
+    """The banner of notices addressed to the user: shown until read, and those still to
+    acknowledge. Showing it delivers them (in the app)."""
+    rows = list(
+        inbox_for(request.user)
+        .filter(
+            Q(read_at__isnull=True) | Q(acknowledged_at__isnull=True, notice__ack_required=True)
+        )
+        .order_by("-notice__sent_at", "-pk")[:6]
+    )
+    if not rows:
+        return []
+    mark_delivered(user=request.user)
+    return [
+        render_to_string(
+            "briefings/panels/notices.html", {"rows": rows[:5], "more": len(rows) > 5}, request
+        )
+    ]
+
+
 Panel = Callable[[HttpRequest], list[str]]
-ALL: list[Panel] = [resumption, community, census, donations]
+ALL: list[Panel] = [notices, resumption, community, census, assistance, donations, volunteers]
 # What each role's home leads with: a guard at a gate needs the post and the census, a reporter
 # the day's report. Others (admins, staff, viewers) see every panel and the register's figures.
 BY_ROLE: dict[Role, list[Panel]] = {
-    Role.DUTY_OFFICER: [community, census],
-    Role.REPORTER: [resumption, donations],
+    Role.DUTY_OFFICER: [notices, community, census, assistance],
+    Role.REPORTER: [notices, resumption, donations],
 }
 
 

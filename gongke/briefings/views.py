@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from gongke.accounts.access import can_write, role_over
 from gongke.accounts.http import AuthenticatedRequest
+from gongke.lib.todos import todos_for
 from gongke.registry.access import organizations_for, people_for, places_for
 from gongke.registry.models import OrgKind, PlaceKind
 from gongke.resumption import stats
@@ -30,7 +31,12 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         return render(
             request,
             "briefings/home.html",
-            {"role": role, "focused": True, "panels": panels.panels_for(request, role)},
+            {
+                "role": role,
+                "focused": True,
+                "todos": todos_for(request.user),
+                "panels": panels.panels_for(request, role),
+            },
         )
     orgs = organizations_for(request.user)
     counts = orgs.aggregate(
@@ -76,6 +82,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "places": places,
             "chart": chart,
             "role": role,
+            "todos": todos_for(request.user),
             "panels": panels.panels_for(request, role),
         },
     )
@@ -86,7 +93,8 @@ def resumption(request: HttpRequest) -> HttpResponse:
     org = dashboard_org(request.user, request.GET.get("org"))
     day = day_asked(request)
     overview = stats.overview(org, day)
-    trend = stats.trend(org, day)
+    period = stats.period_asked(request.GET, day)
+    trend = stats.trend(org, period)
     industries = stats.breakdown(org, day, "industry")
     townships = stats.breakdown(org, day, "township")
     # The user's own level first (a federation sees itself), then each association with members.
@@ -113,8 +121,11 @@ def resumption(request: HttpRequest) -> HttpResponse:
             "o": overview,
             "industries": industries,
             "townships": townships,
-            "associations": stats.per_association(org, day),
-            "trend_chart": stats.trend_chart(trend, overview["members"]),
+            "associations": stats.per_association(org, period),
+            "period": period,
+            "trend_choices": stats.TREND_CHOICES,
+            "trend_partial": any(r["partial"] for r in trend),
+            "trend_chart": stats.trend_chart(trend),
             "industry_chart": stats.breakdown_chart(industries),
             "township_chart": stats.breakdown_chart(townships),
             "bodies": bodies,

@@ -11,7 +11,7 @@ class CensusConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, todos  # noqa: F401 (todos registers the home page's to-dos)
 
         auditlog.register(models.Household, exclude_fields=["updated_at"])
         auditlog.register(

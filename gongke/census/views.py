@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from gongke.accounts.access import can_write
 from gongke.lib.excel import SheetError, read_upload, xlsx_response
 from gongke.registry.models import Place
 
-from . import services
+from . import lists, services
 from .access import (
     AREA,
     ISOLATION,
@@ -484,7 +485,7 @@ def running_isolations(user, day):
 
 
 @login_required
-def isolations(request: HttpRequest) -> HttpResponse:
+def isolations(request: HttpRequest) -> HttpResponseBase:
     today = timezone.localdate()
     qs = running_isolations(request.user, today)
     if (request.GET.get("place") or "").isdigit():
@@ -537,7 +538,7 @@ def isolations(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def area_export(request: HttpRequest, pk: int) -> HttpResponse:
+def area_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     place = get_area(request.user, pk)
     qs = (
         Resident.objects.filter(household__place=place)
@@ -576,7 +577,7 @@ def area_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: HttpRequest) -> HttpResponseBase:
     notes = [
         _("One row per resident; people of the same household repeat the building, unit and room."),
         _("Room and name are required. The ID number is checked (18 digits with its check digit)."),
@@ -633,18 +634,20 @@ def area_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def visits(request: HttpRequest) -> HttpResponse:
+def visits(request: HttpRequest) -> HttpResponseBase:
     qs = visible(
         request.user,
         Visit.objects.select_related("household__place", "by"),
         field=VISIT,
     )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "census/visits.html", {"page": page})
+    lst = lists.VISITS.bind(request, qs)
+    if lst.exporting:
+        return lst.export(_("visits") + f"-{timezone.localdate()}.xlsx")
+    return render(request, "census/visits.html", {"list": lst, "page": lst.page})
 
 
 @login_required
-def returns(request: HttpRequest) -> HttpResponse:
+def returns(request: HttpRequest) -> HttpResponseBase:
     """返乡人员名单: who came back from elsewhere, latest first, within the last `days` days."""
     try:
         days = max(1, min(int(request.GET.get("days", 14)), 365))

@@ -11,9 +11,10 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, todos  # noqa: F401 (todos registers the home page's to-dos)
 
         auditlog.register(models.PostKey, exclude_fields=["token"])
+        auditlog.register(models.ConsoleKey, exclude_fields=["key_hash", "last_used_at"])
         auditlog.register(
             models.Passage, exclude_fields=["id_number_hash", "subject_key"], mask_fields=["phone"]
         )

@@ -30,6 +30,11 @@ class PostKey(models.Model):
 
     post = models.OneToOneField(Place, on_delete=models.CASCADE, related_name="community_key")
     token = models.CharField(max_length=64, unique=True)
+    # The post's own rule: its thermometer is at the gate, so a passage without a reading is
+    # incomplete there (the self-registration page then asks for one).
+    require_temperature = models.BooleanField(
+        _("temperature required on self-registration"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -61,6 +66,43 @@ class Decision(models.TextChoices):
     PASS = "pass", _("Passed")
     REFUSED = "refused", _("Refused")
     TURNED_BACK = "turned_back", _("Persuaded to turn back")
+    FEVER_CLINIC = "fever_clinic", _("Sent to the fever clinic")
+
+
+class ConsoleKey(models.Model):
+    """Keeps one phone's guard console signed in for a shift, at one post only.
+
+    Issued to a signed-in duty officer's browser (the raw key lives only in that browser's
+    storage; only its hash is kept), it lets that browser send passages to that post after the
+    session has ended, until it expires or is revoked. It reads nothing and opens no page."""
+
+    post = models.ForeignKey(
+        Place, verbose_name=_("post"), on_delete=models.CASCADE, related_name="console_keys"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="console_keys",
+    )
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    prefix = models.CharField(max_length=8, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("console key")
+        verbose_name_plural = _("console keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.device or self.prefix} @ {self.post}"
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.post.organization.path}
 
 
 class Source(models.TextChoices):

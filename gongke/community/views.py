@@ -7,12 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -20,15 +22,16 @@ from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import (
     can_write,
+    may,
     visible_organizations,
 )
 from gongke.accounts.http import AuthenticatedRequest
 from gongke.census.models import Resident
 from gongke.lib.ratelimit import client_key, take
 from gongke.registry.access import get_organization
-from gongke.registry.models import Person, Place
+from gongke.registry.models import Person, Place, PlaceKind
 
-from . import picture, services
+from . import lists, picture, services
 from .access import (
     alerts_for,
     areas_for,
@@ -42,8 +45,10 @@ from .access import (
 )
 from .forms import DutySettingsForm
 from .models import (
+    FEVER,
     Alert,
     Assignment,
+    ConsoleKey,
     Decision,
     Direction,
     DisinfectionLog,
@@ -61,6 +66,8 @@ from .models import (
 )
 
 ROSTER_HOURS = 72
+GAP_HOURS = 24
+MAX_CONSOLE_BATCH = 2000
 
 
 def _day(request: HttpRequest) -> date:
@@ -178,12 +185,32 @@ def duty_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _residents_json(post: Place) -> list[list[Any]]:
-    rows = Resident.objects.filter(household__place_id=post.parent_id or 0).values_list(
+    """[id, name, room, search text, 1 if out now]: the console searches and infers the
+    direction (someone out comes back in) on the phone, offline too."""
+    area = post.parent_id or 0
+    out = set(
+        Outing.objects.open()
+        .filter(place_id=area, resident_id__isnull=False)
+        .values_list("resident_id", flat=True)
+    )
+    rows = Resident.objects.filter(household__place_id=area).values_list(
         "pk", "name", "household__building", "household__unit", "household__room", "search_text"
     )
     return [
-        [pk, name, "-".join(x for x in (b, u, r) if x), st[:120]] for pk, name, b, u, r, st in rows
+        [pk, name, "-".join(x for x in (b, u, r) if x), st[:120], int(pk in out)]
+        for pk, name, b, u, r, st in rows
     ]
+
+
+def _handover(post: Place) -> Shift | None:
+    """The last handover note left at this post in the past day: the next shift reads it."""
+    now = timezone.now()
+    return (
+        Shift.objects.filter(post=post, ends_at__gte=now - timedelta(hours=24), starts_at__lte=now)
+        .exclude(handover_note="")
+        .order_by("-ends_at")
+        .first()
+    )
 
 
 @login_required
@@ -205,45 +232,145 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     recent = (
         Passage.objects.filter(post=post).select_related("resident").order_by("-occurred_at")[:30]
     )
+    area = post.parent
+    village = area is not None and area.kind == PlaceKind.VILLAGE
+    out_plates = list(
+        Outing.objects.open()
+        .filter(place_id=post.parent_id or 0, subject=SubjectKind.VEHICLE)
+        .values_list("label", flat=True)[:500]
+    )
     return render(
         request,
         "community/console.html",
         {
             "post": post,
+            "village": village,
             "recent": recent,
             "residents": _residents_json(post),
+            "out_plates": out_plates,
+            "handover": _handover(post),
+            "fever": str(FEVER),
             "sync_url": reverse("api:community_batch"),
             "can_write": can_write(request.user, post.organization),
             "temperatures": ["36.0", "36.2", "36.4", "36.5", "36.6", "36.8", "37.0", "37.2"],
             "decisions": Decision.choices,
-            "subjects": SubjectKind.choices,
+            # A village's people are villagers, not a compound's residents.
+            "subjects": [
+                (v, _("Villager") if village and v == SubjectKind.RESIDENT else label)
+                for v, label in SubjectKind.choices
+            ],
             "directions": Direction.choices,
         },
     )
 
 
 @login_required
-def passages(request: HttpRequest, pk: int) -> HttpResponse:
+@require_POST
+def console_key(request: HttpRequest, pk: int) -> JsonResponse:
+    """A key for this browser to keep sending passages at this post for the shift."""
+    post = get_post(request.user, pk, write=True)
+    key, raw = services.issue_console_key(
+        post=post, user=request.user, device=request.headers.get("User-Agent", "")[:100]
+    )
+    return JsonResponse({"key": raw, "expires_at": key.expires_at.isoformat()}, status=201)
+
+
+@csrf_exempt  # no cookie is read: the console key in the header is the credential
+@require_POST
+def console_sync(request: HttpRequest, pk: int) -> JsonResponse:
+    """The console's passages, sent with its key: the same service as the API's batch."""
+    key = services.console_key(request.headers.get("X-Console-Key", ""), post_id=pk)
+    if key is None:
+        return JsonResponse(
+            {"detail": _("This phone's console key has expired or was revoked: sign in again.")},
+            status=401,
+        )
+    try:
+        post = get_post(key.user, pk, write=True)
+    except (Http404, PermissionDenied):
+        return JsonResponse(
+            {"detail": _("This account may no longer record passages at this post.")},
+            status=403,
+        )
+    try:
+        body = json.loads(request.body or b"{}")
+        items = body.get("items") or []
+        if not isinstance(items, list) or len(items) > MAX_CONSOLE_BATCH:
+            raise ValueError
+    except (ValueError, AttributeError):
+        return JsonResponse({"detail": _("The data is not valid.")}, status=422)
+    with translation.override(key.user.language or translation.get_language()):
+        results = services.record_passages(
+            post=post, items=[i for i in items if isinstance(i, dict)], user=key.user
+        )
+        return JsonResponse({"results": [r.as_dict() for r in results]})
+
+
+@login_required
+def console_keys(request: HttpRequest, pk: int) -> HttpResponse:
+    """The phones kept signed in at this post, and revoking one (a lost phone)."""
+    post = get_post(request.user, pk, write=request.method == "POST")
+    if request.method == "POST":
+        key = get_object_or_404(ConsoleKey, pk=request.POST.get("key"), post=post)
+        services.revoke_console_key(key=key, user=request.user)
+        messages.success(request, _("The phone can no longer send passages here."))
+        return redirect("community:console-keys", pk=post.pk)
+    keys = ConsoleKey.objects.filter(
+        post=post, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("user")
+    return render(
+        request,
+        "community/console_keys.html",
+        {"post": post, "keys": keys, "hours": settings.CONSOLE_KEY_HOURS},
+    )
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served under /community/ so that it may keep the console and the QR page for offline use."""
+    response = render(request, "community/sw.js", content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+def manifest(request: HttpRequest, pk: int) -> JsonResponse:
+    """Installs this post's console on the phone's home screen."""
+    post = get_post(request.user, pk)
+    return JsonResponse(
+        {
+            "name": f"{post.name} · {_('Gongke')}",
+            "short_name": post.name[:12],
+            "start_url": reverse("community:console", args=[post.pk]),
+            "scope": reverse("community:index"),
+            "display": "standalone",
+            "background_color": "#111111",
+            "theme_color": "#c8102e",
+            "icons": [
+                {
+                    "src": static("community/icon.svg"),
+                    "sizes": "any",
+                    "type": "image/svg+xml",
+                    "purpose": "any",
+                }
+            ],
+        },
+        content_type="application/manifest+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@login_required
+def passages(request: HttpRequest, pk: int) -> HttpResponseBase:
     post = get_post(request.user, pk)
     day = _day(request)
-    qs = (
-        Passage.objects.filter(post=post)
-        .on_day(day)
-        .select_related("resident")
-        .order_by("-occurred_at")
-    )
-    if request.GET.get("decision") in Decision.values:
-        qs = qs.filter(decision=request.GET["decision"])
+    qs = Passage.objects.filter(post=post).on_day(day).select_related("resident")
+    lst = lists.PASSAGES.bind(request, qs)
+    if lst.exporting:
+        return lst.export(f"{post.name}-{day}.xlsx")
     return render(
         request,
         "community/passages.html",
-        {
-            "post": post,
-            "day": day,
-            "page": Paginator(qs, 100).get_page(request.GET.get("page")),
-            "decisions": Decision.choices,
-            "filters": request.GET,
-        },
+        {"post": post, "day": day, "list": lst, "page": lst.page},
     )
 
 
@@ -273,10 +400,20 @@ def poster(request: HttpRequest, pk: int) -> HttpResponse:
     # The QR code lets whoever holds it record passages at the post: for its writers alone.
     post = get_post(request.user, pk, write=True)
     key = PostKey.for_post(post)
+    if request.method == "POST":
+        services.set_self_registration(
+            key=key, user=request.user, require_temperature=request.POST.get("temperature") == "1"
+        )
+        messages.success(request, _("Saved."))
+        return redirect("community:poster", pk=post.pk)
     # SITE_URL, not the request's host: the poster is printed once and must work for years.
     url = settings.SITE_URL.rstrip("/") + reverse("community:self", args=[key.token])
     svg = segno.make(url, error="m").svg_inline(border=2, omitsize=True)
-    return render(request, "community/poster.html", {"post": post, "url": url, "svg": svg})
+    return render(
+        request,
+        "community/poster.html",
+        {"post": post, "url": url, "svg": svg, "key": key},
+    )
 
 
 # Self-registration: no account, the post's secret from the QR code
@@ -299,6 +436,8 @@ def self_register(request: HttpRequest, token: str) -> HttpResponse:
         {
             "post": post,
             "sync_url": reverse("community:self-sync", args=[token]),
+            "require_temperature": post.community_key.require_temperature,
+            "retention_days": settings.PASSAGE_RETENTION_DAYS,
         },
     )
 
@@ -349,16 +488,18 @@ def self_sync(request: HttpRequest, token: str) -> JsonResponse:
 
 
 @login_required
-def alerts(request: AuthenticatedRequest) -> HttpResponse:
+def alerts(request: AuthenticatedRequest) -> HttpResponseBase:
     qs = alerts_for(request.user, Alert.objects.select_related("post", "organization"))
-    if request.GET.get("open") == "1":
-        qs = qs.filter(handled_at__isnull=True)
+    lst = lists.ALERTS.bind(request, qs)
+    if lst.exporting:
+        return lst.export(_("fever alerts") + f"-{timezone.localdate()}.xlsx")
     home = request.user.primary_organization
     return render(
         request,
         "community/alerts.html",
         {
-            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "list": lst,
+            "page": lst.page,
             "settings_org": home if home and can_write(request.user, home, manage=True) else None,
         },
     )
@@ -387,17 +528,40 @@ def _when(value: str | None) -> datetime | None:
 
 
 @login_required
-def roster(request: HttpRequest) -> HttpResponse:
+def roster(request: HttpRequest) -> HttpResponseBase:
+    """The next hours of each post's shifts and the hours nobody covers, a page of posts at a
+    time (a county has hundreds); the export lists every shift of the posts filtered."""
     start = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     end = start + timedelta(hours=ROSTER_HOURS)
-    posts = list(
-        posts_for(request.user)
-        .select_related("parent", "organization")
-        .order_by("parent__name", "name")[:200]
+    lst = lists.ROSTER.bind(
+        request, posts_for(request.user).select_related("parent", "organization")
     )
-    gaps = services.uncovered(posts=posts, start=start, end=end)
+    window = Shift.objects.filter(starts_at__lt=end, ends_at__gt=start)
+    if lst.exporting:
+        export = lists.SHIFTS.bind(
+            request,
+            window.filter(post__in=lst.queryset.values("pk"))
+            .select_related("post__parent")
+            .prefetch_related("assignments__person", "assignments__user"),
+        )
+        return export.export(_("roster") + f"-{start:%Y-%m-%d}.xlsx")
+    posts = list(lst.page.object_list)
+    # Gaps are what must be filled now: the next day; the roster shows three days of shifts.
+    gaps = services.uncovered(posts=posts, start=start, end=start + timedelta(hours=GAP_HOURS))
+    # Who may fill a gap, per organization planning it (one query per organization).
+    plannable = {
+        p.organization_id: p.organization
+        for p in posts
+        if may(request.user, "community", p.organization)
+    }
+    people = {
+        org_id: list(
+            Person.objects.filter(organization__path__startswith=org.path).order_by("name")[:300]
+        )
+        for org_id, org in plannable.items()
+    }
     shifts = (
-        Shift.objects.filter(post__in=posts, starts_at__lt=end, ends_at__gt=start)
+        window.filter(post__in=posts)
         .prefetch_related("assignments__person", "assignments__user")
         .order_by("starts_at")
     )
@@ -410,13 +574,21 @@ def roster(request: HttpRequest) -> HttpResponse:
             "shifts": by_post.get(p.pk, []),
             "gaps": gaps[p.pk],
             "gap_hours": round(sum((e - s).total_seconds() for s, e in gaps[p.pk]) / 3600, 1),
+            "people": people.get(p.organization_id),
         }
         for p in posts
     ]
     return render(
         request,
         "community/roster.html",
-        {"rows": rows, "start": start, "end": end, "hours": ROSTER_HOURS},
+        {
+            "rows": rows,
+            "start": start,
+            "end": end,
+            "hours": ROSTER_HOURS,
+            "gap_end": start + timedelta(hours=GAP_HOURS),
+            "list": lst,
+        },
     )
 
 

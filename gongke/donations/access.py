@@ -22,7 +22,7 @@ from gongke.accounts.access import (
 )
 from gongke.registry.models import Organization, OrgKind, SearchQuerySet
 
-from .models import Donor, Entry, Gift, GiftQuerySet, Receipt
+from .models import Donor, DonorMerge, Entry, Gift, GiftQuerySet, ImportReview, Receipt
 
 
 def gifts_for(user: Any) -> GiftQuerySet:
@@ -69,8 +69,24 @@ def get_entry(user: Any, pk: Any, *, write: bool = False) -> Entry:
     return entry
 
 
-def get_donor(user: Any, pk: Any) -> Donor:
-    return _one(donors_for(user).select_related("organization", "enterprise", "township"), pk)
+def get_donor(user: Any, pk: Any, *, write: bool = False) -> Donor:
+    donor = _one(donors_for(user).select_related("organization", "enterprise", "township"), pk)
+    if write:
+        require_write(user, donor.organization, manage=True)
+    return donor
+
+
+def merges_for(user: Any) -> QuerySet[DonorMerge]:
+    """Merges of donor records, seen by whoever sees the record kept."""
+    return DonorMerge.objects.filter(kept__in=donors_for(user))
+
+
+def get_merge(user: Any, pk: Any, *, write: bool = False) -> DonorMerge:
+    merge = _one(merges_for(user).select_related("kept__organization", "merged__organization"), pk)
+    if write:
+        require_write(user, merge.kept.organization, manage=True)
+        require_write(user, merge.merged.organization, manage=True)
+    return merge
 
 
 def receipts_for(user: Any) -> QuerySet[Receipt]:
@@ -84,6 +100,20 @@ def get_receipt(user: Any, pk: Any) -> Receipt:
         "organization", "entry", "entry__gift", "entry__gift__donor", "entry__reversed_by"
     )
     return _one(qs, pk)
+
+
+def reviews_for(user: Any) -> QuerySet[ImportReview]:
+    """Duplicate reviews of imports, by the organization the file was imported for."""
+    if is_platform_admin(user):
+        return ImportReview.objects.all()
+    return ImportReview.objects.filter(scope_q(user, "organization"))
+
+
+def get_review(user: Any, pk: Any, *, write: bool = False) -> ImportReview:
+    review = _one(reviews_for(user).select_related("organization", "batch"), pk)
+    if write:
+        require_write(user, review.organization, manage=True)
+    return review
 
 
 def require_booker(user: Any) -> None:

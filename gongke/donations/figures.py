@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongke.registry.models import Organization
 
-from .models import Campaign, Entry, EntryKind, Gift, Nature
+from .models import Campaign, DonorKind, Entry, EntryKind, Gift, Nature
 from .rollups import Figures, rollup
 
 THRESHOLD = Decimal("100000")
@@ -106,12 +106,30 @@ def by_donor(scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
     )
 
 
-def donors_above(scope: Scope, threshold: Decimal = THRESHOLD) -> int:
-    """How many donors gave more than `threshold` in all (the briefing's "30 enterprises gave over 10万")."""
+def donors_above(
+    scope: Scope,
+    threshold: Decimal = THRESHOLD,
+    *,
+    executive: bool | None = None,
+    kind: str | None = None,
+) -> int:
+    """How many donors gave more than `threshold` in all (the briefing's "30 executive-committee
+    enterprises gave over 10万"): per donor of the county's register (merged records count as
+    the one kept), never a collective line; `executive` narrows to executive-committee
+    enterprises (or to every other donor), `kind` to one kind of donor."""
+    entries = (
+        scope.local().filter(kind=EntryKind.RECEIPT).exclude(gift__donor__kind=DonorKind.GROUP)
+    )
+    if executive is not None:
+        entries = entries.filter(
+            Q(gift__donor__enterprise__is_executive=True)
+            if executive
+            else ~Q(gift__donor__enterprise__is_executive=True)
+        )
+    if kind:
+        entries = entries.filter(gift__donor__kind=kind)
     return (
-        scope.local()
-        .filter(kind=EntryKind.RECEIPT)
-        .values("gift__donor_id")
+        entries.values("gift__donor_id")
         .annotate(total=Sum("amount"))
         .filter(total__gt=threshold)
         .count()

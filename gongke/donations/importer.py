@@ -1,10 +1,17 @@
 """Import of gift lists from Excel or CSV, from the template the app offers.
 
 Every row is read and checked first; if any row is bad, every bad row is reported (row,
-column, reason) and nothing is saved. A clean file is saved in bulk in one transaction with one
-summary audit entry. Each row gets a stable key (the file's own 编号 column, or a hash of the
-row's content and its occurrence in the file), unique per organization: importing the same
-file twice adds nothing.
+column, reason) and nothing is saved. Each row gets a key (the file's own 编号 column, or a hash
+of the row's content and its occurrence in the file) in the county's one key space (the keys a
+form or the API gave, the verification codes the app's own export writes in that column, the
+lines a clerk judged to be a known gift): a row whose key is known is skipped before any other
+check, so importing a file again, or the app's export edited, adds only the new lines.
+
+Lines that look like a gift already known (same donor, amount and date anywhere in the county,
+or earlier in the same file) hold the import back for a duplicate review (ImportReview): the
+clerk says "same gift" (no new gift: the line is recorded as another report of it, counted once)
+or "different" for each, and only then is the file saved, in bulk, in one transaction, with one
+summary audit entry and one audit entry per decision.
 """
 
 import datetime
@@ -12,7 +19,7 @@ import gc
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -40,16 +47,29 @@ from .models import (
     Campaign,
     Donor,
     DonorKind,
+    DuplicateDecision,
     Entry,
     Gift,
     ImportBatch,
+    ImportReview,
     Nature,
+    ReviewStatus,
     new_codes,
 )
-from .services import gift_row, opening_entry_rows, recipients_for
+from .services import (
+    county_of,
+    gift_row,
+    is_collective,
+    opening_entry_rows,
+    recipients_for,
+    register_donors,
+)
 
-# A row's own number is stored as "k:<number>" in Gift.client_key (100 characters).
-KEY_LENGTH = 98
+# A row's own number is its gift's client_key, as a form's or the API's key is (100 characters).
+KEY_LENGTH = 100
+# The template's example rows carry a number starting with this word (in any of the site's
+# languages): such a row is an example, never a gift.
+EXAMPLE = gettext_lazy("Example")
 
 # (key, header as shown in the template, required)
 COLUMNS = [
@@ -156,6 +176,7 @@ def _choice_words() -> dict[str, dict[str, str]]:
                 "单位",
                 "社会组织",
             ],
+            DonorKind.GROUP: [gettext_lazy("Group (collective line)"), "集体", "群体"],
             DonorKind.ANONYMOUS: [gettext_lazy("Anonymous"), "匿名"],
         },
         "status": {
@@ -190,7 +211,7 @@ def template_xlsx() -> bytes:
             "amount": "64.8万",
             "date": "2020-02-01",
             "status": _("Received"),
-            "key": "JB-001",
+            "key": f"{_('Example')}-1",
         },
         {
             "donor": _("Zhang San"),
@@ -200,6 +221,7 @@ def template_xlsx() -> bytes:
             "amount": "近10万",
             "date": "2020-02-02",
             "status": _("Pledged"),
+            "key": f"{_('Example')}-2",
         },
         {
             "donor": "瑞丰商贸有限公司",
@@ -212,6 +234,7 @@ def template_xlsx() -> bytes:
             "unit": "只",
             "date": "2020-02-03",
             "status": _("Received"),
+            "key": f"{_('Example')}-3",
         },
     ]
     rows = [[example.get(key, "") for key, _label, _req in COLUMNS] for example in examples]
@@ -234,6 +257,14 @@ def template_xlsx() -> bytes:
             "Number: your own reference; a row with a number already imported is skipped. Without it, "
             "importing the same file again adds nothing."
         ),
+        _(
+            "The rows whose number starts with “Example” are examples: they are never imported. "
+            "Add your rows below them or replace them."
+        ),
+        _(
+            "Lines that look like a gift already recorded (same donor, amount and date) are shown "
+            "for review before anything is saved: you say whether each is the same gift or another."
+        ),
     ]
     return build_xlsx(headers, rows, sheet=_("Gifts"), notes=notes)
 
@@ -243,8 +274,13 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     skipped: int = 0
+    linked: int = 0  # lines judged the same as a known gift: reports of it, no new gift
+    examples: int = 0
     errors: list[RowError] = field(default_factory=list)
     batch: ImportBatch | None = None
+    # Held back: the lines that look like known gifts wait for the clerk's word.
+    review: ImportReview | None = None
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -260,11 +296,14 @@ def _search_key(*texts: str) -> str:
 class _Row:
     """A checked row: its gift's values (services.gift_row) and how its ledger opens."""
 
+    number: int
     key: str
     donor: tuple[str, Any]
     gift: tuple[Any, ...]  # gift_row's values, in the order of _Reader.fields: a third of a dict
     received: bool
     recipient_id: int | None
+    # (donor name, yuan, date): what makes two lines look like one gift (none for the anonymous)
+    signature: tuple[str, Decimal, datetime.date] | None
 
 
 # Where a rule of services.new_gift names a gift field, the column that holds it.
@@ -326,9 +365,23 @@ def amount_message(exc: AmountError) -> str:
 
 
 class _Reader:
-    def __init__(self, *, user: Any, organization: Organization):
+    def __init__(
+        self,
+        *,
+        user: Any,
+        organization: Organization,
+        known: Mapping[str, int],
+        county: Organization | None = None,
+    ):
         self.user = user
         self.organization = organization
+        self.county = county or organization
+        self.known = known
+        self.skipped = 0
+        self.examples = 0
+        self.example_words = tuple(
+            _example_word(lang).lower() for lang in ("en", "zh-hans", "zh-hant")
+        )
         self.words = _choice_words()
         # Donor enterprises are references: only those the importer reaches can be named.
         enterprises = donor_enterprises(user).values_list(
@@ -380,8 +433,10 @@ class _Reader:
                     "search_text": quick_search_key(name, code or ""),
                 }
             else:
+                # Named donors join the county's register; each anonymous line is its own.
+                keeper = self.organization if kind == DonorKind.ANONYMOUS else self.county
                 donor = {
-                    "organization_id": self.organization.pk,
+                    "organization_id": keeper.pk,
                     "kind": kind,
                     "name": name,
                     "enterprise_id": None,
@@ -406,6 +461,34 @@ class _Reader:
 
         label = self.labels
         get = row.get
+        # The key first: a line already known (imported, entered, judged the same) is skipped
+        # before any other check, so an edited export or a list sent again is cheap to import.
+        own_key = str(get("key") or "").strip()
+        if own_key:
+            if own_key.lower().startswith(self.example_words):
+                self.examples += 1
+                return None
+            if len(own_key) > KEY_LENGTH:
+                errors.append(RowError(number, label["key"], too_long(KEY_LENGTH)))
+                return None
+            key = own_key
+            if self.seen[key]:
+                errors.append(
+                    RowError(number, label["key"], _("This number appears twice in the file."))
+                )
+                return None
+            self.seen[key] += 1
+        else:
+            content = "\x1f".join([str(get(k, "")) for k in self.keys])
+            occurrence = self.seen[content]
+            self.seen[content] += 1
+            digest = hashlib.sha256(
+                f"{self.organization.pk}\x1e{content}\x1e{occurrence}".encode()
+            ).hexdigest()
+            key = "r:" + digest[:40]
+        if key in self.known:
+            self.skipped += 1
+            return None
         name = str(get("donor") or "").strip()
         credit = str(get("credit_code") or "").strip().upper()
         enterprise_id = (
@@ -416,13 +499,22 @@ class _Reader:
         default_kind = (
             DonorKind.ENTERPRISE
             if enterprise_id
-            else (DonorKind.ORGANIZATION if name.endswith(ORG_WORDS) else DonorKind.INDIVIDUAL)
+            else (
+                DonorKind.GROUP
+                if is_collective(name)
+                else DonorKind.ORGANIZATION
+                if name.endswith(ORG_WORDS)
+                else DonorKind.INDIVIDUAL
+            )
         )
         if not name:
             default_kind = DonorKind.ANONYMOUS
         kind = self.choice("donor_kind", get("donor_kind"), default_kind)
         if kind is None:
-            err(label["donor_kind"], _("Write enterprise, individual, organization or anonymous."))
+            err(
+                label["donor_kind"],
+                _("Write enterprise, individual, organization, group or anonymous."),
+            )
         elif kind == DonorKind.ENTERPRISE and enterprise_id is None:
             err(
                 label["donor"],
@@ -485,28 +577,9 @@ class _Reader:
                 label["collector"],
                 _("No organization under this one that you may write for has this name."),
             )
-        own_key = str(get("key") or "").strip()
-        if len(own_key) > KEY_LENGTH:
-            err(label["key"], too_long(KEY_LENGTH))
         if bad:
             errors.extend(bad)
             return None
-        if own_key:
-            key = "k:" + own_key
-            if self.seen[key]:
-                errors.append(
-                    RowError(number, label["key"], _("This number appears twice in the file."))
-                )
-                return None
-            self.seen[key] += 1
-        else:
-            content = "\x1f".join([str(get(k, "")) for k in self.keys])
-            occurrence = self.seen[content]
-            self.seen[content] += 1
-            digest = hashlib.sha256(
-                f"{self.organization.pk}\x1e{content}\x1e{occurrence}".encode()
-            ).hexdigest()
-            key = "r:" + digest[:40]
         assert given_on is not None and kind is not None and nature is not None
         assert collector_id is not None
         if kind == DonorKind.ANONYMOUS:
@@ -534,6 +607,7 @@ class _Reader:
                 client_key=key,
                 created_by_id=self.user_id,
                 search=_search_key,
+                today=self.today,
             )
         except ValidationError as exc:
             for field_name, messages in exc.message_dict.items():
@@ -541,20 +615,32 @@ class _Reader:
                 errors.extend(RowError(number, column, m) for m in messages)
             return None
         self.fields = self.fields or tuple(gift)
+        if kind == DonorKind.ANONYMOUS:
+            signature = None
+        else:
+            shown = self.enterprise_names[enterprise_id][0] if enterprise_id else name
+            signature = (shown, gift["value"], given_on)
         return _Row(
+            number=number,
             key=key,
             donor=donor,
             gift=tuple(gift.values()),
             received=status == "received",
             recipient_id=recipient_id,
+            signature=signature,
         )
 
 
+def _example_word(lang: str) -> str:
+    with translation.override(lang):
+        return str(EXAMPLE)
+
+
 def _read(
-    *, user: Any, organization: Organization, data: bytes, filename: str
+    *, user: Any, organization: Organization, data: bytes, filename: str, known: Mapping[str, int]
 ) -> tuple[list[_Row], "_Reader | None", list[RowError]]:
-    """Every row read and checked, nothing written: (rows, the donors they name, []) or
-    ([], {}, every bad row)."""
+    """Every row read and checked, nothing written: (new rows, the reader with the donors they
+    name and the rows it skipped, []) or ([], None, every bad row)."""
     try:
         headers, rows = read_sheet(data, filename)
         aliases = _aliases()
@@ -567,7 +653,9 @@ def _read(
         ]
         if errors:
             return [], None, errors
-        reader = _Reader(user=user, organization=organization)
+        reader = _Reader(
+            user=user, organization=organization, known=known, county=county_of(organization)
+        )
         parsed: list[_Row] = []
         width = len(headers)
         for number, values in rows:
@@ -591,7 +679,7 @@ def _read(
         return [], None, [RowError(0, "", str(exc))]
     if errors:
         return [], None, errors
-    if not parsed:
+    if not parsed and not reader.skipped:
         return [], None, [RowError(0, "", _("The file has no gifts in it."))]
     return parsed, reader, errors
 
@@ -610,26 +698,167 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+def _county_gifts(
+    county: Organization,
+) -> tuple[dict[str, int], dict[tuple[str, Decimal, datetime.date], int]]:
+    """The county's key space (client key, verification code, key of a line judged the same ->
+    gift id) and its gifts by (donor name, yuan, date), from one read of its gifts."""
+    known: dict[str, int] = {}
+    signatures: dict[tuple[str, Decimal, datetime.date], int] = {}
+    gifts = Gift.objects.filter(organization__path__startswith=county.path).values_list(
+        "pk", "client_key", "code", "donor__name", "value", "given_on"
+    )
+    for pk, key, code, name, value, given_on in gifts.iterator(chunk_size=10_000):
+        if key:
+            known[key] = pk
+        known[code] = pk
+        if name:
+            signatures.setdefault((name, value, given_on), pk)
+    same = DuplicateDecision.objects.filter(
+        same=True, gift__organization__path__startswith=county.path
+    ).values_list("client_key", "gift_id")
+    known.update(same)
+    return known, signatures
+
+
+def _candidates(
+    rows: list[_Row], signatures: Mapping[tuple[str, Decimal, datetime.date], int]
+) -> list[dict[str, Any]]:
+    """The new lines that look like a gift already known: one in the county (`gift`) or an
+    earlier line of the file (`other_row`), in the file's order."""
+    first_in_file: dict[tuple[str, Decimal, datetime.date], int] = {}
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        sig = r.signature
+        if sig is None:
+            continue
+        match: dict[str, Any] = {}
+        if (gift := signatures.get(sig)) is not None:
+            match = {"gift": gift}
+        elif (first := first_in_file.setdefault(sig, r.number)) != r.number:
+            match = {"other_row": first}
+        if match:
+            out.append(
+                {"row": r.number, "donor": sig[0], "amount": str(sig[1]), "date": str(sig[2])}
+                | match
+            )
+    return out
+
+
+def _same_candidates(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
+    def pairs(c: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        return [(d["row"], d.get("gift"), d.get("other_row")) for d in c]
+
+    return pairs(a) == pairs(b)
+
+
 def import_gifts(
-    *, user: Any, organization: Organization, data: bytes, filename: str
+    *,
+    user: Any,
+    organization: Organization,
+    data: bytes,
+    filename: str,
+    review: ImportReview | None = None,
+    decisions: Mapping[int, bool] | None = None,
 ) -> ImportResult:
     """Check the whole file, then save all of it or nothing.
+
+    Lines that look like known gifts hold the file back: the answer carries the review (saved,
+    with the file) and nothing else is written. `commit_review` calls this again with the
+    clerk's decisions (row -> same gift?); if the lines looking known have changed since the
+    review was shown (another import, a gift entered meanwhile), the review is shown again.
 
     The file is read and every row checked before the transaction begins: the write lock (on
     SQLite, the whole database's) is held only while the checked rows are written, so passages
     and other writes never wait on a spreadsheet being parsed."""
     require_write(user, organization, manage=True)
+    county = county_of(organization)
     with _no_cycle_collection():
+        known, signatures = _county_gifts(county)
         rows, reader, errors = _read(
-            user=user, organization=organization, data=data, filename=filename
+            user=user, organization=organization, data=data, filename=filename, known=known
         )
-        result = ImportResult(rows=len(rows) + len({e.row for e in errors}), errors=errors)
+        del known
+        skipped = reader.skipped if reader is not None else 0
+        result = ImportResult(
+            rows=len(rows) + skipped + len({e.row for e in errors}), skipped=skipped, errors=errors
+        )
         if errors:
             return result
+        assert reader is not None
+        result.examples = reader.examples
+        candidates = _candidates(rows, signatures)
+        del signatures
+        decided = decisions or {}
+        if candidates and (
+            review is None
+            or not _same_candidates(candidates, review.candidates)
+            or any(c["row"] not in decided for c in candidates)
+        ):
+            result.review = _hold(
+                review, user=user, organization=organization, data=data, filename=filename
+            )
+            result.review.candidates = candidates
+            result.review.save(update_fields=["candidates"])
+            result.duplicates = candidates
+            return result
         with transaction.atomic():
-            assert reader is not None
-            _save(result, rows, reader, user=user, organization=organization, filename=filename)
+            _save(
+                result,
+                rows,
+                reader,
+                user=user,
+                organization=organization,
+                filename=filename,
+                candidates=candidates,
+                decided=decided,
+                review=review,
+            )
     return result
+
+
+def _hold(
+    review: ImportReview | None,
+    *,
+    user: Any,
+    organization: Organization,
+    data: bytes,
+    filename: str,
+) -> ImportReview:
+    if review is not None:
+        return review
+    return ImportReview.objects.create(
+        organization=organization,
+        filename=filename[:255],
+        data=data,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def commit_review(
+    *, user: Any, review: ImportReview, decisions: Mapping[int, bool]
+) -> ImportResult:
+    """Import a held file with the clerk's decisions (row -> same gift?). A review already
+    committed answers with its import again (a replayed request adds nothing)."""
+    require_write(user, review.organization, manage=True)
+    if review.status == ReviewStatus.COMMITTED:
+        batch = review.batch
+        assert batch is not None
+        return ImportResult(
+            rows=batch.rows,
+            created=batch.created,
+            skipped=batch.skipped,
+            linked=batch.linked,
+            batch=batch,
+        )
+    return import_gifts(
+        user=user,
+        organization=review.organization,
+        data=bytes(review.data),
+        filename=review.filename,
+        review=review,
+        decisions=decisions,
+    )
 
 
 def _save(
@@ -640,17 +869,14 @@ def _save(
     user: Any,
     organization: Organization,
     filename: str,
+    candidates: list[dict[str, Any]],
+    decided: Mapping[int, bool],
+    review: ImportReview | None,
 ) -> None:
     fields = reader.fields
-    at = fields.index("organization_id")
-    collectors = {r.gift[at] for r in rows}
-    existing = set(
-        Gift.objects.filter(organization_id__in=collectors)
-        .exclude(client_key="")
-        .values_list("client_key", flat=True)
-    )
-    new = [r for r in rows if r.key not in existing]
-    result.skipped = len(rows) - len(new)
+    same_rows = {c["row"] for c in candidates if decided[c["row"]]}
+    new = [r for r in rows if r.number not in same_rows]
+    result.linked = len(same_rows)
     result.created = len(new)
     if connection.vendor == "sqlite":
         # SQLite's default page cache (2 MB) thrashes on the random-key indexes (codes, row
@@ -685,9 +911,10 @@ def _save(
     result.batch = ImportBatch.objects.create(
         organization=organization,
         filename=filename[:255],
-        rows=len(rows),
+        rows=result.rows,
         created=result.created,
         skipped=result.skipped,
+        linked=result.linked,
         created_by=now_user,
     )
     # The rows bypass auditlog: one summary entry for the whole file.
@@ -702,8 +929,77 @@ def _save(
             "filename": ["", filename[:255]],
             "created": ["", str(result.created)],
             "skipped": ["", str(result.skipped)],
+            "linked": ["", str(result.linked)],
         },
         additional_data={"org_path": organization.path},
+    )
+    if review is not None:
+        if candidates:
+            gift_of_row = {r.number: gift_id for r, gift_id in zip(new, ids, strict=True)}
+            _record_decisions(review, candidates, decided, gift_of_row, rows, reader, user=now_user)
+        review.status = ReviewStatus.COMMITTED
+        review.batch = result.batch
+        review.data = b""  # the gifts are saved; the file is not kept twice
+        review.save(update_fields=["status", "batch", "data"])
+
+
+def _record_decisions(
+    review: ImportReview,
+    candidates: list[dict[str, Any]],
+    decided: Mapping[int, bool],
+    gift_of_row: dict[int, int],
+    rows: list[_Row],
+    reader: _Reader,
+    *,
+    user: Any,
+) -> None:
+    """One DuplicateDecision and one audit entry per line the clerk judged."""
+    by_number = {r.number: r for r in rows}
+    at = reader.fields.index("organization_id")
+    decisions = []
+    for c in candidates:  # in the file's order: an earlier line's gift is known when needed
+        target = c["gift"] if "gift" in c else gift_of_row[c["other_row"]]
+        same = decided[c["row"]]
+        if same:
+            gift_of_row[c["row"]] = target
+        row = by_number[c["row"]]
+        decisions.append(
+            DuplicateDecision(
+                review=review,
+                row=c["row"],
+                client_key=row.key,
+                organization_id=row.gift[at],
+                gift_id=target,
+                same=same,
+                decided_by=user,
+            )
+        )
+    saved = DuplicateDecision.objects.bulk_create(decisions, batch_size=1000)
+    kind = ContentType.objects.get_for_model(DuplicateDecision)
+    paths = dict(
+        Organization.objects.filter(pk__in={d.organization_id for d in saved}).values_list(
+            "pk", "path"
+        )
+    )
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=kind,
+                object_pk=str(d.pk),
+                object_id=d.pk,
+                object_repr=f"{review.filename[:100]} #{d.row}",
+                action=LogEntry.Action.CREATE,
+                actor=user,
+                changes={
+                    "row": ["", str(d.row)],
+                    "gift": ["", str(d.gift_id)],
+                    "same": ["", str(d.same)],
+                },
+                additional_data={"org_path": paths[d.organization_id]},
+            )
+            for d in saved
+        ],
+        batch_size=1000,
     )
 
 
@@ -727,10 +1023,10 @@ def _donor_ids(
         "pk", "enterprise_id"
     ):
         out[enterprises[enterprise_id]] = pk
-    kept = Donor.objects.filter(organization=organization).exclude(kind=DonorKind.ANONYMOUS)
+    kept = register_donors(county_of(organization)).order_by("-pk")
     for pk, kind, name in kept.values_list("pk", "kind", "name"):
         if (kind, name) in donors:
-            out[(kind, name)] = pk
+            out[(kind, name)] = pk  # the oldest record of the name wins
     pending = [key for key in donors if key not in out]
     for key, pk in zip(
         pending, bulk.insert(Donor, (donors[k] for k in pending), count=len(pending)), strict=True

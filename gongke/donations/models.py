@@ -83,12 +83,18 @@ class DonorKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("Member enterprise")
     INDIVIDUAL = "individual", _("Individual")
     ORGANIZATION = "organization", _("Other organization")
+    # A collective line ("某商会其他会员", "…统一战线联盟"): many givers under one name, never
+    # counted as one donor in the threshold counts.
+    GROUP = "group", _("Group (collective line)")
     ANONYMOUS = "anonymous", _("Anonymous")
 
 
 class Donor(models.Model):
     """Who gives. A member enterprise has one donor record (kept by the enterprise itself, so
-    everyone above it sees its whole history); others are kept by the organization that met them."""
+    everyone above it sees its whole history); a named person, organization or group has one
+    record in the county's register (kept by the county's federation, whichever chamber met
+    them; services.find_or_create_donor). Records found later to be one donor are merged
+    (DonorMerge): the merged record stays, pointing at the one kept."""
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("kept by"), on_delete=models.PROTECT, related_name="donors"
@@ -116,6 +122,15 @@ class Donor(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     search_text = models.CharField(max_length=1000, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SearchQuerySet.as_manager()
@@ -482,6 +497,7 @@ class ImportBatch(models.Model):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     created = models.PositiveIntegerField(_("gifts created"), default=0)
     skipped = models.PositiveIntegerField(_("rows already imported"), default=0)
+    linked = models.PositiveIntegerField(_("rows judged the same as a known gift"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -494,3 +510,122 @@ class ImportBatch(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.organization.path}
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the review")
+    COMMITTED = "committed", _("Imported")
+
+
+class ImportReview(models.Model):
+    """An import held back until a clerk has said, for each line that looks like a gift already
+    known (same donor, amount and date anywhere in the county, or earlier in the file), whether
+    it is the same gift or a different one. The file waits here (not in a worker's memory), and
+    is read again and checked again when the decisions are committed."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="donation_reviews",
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    data = models.BinaryField(editable=False)
+    # [{row, key, donor, amount, date, collector, gift (id) | other_row}], as found at upload
+    candidates = models.JSONField(default=list, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    batch = models.OneToOneField(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="review"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("duplicate review")
+        verbose_name_plural = _("duplicate reviews")
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.organization.path}
+
+
+class DuplicateDecision(models.Model):
+    """A clerk's word on one imported line that looked like a known gift. "Same gift": no new
+    gift; the line is recorded here as another report of `gift` (counted once, shown as reported
+    by both), and its key joins the county's key space so the line is never imported again.
+    "Different": the line became its own gift. Append-only, like the ledger."""
+
+    review = models.ForeignKey(
+        ImportReview, on_delete=models.PROTECT, related_name="decisions", db_index=False
+    )
+    row = models.PositiveIntegerField(_("row"))
+    client_key = models.CharField(max_length=100, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    gift = models.ForeignKey(
+        Gift,
+        verbose_name=_("gift"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+        db_index=False,
+    )
+    same = models.BooleanField(_("same gift"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review", "row"]
+        verbose_name = _("duplicate decision")
+        verbose_name_plural = _("duplicate decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "row"], name="donations_decision_once")
+        ]
+        indexes = [
+            models.Index(fields=["gift"], condition=Q(same=True), name="donations_same_gift"),
+            models.Index(
+                fields=["client_key"], condition=Q(same=True), name="donations_same_gift_key"
+            ),
+        ]
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.organization.path}
+
+
+class DonorMerge(models.Model):
+    """Two donor records found to be one donor: the gifts of `merged` moved to `kept`. Undone by
+    moving exactly those gifts back (`gifts`), so a merge is reversible and both are audited."""
+
+    kept = models.ForeignKey(
+        Donor, verbose_name=_("donor kept"), on_delete=models.PROTECT, related_name="merges_in"
+    )
+    merged = models.ForeignKey(
+        Donor, verbose_name=_("donor merged"), on_delete=models.PROTECT, related_name="merges_out"
+    )
+    gifts = models.JSONField(default=list, editable=False)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        verbose_name = _("donor merge")
+        verbose_name_plural = _("donor merges")
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.kept.organization.path}

@@ -10,6 +10,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from gongke.lib.chinese import in_reader_script
+
 FONT = "STSong-Light"
 
 
@@ -39,11 +41,11 @@ def receipt_pdf(ctx: dict[str, Any], *, verify_url: str) -> bytes:
         else _("Money")
     )
     rows = [
-        (_("Donor"), gift.public_name or gift.donor.name or _("Anonymous")),
+        (_("Donor"), in_reader_script(gift.public_name or gift.donor.name) or _("Anonymous")),
         (_("Donation"), what),
         (_("Amount in words"), ctx["capital"]),
         (_("Amount (yuan)"), f"¥{entry.amount:,.2f}"),
-        (_("Received by"), receipt.organization.name),
+        (_("Received by"), in_reader_script(receipt.organization.name)),
         (_("Verification code"), receipt.code),
     ]
     y = height - 42 * mm

@@ -2,6 +2,7 @@
 transaction and only ever adds rows: a correction is `reverse_entry`."""
 
 import datetime
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -15,13 +16,15 @@ from django.utils.translation import gettext as _
 from gongke.accounts.access import reference_organizations, require_write
 from gongke.lib.chinese import search_key
 from gongke.lib.lengths import check_lengths
-from gongke.registry.models import Organization, Place, PlaceKind
+from gongke.registry.models import Organization, OrgKind, Place, PlaceKind
 
-from .access import donor_enterprises
+from .access import donor_enterprises, gifts_for
 from .models import (
     Campaign,
     Donor,
     DonorKind,
+    DonorMerge,
+    DuplicateDecision,
     Entry,
     EntryKind,
     Gift,
@@ -121,13 +124,100 @@ def find_or_create_donor(
         raise ValidationError({"kind": [_("Choose what kind of donor this is.")]})
     if not name:
         raise ValidationError({"name": [_("Give the donor's name, or choose anonymous.")]})
-    donor, created = Donor.objects.get_or_create(
-        organization=organization, kind=kind, name=name, defaults=private
-    )
-    if created:
+    if kind == DonorKind.INDIVIDUAL and is_collective(name):
+        kind = DonorKind.GROUP
+    # One register per county: the same person through three chambers is one donor.
+    county = county_of(organization)
+    donor = register_donors(county).filter(kind=kind, name=name).order_by("pk").first()
+    if donor is None:
+        donor = Donor(organization=county, kind=kind, name=name, **private)
         donor.search_text = donor_search_text(donor)
-        donor.save(update_fields=["search_text"])
+        donor.save()
     return donor
+
+
+# Names of collective lines: "某商会其他会员", "全体职工", "…统一战线联盟", "张三等5人".
+_COLLECTIVE = re.compile(
+    r"(其他|其它|全体|部分|广大)(会员|成员|职工|员工|党员|干部|群众|企业)|统一战线|联盟$|等\d*(人|家|户|名)$"
+)
+
+
+def is_collective(name: str) -> bool:
+    return bool(_COLLECTIVE.search(name))
+
+
+def register_donors(county: Organization):
+    """The county's donor register: named donors kept anywhere in it, merged records left out."""
+    return Donor.objects.filter(
+        organization__path__startswith=county.path, merged_into__isnull=True
+    ).exclude(kind=DonorKind.ANONYMOUS)
+
+
+@transaction.atomic
+def merge_donors(*, user: Any, kept: Donor, merged: Donor) -> DonorMerge:
+    """Two records of one donor: `merged`'s gifts become `kept`'s (its history and total are
+    one), `merged` points at `kept`. Undone by undo_merge. Both records' keepers must be the
+    writer's."""
+    require_write(user, kept.organization, manage=True)
+    require_write(user, merged.organization, manage=True)
+    kept = Donor.objects.select_for_update().get(pk=kept.pk)
+    merged = Donor.objects.select_for_update().get(pk=merged.pk)
+    if kept.pk == merged.pk:
+        raise ValidationError({"donor": [_("Choose another donor to merge.")]})
+    if kept.merged_into_id or merged.merged_into_id:
+        raise ValidationError({"donor": [_("This donor was already merged into another.")]})
+    if DonorKind.ANONYMOUS in (kept.kind, merged.kind):
+        raise ValidationError({"donor": [_("An anonymous donor cannot be merged.")]})
+    if merged.enterprise_id:
+        raise ValidationError(
+            {"donor": [_("A member enterprise's own record is the one to keep.")]}
+        )
+    if county_of(kept.organization).pk != county_of(merged.organization).pk:
+        raise ValidationError({"donor": [_("Only donors of the same county can be merged.")]})
+    gifts = list(Gift.objects.filter(donor=merged).values_list("pk", flat=True))
+    Gift.objects.filter(pk__in=gifts).update(donor=kept)
+    merged.merged_into = kept
+    merged.save(update_fields=["merged_into"])
+    return DonorMerge.objects.create(kept=kept, merged=merged, gifts=gifts, merged_by=user)
+
+
+@transaction.atomic
+def undo_merge(*, user: Any, merge: DonorMerge) -> DonorMerge:
+    """The merged record gets back exactly the gifts the merge moved."""
+    merge = DonorMerge.objects.select_for_update().select_related("kept", "merged").get(pk=merge.pk)
+    require_write(user, merge.kept.organization, manage=True)
+    require_write(user, merge.merged.organization, manage=True)
+    if merge.undone_at is not None:
+        raise ValidationError({"merge": [_("This merge was already undone.")]})
+    Gift.objects.filter(pk__in=merge.gifts, donor=merge.kept).update(donor=merge.merged)
+    merge.merged.merged_into = None
+    merge.merged.save(update_fields=["merged_into"])
+    merge.undone_at = timezone.now()
+    merge.undone_by = user
+    merge.save(update_fields=["undone_at", "undone_by"])
+    return merge
+
+
+def county_of(organization: Organization) -> Organization:
+    """The county whose gifts share one key space and one duplicate review: the organization's
+    federation (itself or the nearest above it); an organization under none is its own."""
+    if organization.kind == OrgKind.FEDERATION:
+        return organization
+    above = organization.ancestors().filter(kind=OrgKind.FEDERATION).order_by("-depth").first()
+    return above or organization
+
+
+def gift_by_key(county: Organization, key: str) -> Gift | None:
+    """The gift a client key names anywhere in the county: the key a form, the API or an import
+    gave it, or the key of a line a clerk judged to be the same gift (DuplicateDecision)."""
+    in_county = Gift.objects.filter(organization__path__startswith=county.path)
+    gift = in_county.filter(client_key=key).first()
+    if gift is None:
+        same = DuplicateDecision.objects.filter(
+            same=True, client_key=key, gift__organization__path__startswith=county.path
+        ).first()
+        gift = same.gift if same is not None else None
+    return gift
 
 
 def _entry(**fields: Any) -> Entry:
@@ -159,10 +249,12 @@ def gift_row(
     client_key: str = "",
     created_by_id: int | None = None,
     search: Callable[..., str] = search_key,
+    today: datetime.date | None = None,
 ) -> dict[str, Any]:
     """The field values of a new gift, checked against every rule of a gift: the one definition
     that `record_gift` saves one at a time and the importer inserts in bulk (bulk.insert).
-    Makes no query; the importer fills donor_id once its new donors are saved.
+    Makes no query; the importer fills donor_id once its new donors are saved (and passes
+    `today` once: the local date costs more to work out than the rest of a row's checks).
     ValidationError {field: [message]} when a rule is broken."""
     if nature not in NATURES:
         raise ValidationError({"nature": [_("Choose money or goods.")]})
@@ -182,7 +274,7 @@ def gift_row(
     amount = _money(value, "value")
     if amount >= MAX_VALUE:
         raise ValidationError({"value": [_("The amount is too large.")]})
-    if given_on > _today():
+    if given_on > (today or _today()):
         raise ValidationError({"given_on": [_("The date is in the future.")]})
     anonymous = is_anonymous or donor_kind == DonorKind.ANONYMOUS
     public_name = "" if anonymous else donor_name
@@ -270,9 +362,18 @@ def record_gift(
     require_write(user, organization, manage=True)
     client_key = (client_key or "").strip()[:100]
     if client_key:
-        existing = Gift.objects.filter(organization=organization, client_key=client_key).first()
+        # One key space per county: the same number from a form, the API or an import is one gift.
+        existing = gift_by_key(county_of(organization), client_key)
         if existing is not None:
-            return existing
+            if gifts_for(user).filter(pk=existing.pk).exists():
+                return existing
+            raise ValidationError(
+                {
+                    "client_key": [
+                        _("Another organization of the county already used this number for a gift.")
+                    ]
+                }
+            )
     if campaign is not None and not organization.path.startswith(campaign.organization.path):
         raise ValidationError({"campaign": [_("This campaign belongs to another organization.")]})
     if recipient is not None and not recipients_for(user).filter(pk=recipient.pk).exists():

@@ -16,9 +16,12 @@ urlpatterns = [
     path("ledger/", views.ledger, name="ledger"),
     path("donors/", views.donors, name="donors"),
     path("donors/<int:pk>/", views.donor, name="donor"),
+    path("donors/<int:pk>/merge/", views.donor_merge, name="donor-merge"),
+    path("donors/merges/<int:pk>/undo/", views.donor_unmerge, name="donor-unmerge"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("import/", views.import_gifts, name="import"),
     path("import/template.xlsx", views.import_template, name="import-template"),
+    path("import/reviews/<int:pk>/", views.import_review, name="import-review"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
     path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt-pdf"),
     # Public, no login: anyone checks a receipt; the honor list (公示).

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import (
@@ -25,8 +25,8 @@ from gongke.accounts.access import (
     reference_organizations,
     visible_organizations,
 )
-from gongke.lib.chinese import capital_amount, normalize_query
-from gongke.lib.excel import read_upload, xlsx_response
+from gongke.lib.chinese import capital_amount, in_reader_script, normalize_query
+from gongke.lib.excel import build_xlsx, bytes_response, read_upload
 from gongke.registry.models import Organization, OrgKind
 
 from . import figures, importer, services
@@ -36,7 +36,9 @@ from .access import (
     get_donor,
     get_entry,
     get_gift,
+    get_merge,
     get_receipt,
+    get_review,
     gifts_for,
     require_booker,
     require_booking,
@@ -50,7 +52,7 @@ from .forms import (
     ReceiveForm,
     ReverseForm,
 )
-from .models import Campaign, DonorKind, EntryKind, Gift, Nature, Receipt
+from .models import Campaign, Donor, DonorKind, EntryKind, Gift, Nature, Receipt, ReviewStatus
 
 PAGE = 50
 
@@ -73,7 +75,9 @@ def _date(value: str | None) -> datetime.date | None:
 def _export(request: HttpRequest, name: str, headers: list[str], rows) -> HttpResponse | None:
     kind = request.GET.get("export")
     if kind == "xlsx":
-        return xlsx_response(f"{name}.xlsx", headers, rows)
+        # Built in memory (returns an HttpResponse like the CSV branch); lists adopting
+        # gongke.lib.listing stream instead.
+        return bytes_response(f"{name}.xlsx", build_xlsx(headers, rows))
     if kind == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.csv"
@@ -81,9 +85,22 @@ def _export(request: HttpRequest, name: str, headers: list[str], rows) -> HttpRe
         writer = csv.writer(response)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow([_csv_cell(v) for v in row])
         return response
     return None
+
+
+# A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or return first): names and
+# notes come from the public and from imported files (CSV injection, OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _yes(value: bool) -> str:
@@ -155,7 +172,15 @@ def index(request: HttpRequest) -> HttpResponse:
             "campaigns": campaigns.select_related("organization"),
             "filters": request.GET,
             "threshold": threshold,
-            "donors_above": figures.donors_above(scope, threshold),
+            "donors_above": figures.donors_above(
+                scope,
+                threshold,
+                executive={"1": True, "0": False}.get(request.GET.get("executive", "")),
+                kind=request.GET.get("donor_kind")
+                if request.GET.get("donor_kind") in DonorKind.values
+                else None,
+            ),
+            "donor_kinds": DonorKind.choices,
             "donor_count": figures.donor_count(scope),
             "largest": figures.largest_gifts(scope),
             "top_donors": figures.by_donor(scope, 10),
@@ -176,7 +201,7 @@ def filter_gifts(user: Any, params) -> QuerySet[Gift]:
     qs = (
         gifts_for(user)
         .with_totals()
-        .select_related("donor", "organization", "campaign")
+        .select_related("donor", "donor__enterprise", "organization", "campaign")
         .search(params.get("q"))
     )
     donor_q = (params.get("donor") or "").strip()
@@ -208,45 +233,43 @@ def filter_gifts(user: Any, params) -> QuerySet[Gift]:
     return qs.order_by("-given_on", "-pk")
 
 
-def _gift_row(g: Any) -> list[Any]:  # a Gift annotated .with_totals()
+def _gift_row(g: Any) -> list[Any]:  # a Gift annotated .with_totals(), donor__enterprise
+    """A gift as the import reads it back (the template's columns first), then its figures.
+    The number is the gift's own key or its verification code: importing the export, edited,
+    adds only the lines added to it."""
+    enterprise = g.donor.enterprise
     return [
-        g.given_on,
-        g.donor.name or _("Anonymous"),
+        g.donor.name,
         g.donor.get_kind_display(),
-        _yes(g.is_anonymous),
+        enterprise.credit_code if enterprise is not None else "",
+        _("Yes") if g.is_anonymous else _("No"),
         g.get_nature_display(),
+        g.amount_text or g.value,
         g.item,
         g.quantity,
         g.unit,
+        g.given_on,
+        _("Received") if g.pledged and g.received >= g.pledged else _("Pledged"),
+        g.campaign.name if g.campaign else "",
+        g.organization.name,
+        g.client_key if g.client_key and not g.client_key.startswith("r:") else g.code,
+        g.note,
         g.value,
         g.get_approximation_display() if g.approximation else "",
-        g.amount_text,
         g.pledged,
         g.received,
         g.allocated,
-        g.campaign.name if g.campaign else "",
-        g.organization.name,
         g.code,
     ]
 
 
 GIFT_HEADERS = [
-    gettext_lazy("Date"),
-    gettext_lazy("Donor"),
-    gettext_lazy("Donor kind"),
-    gettext_lazy("Anonymous"),
-    gettext_lazy("Money or goods"),
-    gettext_lazy("Item"),
-    gettext_lazy("Quantity"),
-    pgettext_lazy("measure", "Unit"),
+    *(label for key, label, _r in importer.COLUMNS if key != "recipient"),
     gettext_lazy("Declared value"),
     gettext_lazy("Approximation"),
-    gettext_lazy("Amount as written"),
     gettext_lazy("Pledged"),
     gettext_lazy("Received"),
     gettext_lazy("Allocated"),
-    gettext_lazy("Campaign"),
-    gettext_lazy("Collected by"),
     gettext_lazy("Verification code"),
 ]
 
@@ -378,6 +401,7 @@ def gift(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "reverse_form": ReverseForm(),
             "anonymous": _("Anonymous"),
+            "reports": obj.reports.filter(same=True).select_related("organization", "review"),
         },
     )
 
@@ -577,10 +601,16 @@ def donors(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("kind"):
         qs = qs.filter(kind=request.GET["kind"])
-    qs = qs.annotate(
-        received=Sum("gifts__entries__amount", filter=Q(gifts__entries__kind=EntryKind.RECEIPT)),
-        gift_count=Count("gifts", distinct=True),
-    ).order_by("-received", "name")
+    qs = (
+        qs.filter(merged_into__isnull=True)
+        .annotate(
+            received=Sum(
+                "gifts__entries__amount", filter=Q(gifts__entries__kind=EntryKind.RECEIPT)
+            ),
+            gift_count=Count("gifts", distinct=True),
+        )
+        .order_by("-received", "name")
+    )
     headers = [_("Donor"), _("Donor kind"), _("Kept by"), _("Gifts"), _("Received")]
     rows = (
         [
@@ -613,7 +643,7 @@ def donor(request: HttpRequest, pk: int) -> HttpResponse:
         gifts_for(request.user)
         .filter(donor=obj)
         .with_totals()
-        .select_related("organization", "campaign", "donor")
+        .select_related("organization", "campaign", "donor", "donor__enterprise")
         .order_by("-given_on", "-pk")
     )
     response = _export(
@@ -635,6 +665,24 @@ def donor(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(total=Sum("amount"))
         .order_by("-total")
     )
+    writer = can_write(request.user, obj.organization, manage=True)
+    collectors = Organization.objects.filter(pk__in=history.values("organization_id"))
+    # The county's register is kept by the federation; a chamber that booked the donor's gifts
+    # still sees the contact it gave.
+    show_contact = writer or any(
+        can_write(request.user, o, manage=True) for o in collectors.only("pk", "path")[:20]
+    )
+    similar = Donor.objects.none()
+    if writer and obj.merged_into_id is None and obj.kind != DonorKind.ANONYMOUS:
+        query = (request.GET.get("merge_q") or obj.name).strip()
+        similar = (
+            services.register_donors(services.county_of(obj.organization))
+            .filter(pk__in=donors_for(request.user).values("pk"))
+            .exclude(pk=obj.pk)
+            .filter(enterprise__isnull=True)
+            .search(query)
+            .select_related("organization")[:10]
+        )
     return render(
         request,
         "donations/donor.html",
@@ -643,9 +691,43 @@ def donor(request: HttpRequest, pk: int) -> HttpResponse:
             "page": Paginator(history, PAGE).get_page(request.GET.get("page")),
             "sums": sums,
             "recipients": recipients,
-            "show_contact": can_write(request.user, obj.organization, manage=True),
+            "show_contact": show_contact,
+            "similar": similar,
+            "merges": obj.merges_in.select_related("merged", "merged_by").order_by("-merged_at"),
+            "can_merge": writer,
+            "merge_q": request.GET.get("merge_q", ""),
         },
     )
+
+
+@login_required
+@require_POST
+def donor_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge another record of the same donor into this one (its gifts move here)."""
+    kept = get_donor(request.user, pk, write=True)
+    merged = get_donor(request.user, request.POST.get("other"), write=True)
+    try:
+        services.merge_donors(user=request.user, kept=kept, merged=merged)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The two records are now one donor."))
+    return redirect("donations:donor", pk=kept.pk)
+
+
+@login_required
+@require_POST
+def donor_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+    merge = get_merge(request.user, pk, write=True)
+    try:
+        services.undo_merge(user=request.user, merge=merge)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The merge was undone: each record has its own gifts again."))
+    return redirect("donations:donor", pk=merge.kept_id)
 
 
 # --- Campaigns -------------------------------------------------------------------------------
@@ -705,14 +787,77 @@ def import_gifts(request: HttpRequest) -> HttpResponse:
             data=read_upload(upload),
             filename=upload.name,
         )
+        if result.review is not None:
+            return redirect("donations:import-review", pk=result.review.pk)
         if result.ok:
-            messages.success(
-                request,
-                _("%(created)s gifts imported, %(skipped)s rows were already imported.")
-                % {"created": result.created, "skipped": result.skipped},
-            )
+            _imported(request, result)
             return redirect("donations:gifts")
     return render(request, "donations/import.html", {"form": form, "result": result})
+
+
+def _imported(request: HttpRequest, result: importer.ImportResult) -> None:
+    messages.success(
+        request,
+        _(
+            "%(created)s gifts imported, %(skipped)s rows were already imported, %(linked)s lines "
+            "recorded as another report of a known gift."
+        )
+        % {"created": result.created, "skipped": result.skipped, "linked": result.linked},
+    )
+
+
+# Candidates shown on the review page; the rest take the choice for "every other line".
+REVIEW_SHOWN = 500
+
+
+@login_required
+def import_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lines of a held import that look like known gifts: same gift, or different?"""
+    review = get_review(request.user, pk, write=request.method == "POST")
+    candidates = review.candidates
+    if request.method == "POST" and review.status == ReviewStatus.OPEN:
+        rest = request.POST.get("rest")
+        decisions = {}
+        for c in candidates:
+            choice = request.POST.get(f"row-{c['row']}") or rest
+            if choice in ("same", "different"):
+                decisions[c["row"]] = choice == "same"
+        try:
+            result = importer.commit_review(user=request.user, review=review, decisions=decisions)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("donations:import-review", pk=review.pk)
+        if result.errors:
+            return render(request, "donations/import.html", {"form": None, "result": result})
+        if result.review is not None:
+            messages.error(
+                request,
+                _("Say for every line whether it is the same gift or a different one."),
+            )
+            return redirect("donations:import-review", pk=review.pk)
+        _imported(request, result)
+        return redirect("donations:gifts")
+    shown = candidates[:REVIEW_SHOWN]
+    ids = {c["gift"] for c in shown if "gift" in c}
+    gifts = Gift.objects.select_related("organization").in_bulk(ids)
+    visible = set(gifts_for(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    rows = [
+        {**c, "known": gifts.get(c.get("gift", 0)), "visible": c.get("gift") in visible}
+        for c in shown
+    ]
+    decided = review.decisions.select_related("gift", "organization").order_by("row")[:REVIEW_SHOWN]
+    return render(
+        request,
+        "donations/import_review.html",
+        {
+            "review": review,
+            "rows": rows,
+            "more": len(candidates) - len(shown),
+            "decisions": decided if review.status == ReviewStatus.COMMITTED else [],
+            "can_write": can_write(request.user, review.organization, manage=True),
+        },
+    )
 
 
 # --- Receipts --------------------------------------------------------------------------------
@@ -724,7 +869,7 @@ def _receipt_context(receipt: Receipt) -> dict[str, Any]:
         "receipt": receipt,
         "gift": entry.gift,
         "entry": entry,
-        "capital": capital_amount(entry.amount),
+        "capital": in_reader_script(capital_amount(entry.amount)),  # 陸 for a zh-Hant reader
         "void": hasattr(entry, "reversed_by"),
         "verify_path": f"/donations/verify/{receipt.code}/",
     }
@@ -784,7 +929,7 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
             "receipt": receipt,
             "entries": entries,
             "position": position,
-            "capital": capital_amount(position[EntryKind.RECEIPT])
+            "capital": in_reader_script(capital_amount(position[EntryKind.RECEIPT]))
             if position[EntryKind.RECEIPT] > 0
             else "",
             "void": bool(receipt and hasattr(receipt.entry, "reversed_by")),

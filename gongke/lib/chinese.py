@@ -20,6 +20,23 @@ def to_traditional(text: str) -> str:
     return _converter("s2t").convert(text) if text else ""
 
 
+def in_reader_script(text: str | None, language: str | None = None) -> str:
+    """A name (of a person, an organization) or a figure in words as the reader writes: in
+    Traditional characters for zh-hant, Simplified for zh-hans, as entered otherwise. Character
+    conversion only (s2t/t2s, never the interface's vocabulary changes): a registered name keeps
+    its words."""
+    if not text:
+        return ""
+    from django.utils.translation import get_language
+
+    language = (language or get_language() or "").lower()
+    if language == "zh-hant":
+        return to_traditional(str(text))
+    if language.startswith("zh"):
+        return to_simplified(str(text))
+    return str(text)
+
+
 def pinyin_initials(text: str) -> str:
     """京博集团 -> jbjt. Latin letters and digits pass through."""
     return "".join(

@@ -33,7 +33,13 @@ from gongke.registry.models import (
 
 SEED = 20200128
 DEMO_PASSWORD = "gongke-demo-2020"
-DEMO_APPS = ["gongke.census", "gongke.community", "gongke.resumption", "gongke.donations"]
+DEMO_APPS = [
+    "gongke.census",
+    "gongke.community",
+    "gongke.resumption",
+    "gongke.donations",
+    "gongke.volunteers",
+]
 
 TOWNSHIPS = [
     "城关街道",

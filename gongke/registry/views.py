@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -69,7 +70,7 @@ def filter_organizations(user, params):
 
 
 @login_required
-def organizations(request: HttpRequest) -> HttpResponse:
+def organizations(request: HttpRequest) -> HttpResponseBase:
     qs = filter_organizations(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
         headers = [
@@ -183,7 +184,7 @@ def filter_people(user, params):
 
 
 @login_required
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: HttpRequest) -> HttpResponseBase:
     qs = filter_people(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
         headers = [
@@ -265,7 +266,7 @@ def filter_places(user, params):
 
 
 @login_required
-def places(request: HttpRequest) -> HttpResponse:
+def places(request: HttpRequest) -> HttpResponseBase:
     qs = filter_places(request.user, request.GET)
     if request.GET.get("export") == "xlsx":
         headers = [

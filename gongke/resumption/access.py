@@ -18,10 +18,13 @@ from gongke.accounts.access import (
     get_root,
     require_write,
     role_over,
+    scoped,
     visible_organizations,
 )
 from gongke.accounts.models import Role
 from gongke.registry.models import Organization, OrgKind
+
+from .models import Application, FeverCase, Lease
 
 REPORTING_ROLES = {Role.REPORTER, Role.ORG_STAFF, Role.ORG_ADMIN, Role.PLATFORM_ADMIN}
 
@@ -86,3 +89,21 @@ def home_org(user: Any) -> Organization | None:
 
 def dashboard_org(user: Any, pk: Any = None) -> Organization:
     return get_root(user, pk)
+
+
+def applications_for(user: Any) -> QuerySet[Application]:
+    return scoped(
+        user, Application.objects.select_related("enterprise__parent"), field="enterprise"
+    )
+
+
+def fevers_for(user: Any) -> QuerySet[FeverCase]:
+    return scoped(user, FeverCase.objects.select_related("enterprise"), field="enterprise")
+
+
+def leases_for(user: Any) -> QuerySet[Lease]:
+    return scoped(
+        user,
+        Lease.objects.select_related("programme__landlord__parent", "tenant"),
+        field="programme__landlord",
+    )

@@ -11,7 +11,7 @@ class ResumptionConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, todos  # noqa: F401 (todos registers the home page's to-dos)
 
         auditlog.register(models.ReportingSettings)
         auditlog.register(
@@ -25,3 +25,4 @@ class ResumptionConfig(AppConfig):
         auditlog.register(models.FeverNote)
         auditlog.register(models.ReliefProgramme)
         auditlog.register(models.Lease)
+        auditlog.register(models.StaffMember)

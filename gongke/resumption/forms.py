@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -62,8 +63,12 @@ class SettingsForm(forms.ModelForm):
 
     class Meta:
         model = ReportingSettings
-        fields = ["deadline", "webhook_url", "email_reminders"]
-        widgets = {"deadline": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+        fields = ["deadline", "period_start", "period_end", "webhook_url", "email_reminders"]
+        widgets = {
+            "deadline": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+        }
 
 
 class TemperatureForm(forms.Form):
@@ -81,6 +86,36 @@ class TemperatureForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("spreadsheet (姓名, 日期, 时段, 体温)"))
+
+    def __init__(self, *args: Any, headers: list[str] | None = None, **kwargs: Any) -> None:
+        """With the headers of a file whose columns were not all recognised: a choice of the
+        file's header for each column (the user maps them and sends the file again)."""
+        super().__init__(*args, **kwargs)
+        self.mapping_fields = []
+        if headers:
+            choices = [("", "—"), *[(h, h) for h in headers if h]]
+            for column, label in IMPORT_LABELS.items():
+                name = f"map_{column}"
+                self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False)
+                self.mapping_fields.append(name)
+
+    def mapping(self) -> dict[str, str]:
+        data = getattr(self, "cleaned_data", {})
+        return {c: data[f"map_{c}"] for c in IMPORT_LABELS if data.get(f"map_{c}")}
+
+
+IMPORT_LABELS = {
+    "name": pgettext_lazy("person", "name"),
+    "day": _("day"),
+    "slot": _("time of day"),
+    "temperature": _("temperature (°C)"),
+}
+
+
+class StaffForm(forms.Form):
+    names = forms.CharField(
+        label=_("names, one a line"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20000
+    )
 
 
 class NoteForm(forms.Form):
@@ -132,3 +167,4 @@ class LeaseForm(forms.Form):
         initial=0,
     )
     starts_on = forms.DateField(label=_("lease start"), widget=DateInput())
+    ends_on = forms.DateField(label=_("lease end"), widget=DateInput(), required=False)

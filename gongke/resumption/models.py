@@ -6,6 +6,7 @@ An enterprise is a registry Organization of kind "enterprise"; "its association"
 access path is `scoped(user, qs, field="enterprise")`.
 """
 
+import calendar
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
@@ -67,11 +68,32 @@ class ReportingSettings(models.Model):
         validators=[validate_robot_url],
     )
     email_reminders = models.BooleanField(_("email reminders"), default=True)
+    period_start = models.DateField(
+        _("reporting starts on"),
+        null=True,
+        blank=True,
+        help_text=_("Members are expected to report from this day on; empty: from the start."),
+    )
+    period_end = models.DateField(
+        _("reporting ends on"),
+        null=True,
+        blank=True,
+        help_text=_("The last day members report; empty: until further notice."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("reporting settings")
         verbose_name_plural = _("reporting settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True)
+                | Q(period_start__isnull=True)
+                | Q(period_end__gte=F("period_start")),
+                name="resumption_period_ends_after_start",
+                violation_error_message=_("The reporting period ends before it starts."),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.association)
@@ -486,8 +508,39 @@ class ReminderRun(models.Model):
 
 
 class Slot(models.TextChoices):
-    AM = "am", _("Morning")
-    PM = "pm", _("Afternoon")
+    # 早/晚: the two readings of the day as staff call them.
+    AM = "am", pgettext_lazy("temperature reading", "Morning")
+    PM = "pm", pgettext_lazy("temperature reading", "Evening")
+
+
+class StaffMember(models.Model):
+    """Who works at an enterprise, so a missing morning or evening reading shows by name."""
+
+    enterprise = models.ForeignKey(
+        Organization,
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="resumption_staff",
+    )
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    is_active = models.BooleanField(_("on the staff list"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "name"], name="resumption_staff_name_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict:
+        return {"org_path": self.enterprise.path}
 
 
 class StaffTemperature(models.Model):
@@ -568,7 +621,7 @@ class FeverCase(models.Model):
         indexes = [models.Index(fields=["enterprise", "closed_at"], name="resumption_fever_open")]
 
     def __str__(self) -> str:
-        return f"{self.person_name} {self.temperature} °C"
+        return f"{self.person_name} {self.temperature} ℃"
 
     @property
     def is_open(self) -> bool:
@@ -658,11 +711,39 @@ class ReliefProgramme(models.Model):
         return {"org_path": self.landlord.path}
 
 
-def waived(amount: Decimal, percentages: list[int]) -> Decimal:
-    """What a month-by-month waiver forgives of a monthly amount, rounded to the fen each month."""
-    return sum(
-        ((amount * p / 100).quantize(CENT, ROUND_HALF_UP) for p in percentages), Decimal("0.00")
-    )
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it has no such day)."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def waived(
+    amount: Decimal,
+    percentages: list[int],
+    *,
+    start: dt.date | None = None,
+    lease: tuple[dt.date | None, dt.date | None] = (None, None),
+) -> Decimal:
+    """What a month-by-month waiver forgives of a monthly amount, rounded to the fen each month.
+
+    Month i of the programme runs from `start` + i months to the day before the next; a lease
+    (its start and end, either open) gets each month's share for the days of that month it
+    covers: a lease from 1 March gets nothing of a programme's February."""
+    total = Decimal("0.00")
+    first, last = lease
+    for i, p in enumerate(percentages):
+        share = amount * p / 100
+        if start is not None and (first is not None or last is not None):
+            month_start, next_start = add_months(start, i), add_months(start, i + 1)
+            covered_from = max(month_start, first or month_start)
+            covered_to = min(next_start - dt.timedelta(days=1), last or next_start)
+            days = (covered_to - covered_from).days + 1
+            if days <= 0:
+                continue
+            share = share * days / (next_start - month_start).days
+        total += share.quantize(CENT, ROUND_HALF_UP)
+    return total
 
 
 class Lease(models.Model):
@@ -696,6 +777,7 @@ class Lease(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     starts_on = models.DateField(_("lease start"))
+    ends_on = models.DateField(_("lease end"), null=True, blank=True)
 
     class Meta:
         ordering = ["tenant_name"]
@@ -706,18 +788,31 @@ class Lease(models.Model):
                 condition=Q(monthly_rent__gte=0, monthly_fee__gte=0),
                 name="resumption_lease_amounts_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="resumption_lease_ends_after_start",
+                violation_error_message=_("The lease ends before it starts."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.tenant_name
 
+    def _waived(self, amount: Decimal, percentages: list[int]) -> Decimal:
+        return waived(
+            amount,
+            percentages,
+            start=self.programme.starts_on,
+            lease=(self.starts_on, self.ends_on),
+        )
+
     @property
     def rent_waived(self) -> Decimal:
-        return waived(self.monthly_rent, self.programme.rent_percentages)
+        return self._waived(self.monthly_rent, self.programme.rent_percentages)
 
     @property
     def fee_waived(self) -> Decimal:
-        return waived(self.monthly_fee, self.programme.fee_percentages or [])
+        return self._waived(self.monthly_fee, self.programme.fee_percentages or [])
 
     @property
     def total_waived(self) -> Decimal:

@@ -12,12 +12,12 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongke.accounts.models import Membership, Role
-from gongke.lib.excel import RowError, SheetError, read_rows
+from gongke.lib.excel import RowError, SheetError, map_headers, read_rows
 from gongke.lib.lengths import too_long
 from gongke.lib.robots import post_webhook
 from gongke.registry.models import Organization, OrgKind
@@ -39,6 +39,7 @@ from .models import (
     ReportingSettings,
     ReviewAction,
     Slot,
+    StaffMember,
     StaffTemperature,
     Status,
     deadline_for,
@@ -105,6 +106,7 @@ def submit_application(*, application: Application, user: Any) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not application.is_editable:
         raise ValidationError(_("This application has already been submitted."))
+    _counts_from_stock(application)
     errors = application.checklist_errors()
     if errors:
         raise ValidationError(errors)
@@ -118,6 +120,23 @@ def submit_application(*, application: Application, user: Any) -> Application:
     application.save(update_fields=["status", "submitted_at", "updated_at"])
     ApplicationEvent.objects.create(application=application, action=action, by=user)
     return application
+
+
+def _counts_from_stock(application: Application) -> None:
+    """Where Gongke keeps the enterprise's prevention stock (supplies), the 15-day check counts
+    that stock, not the figures typed into the application."""
+    from gongke.supplies.services import prevention_stock
+
+    known = prevention_stock(application.enterprise)
+    changed = []
+    if known.masks is not None and known.masks != application.masks_in_stock:
+        application.masks_in_stock = known.masks
+        changed.append("masks_in_stock")
+    if known.disinfectant_litres is not None:
+        application.disinfectant_litres = known.disinfectant_litres.quantize(Decimal("0.01"))
+        changed.append("disinfectant_litres")
+    if changed:
+        application.save(update_fields=[*changed, "updated_at"])
 
 
 @transaction.atomic
@@ -241,6 +260,10 @@ def _save_report(
             setattr(report, name, value)
         report.save()
         return report, False
+    # The report is in: the reminders to send it no longer apply.
+    Notification.objects.filter(
+        enterprise=enterprise, day=day, kind="missing_report", read_at__isnull=True
+    ).update(read_at=now)
     return report, True
 
 
@@ -334,10 +357,24 @@ def member_enterprises(org: Organization) -> QuerySet[Organization]:
     )
 
 
+def expected_q(day: dt.date, prefix: str = "") -> Q:
+    """Enterprises expected to report on `day`: their association's reporting period (when it
+    has one) holds the day."""
+    settings_ = f"{prefix}parent__reporting_settings__"
+    return ~Q(**{f"{settings_}period_start__gt": day}) & ~Q(**{f"{settings_}period_end__lt": day})
+
+
+def expected_enterprises(org: Organization, day: dt.date) -> QuerySet[Organization]:
+    return member_enterprises(org).filter(expected_q(day))
+
+
 def missing_enterprises(org: Organization, day: dt.date) -> QuerySet[Organization]:
     reported = DailyReport.objects.filter(enterprise=OuterRef("pk"), day=day)
     return (
-        member_enterprises(org).filter(~Exists(reported)).select_related("parent").order_by("path")
+        expected_enterprises(org, day)
+        .filter(~Exists(reported))
+        .select_related("parent")
+        .order_by("path")
     )
 
 
@@ -432,7 +469,7 @@ def save_reporting_settings(
     if association.kind == OrgKind.ENTERPRISE:
         raise ValidationError(_("Reporting settings belong to an association, not an enterprise."))
     config, _created = ReportingSettings.objects.get_or_create(association=association)
-    for name in ("deadline", "webhook_url", "email_reminders"):
+    for name in ("deadline", "webhook_url", "email_reminders", "period_start", "period_end"):
         if name in data:
             setattr(config, name, data[name])
     config.full_clean(exclude=["association"])
@@ -506,12 +543,17 @@ SLOT_WORDS = {
     "晚": Slot.PM,
     "morning": Slot.AM,
     "afternoon": Slot.PM,
+    "evening": Slot.PM,
+    "早上": Slot.AM,
+    "晚上": Slot.PM,
 }
+# Each column by the names people give it (compared by gongke.lib.excel.header_key: script,
+# case, spaces and units in brackets do not matter); the template's header comes first.
 IMPORT_COLUMNS = {
-    "name": ["姓名", "name"],
-    "day": ["日期", "day", "date"],
-    "slot": ["时段", "slot"],
-    "temperature": ["体温", "temperature"],
+    "name": ["姓名", "name", "员工", "员工姓名", "人员", "职工姓名", "person"],
+    "day": ["日期", "day", "date", "测温日期"],
+    "slot": ["时段", "slot", "早晚", "早/晚", "上午下午", "time of day"],
+    "temperature": ["体温", "temperature", "温度", "体温℃", "测温结果"],
 }
 
 
@@ -527,14 +569,20 @@ def _day(value: Any) -> dt.date:
 
 
 def import_temperatures(
-    *, enterprise: Organization, user: Any, data: bytes, filename: str
+    *,
+    enterprise: Organization,
+    user: Any,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
 ) -> tuple[int, list[RowError]]:
-    """Import readings from a spreadsheet (姓名, 日期, 时段, 体温). Every bad row is reported by row
-    and column; nothing is saved unless the whole file is clean."""
+    """Import readings from a spreadsheet (姓名, 日期, 时段, 体温, or headers that differ: see
+    IMPORT_COLUMNS, or `mapping` column → the file's header as the user chose it). Every bad row
+    is reported by row and column; nothing is saved unless the whole file is clean."""
     _require_enterprise(enterprise)
     try:
         readings, errors = _read_temperatures(
-            enterprise=enterprise, user=user, data=data, filename=filename
+            enterprise=enterprise, user=user, data=data, filename=filename, mapping=mapping
         )
     except SheetError as exc:
         return 0, [RowError(1, "", str(exc))]
@@ -550,16 +598,24 @@ def import_temperatures(
 NAME_LENGTH = StaffTemperature._meta.get_field("person_name").max_length or 0
 
 
+def temperature_headers(data: bytes, filename: str) -> tuple[list[str], list[str]]:
+    """The file's headers and the columns not found among them (for the mapping form)."""
+    headers, _rows = read_rows(data, filename)
+    return headers, map_headers(headers, IMPORT_COLUMNS)[1]
+
+
 def _read_temperatures(
-    *, enterprise: Organization, user: Any, data: bytes, filename: str
+    *,
+    enterprise: Organization,
+    user: Any,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None = None,
 ) -> tuple[dict[tuple[str, dt.date, str], StaffTemperature], list[RowError]]:
     headers, rows = read_rows(data, filename)
-    column: dict[str, str] = {}
-    for field, names in IMPORT_COLUMNS.items():
-        found = next((h for h in headers if h.lower() in names), None)
-        if found is None:
-            return {}, [RowError(1, names[0], _("The column is missing."))]
-        column[field] = found
+    column, missing = map_headers(headers, IMPORT_COLUMNS, mapping)
+    if missing:
+        return {}, [RowError(1, IMPORT_COLUMNS[m][0], _("The column is missing.")) for m in missing]
     errors: list[RowError] = []
     readings: dict[tuple[str, dt.date, str], StaffTemperature] = {}
     today = local_today()
@@ -580,7 +636,7 @@ def _read_temperatures(
         slot = SLOT_WORDS.get(str(row[column["slot"]]).strip().lower())
         if slot is None:
             errors.append(
-                RowError(number, column["slot"], _("Write 上午 (morning) or 下午 (afternoon)."))
+                RowError(number, column["slot"], _("Write 早 (morning) or 晚 (evening)."))
             )
         try:
             t = _temperature(row[column["temperature"]])
@@ -715,6 +771,7 @@ def add_lease(
     monthly_fee: Decimal = Decimal("0"),
     premises: str = "",
     tenant: Organization | None = None,
+    ends_on: dt.date | None = None,
 ) -> Lease:
     lease = Lease(
         programme=programme,
@@ -724,7 +781,63 @@ def add_lease(
         monthly_fee=monthly_fee,
         premises=premises,
         starts_on=starts_on,
+        ends_on=ends_on,
     )
     lease.full_clean(exclude=["programme", "tenant"])
     lease.save()
     return lease
+
+
+# --- Staff list -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_staff(*, enterprise: Organization, names: list[str]) -> int:
+    """Put names on the enterprise's staff list (one per line as typed; a name already there is
+    put back if it was removed). Returns how many were added or put back."""
+    _require_enterprise(enterprise)
+    limit = StaffMember._meta.get_field("name").max_length or 50
+    clean = {n.strip() for n in names if n.strip()}
+    if too := [n for n in clean if len(n) > limit]:
+        raise ValidationError({"names": [f"{too[0][:20]}…: {too_long(limit)}"]})
+    existing = {
+        m.name: m for m in StaffMember.objects.filter(enterprise=enterprise, name__in=clean)
+    }
+    back = [m for m in existing.values() if not m.is_active]
+    for m in back:
+        m.is_active = True
+        m.save(update_fields=["is_active"])
+    new = [StaffMember(enterprise=enterprise, name=n) for n in sorted(clean - set(existing))]
+    for m in new:
+        m.save()  # one by one: each addition is audited
+    return len(new) + len(back)
+
+
+@transaction.atomic
+def remove_staff(*, member: StaffMember) -> None:
+    """Off the list (readings already taken stay)."""
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+
+
+def temperature_sheet(enterprise: Organization, day: dt.date) -> list[dict[str, Any]]:
+    """Each person on the staff list and anyone with a reading that day: the morning and the
+    evening reading, None where it is missing."""
+    readings: dict[str, dict[str, StaffTemperature]] = {}
+    for r in StaffTemperature.objects.filter(enterprise=enterprise, day=day):
+        readings.setdefault(r.person_name, {})[r.slot] = r
+    listed = list(
+        StaffMember.objects.filter(enterprise=enterprise, is_active=True).values_list(
+            "name", flat=True
+        )
+    )
+    names = listed + sorted(set(readings) - set(listed))
+    return [
+        {
+            "name": n,
+            "listed": n in listed,
+            "am": readings.get(n, {}).get(Slot.AM),
+            "pm": readings.get(n, {}).get(Slot.PM),
+        }
+        for n in names
+    ]

@@ -2,6 +2,7 @@
 number of members or days (query-count tests hold this)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,9 +21,13 @@ from .models import (
     Status,
     local_today,
 )
-from .services import HISTORY_CACHE_SECONDS, history_generation, member_enterprises
-
-TREND_DAYS = 60
+from .services import (
+    HISTORY_CACHE_SECONDS,
+    expected_enterprises,
+    expected_q,
+    history_generation,
+    member_enterprises,
+)
 
 
 def _pct(part: int, whole: int) -> float:
@@ -30,9 +35,21 @@ def _pct(part: int, whole: int) -> float:
 
 
 def overview(org: Organization, day: dt.date) -> dict[str, Any]:
-    members = member_enterprises(org)
-    n_members = members.count()
-    reports = DailyReport.objects.in_subtree(org).filter(day=day)
+    expected = expected_enterprises(org, day)
+    n_members = expected.count()
+    # Only the reports of members expected that day count towards completeness.
+    reports = (
+        DailyReport.objects.in_subtree(org).filter(day=day).filter(expected_q(day, "enterprise__"))
+    )
+    # Staff back as a share of the plan: on-site staff of the enterprises with an approved
+    # plan that reported, over the staff those same plans bring back.
+    approved = Application.objects.filter(status=Status.APPROVED)
+    back = reports.filter(Exists(approved.filter(enterprise=OuterRef("enterprise")))).aggregate(
+        staff=Sum("staff_on_site")
+    )
+    back["planned"] = approved.filter(enterprise__in=reports.values("enterprise_id")).aggregate(
+        n=Sum("staff_planned")
+    )["n"]
     today = reports.aggregate(
         reported=Count("pk"),
         late=Count("pk", filter=Q(late=True)),
@@ -83,7 +100,9 @@ def overview(org: Organization, day: dt.date) -> dict[str, Any]:
         "approved": apps["approved"],
         "pending": apps["pending"],
         "planned": apps["planned"] or 0,
-        "staff_back_pct": _pct(staff, apps["planned"] or 0),
+        "staff_back_pct": _pct(back["staff"] or 0, back["planned"] or 0),
+        "staff_back": back["staff"] or 0,
+        "planned_reporting": back["planned"] or 0,
     }
 
 
@@ -91,9 +110,10 @@ def panel(org: Organization, day: dt.date) -> dict[str, Any]:
     """The home panel's few figures in one query: the home page stays cheap."""
     reported = DailyReport.objects.filter(enterprise=OuterRef("pk"), day=day)
     fevers = FeverCase.objects.filter(enterprise=OuterRef("pk"), closed_at__isnull=True)
+    expected = expected_q(day)
     figures = member_enterprises(org).aggregate(
-        members=Count("pk"),
-        reported=Count("pk", filter=Exists(reported)),
+        members=Count("pk", filter=expected),
+        reported=Count("pk", filter=expected & Q(Exists(reported))),
         fevers=Count("pk", filter=Exists(fevers)),
     )
     figures["missing"] = figures["members"] - figures["reported"]
@@ -166,60 +186,156 @@ def _trend_rows(org: Organization, start: dt.date, end: dt.date) -> list[dict[st
     return list(rows)
 
 
-def trend(org: Organization, day: dt.date, days: int = TREND_DAYS) -> list[dict[str, Any]]:
-    """Daily sums over `days` days. Days before today hardly change once their deadline has
-    passed, so their sums are cached for a few minutes (and dropped at once on this process
-    when a report for a past day is saved); today's are always live."""
-    start = day - dt.timedelta(days=days - 1)
-    today = local_today()
-    if day < today:
-        return _trend_rows(org, start, day)
-    key = f"resumption:trend:{history_generation()}:{org.pk}:{start}:{today}"
-    past = cache.get(key)
-    if past is None:
-        past = _trend_rows(org, start, today - dt.timedelta(days=1))
-        cache.set(key, past, HISTORY_CACHE_SECONDS)
-    return past + _trend_rows(org, today, today)
+@dataclass(frozen=True)
+class Period:
+    """The days a dashboard looks at: the last 7, 30 or 60 days up to a day, or any range."""
+
+    start: dt.date
+    end: dt.date
+    days: int | None = None  # set for "the last n days"
+
+    @property
+    def length(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def label(self) -> str:
+        span = f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
+        if self.days:
+            return _("Last %(n)d days (%(span)s)") % {"n": self.days, "span": span}
+        return _("%(n)d days (%(span)s)") % {"n": self.length, "span": span}
+
+    def each_day(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.length)]
 
 
-def per_association(org: Organization, day: dt.date, days: int = 7) -> list[dict[str, Any]]:
-    """Timeliness and completeness per association over the last `days` days."""
-    start = day - dt.timedelta(days=days - 1)
-    members = {
-        r["parent_id"]: r
-        for r in member_enterprises(org)
-        .values("parent_id", "parent__name")
+TREND_CHOICES = (7, 30, 60)
+MAX_PERIOD_DAYS = 366
+
+
+def period_asked(params: Any, day: dt.date) -> Period:
+    """?days=7|30|60 (default 30) ending on `day`, or ?start=…&end=… for any range of up to a
+    year; anything else falls back to the default."""
+    try:
+        start = dt.date.fromisoformat(params.get("start", ""))
+        end = dt.date.fromisoformat(params.get("end", "") or day.isoformat())
+    except ValueError:
+        start = end = None  # type: ignore[assignment]
+    if start and end and start <= end and (end - start).days < MAX_PERIOD_DAYS:
+        return Period(start, end)
+    try:
+        days = int(params.get("days", ""))
+    except ValueError:
+        days = 0
+    if days not in TREND_CHOICES:
+        days = 30
+    return Period(day - dt.timedelta(days=days - 1), day, days)
+
+
+def expected_by_association(org: Organization) -> list[dict[str, Any]]:
+    """Each association's number of active members and its reporting period: one query."""
+    return list(
+        member_enterprises(org)
+        .values(
+            "parent_id",
+            "parent__name",
+            "parent__reporting_settings__period_start",
+            "parent__reporting_settings__period_end",
+        )
         .annotate(n=Count("pk"))
         .order_by()
-    }
+    )
+
+
+def _in_period(row: dict[str, Any], day: dt.date) -> bool:
+    first = row["parent__reporting_settings__period_start"]
+    last = row["parent__reporting_settings__period_end"]
+    return (first is None or first <= day) and (last is None or day <= last)
+
+
+def trend(org: Organization, period: Period) -> list[dict[str, Any]]:
+    """Daily sums for every day of the period: a day nobody reported on is a day of zeros (a
+    0 % point, not a gap), and each day says how many members were expected to report then.
+    Days before today hardly change once their deadline has passed, so their sums are cached
+    for a few minutes (and dropped at once when a report for a past day is saved); today's are
+    always live, and marked as a partial day."""
+    today = local_today()
+    start, day = period.start, period.end
+    if day < today:
+        found = _trend_rows(org, start, day)
+    else:
+        key = f"resumption:trend:{history_generation()}:{org.pk}:{start}:{today}"
+        past = cache.get(key)
+        if past is None:
+            past = _trend_rows(org, start, today - dt.timedelta(days=1))
+            cache.set(key, past, HISTORY_CACHE_SECONDS)
+        found = past + _trend_rows(org, today, today)
+    by_day = {r["day"]: r for r in found}
+    groups = expected_by_association(org)
+    out = []
+    for d in period.each_day():
+        row = dict(by_day.get(d) or {"day": d, **dict.fromkeys(EMPTY_DAY, 0)})
+        row["expected"] = sum(g["n"] for g in groups if _in_period(g, d))
+        row["partial"] = d == today
+        out.append(row)
+    return out
+
+
+EMPTY_DAY = ("reported", "late", "staff", "returned", "isolated", "vehicles", "fevers", "masks")
+
+
+def per_association(org: Organization, period: Period) -> list[dict[str, Any]]:
+    """Timeliness and completeness per association over the period, each counted only over the
+    days of the period that fall in the association's own reporting period."""
+    groups: dict[Any, dict[str, Any]] = {}
+    for g in expected_by_association(org):
+        days = sum(1 for d in period.each_day() if _in_period(g, d))
+        entry = groups.setdefault(
+            g["parent_id"], {"name": g["parent__name"], "members": 0, "expected": 0}
+        )
+        entry["members"] += g["n"]
+        entry["expected"] += g["n"] * days
     reports = {
         r["enterprise__parent_id"]: r
         for r in DailyReport.objects.in_subtree(org)
-        .filter(day__gte=start, day__lte=day)
+        .filter(day__gte=period.start, day__lte=period.end)
+        .filter(
+            # Reports on days in the association's own period (no settings: every day).
+            (
+                Q(enterprise__parent__reporting_settings__period_start__isnull=True)
+                | Q(enterprise__parent__reporting_settings__period_start__lte=F("day"))
+            )
+            & (
+                Q(enterprise__parent__reporting_settings__period_end__isnull=True)
+                | Q(enterprise__parent__reporting_settings__period_end__gte=F("day"))
+            )
+        )
         .values("enterprise__parent_id")
         .annotate(reported=Count("pk"), late=Count("pk", filter=Q(late=True)))
         .order_by()
     }
     out = []
-    for pk, m in members.items():
+    for pk, m in groups.items():
         r = reports.get(pk, {"reported": 0, "late": 0})
-        expected = m["n"] * days
         out.append(
             {
                 "id": pk,
-                "name": m["parent__name"],
-                "members": m["n"],
+                "name": m["name"],
+                "members": m["members"],
+                "expected": m["expected"],
                 "reported": r["reported"],
                 "late": r["late"],
-                "completeness": _pct(r["reported"], expected),
-                "timeliness": _pct(r["reported"] - r["late"], expected),
+                "completeness": _pct(r["reported"], m["expected"]),
+                "timeliness": _pct(r["reported"] - r["late"], m["expected"]),
             }
         )
     return sorted(out, key=lambda r: r["completeness"])
 
 
-def trend_chart(rows: list[dict[str, Any]], members: int) -> dict[str, Any]:
-    days = [r["day"].isoformat() for r in rows]
+def trend_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    # Today's point is marked: its figures grow until the deadline.
+    so_far = _("(today, so far)")
+    days = [r["day"].isoformat() + (f" {so_far}" if r["partial"] else "") for r in rows]
     return {
         "tooltip": {"trigger": "axis"},
         "legend": {
@@ -248,13 +364,13 @@ def trend_chart(rows: list[dict[str, Any]], members: int) -> dict[str, Any]:
                 "name": _("Reported (%)"),
                 "type": "line",
                 "yAxisIndex": 1,
-                "data": [_pct(r["reported"], members) for r in rows],
+                "data": [_pct(r["reported"], r["expected"]) for r in rows],
             },
             {
                 "name": _("On time (%)"),
                 "type": "line",
                 "yAxisIndex": 1,
-                "data": [_pct(r["reported"] - r["late"], members) for r in rows],
+                "data": [_pct(r["reported"] - r["late"], r["expected"]) for r in rows],
             },
         ],
     }

@@ -7,23 +7,33 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Field, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import can_write, get_for_user, role_over, scoped
 from gongke.accounts.models import User
-from gongke.lib.excel import read_upload, xlsx_response
+from gongke.lib.excel import (
+    Col,
+    Kind,
+    SheetError,
+    bytes_response,
+    read_upload,
+    template_xlsx,
+)
 
-from . import services
+from . import lists, services
 from .access import (
+    applications_for,
     body_for,
     dashboard_org,
     enterprise_for,
+    fevers_for,
     home_org,
+    leases_for,
     may_report,
     require_reporting,
     require_review,
@@ -39,6 +49,7 @@ from .forms import (
     ReportForm,
     ReviewForm,
     SettingsForm,
+    StaffForm,
     TemperatureForm,
 )
 from .models import (
@@ -51,7 +62,7 @@ from .models import (
     Notification,
     ReliefProgramme,
     ReportingSettings,
-    StaffTemperature,
+    StaffMember,
     Status,
     deadline_for,
     local_today,
@@ -149,25 +160,18 @@ def carry_forward(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def missing(request: HttpRequest) -> HttpResponse:
+def missing(request: HttpRequest) -> HttpResponseBase:
     org = dashboard_org(request.user, request.GET.get("org"))
     day = day_asked(request)
-    rows = list(services.missing_enterprises(org, day).select_related("parent"))
+    lst = lists.MISSING.bind(request, services.missing_enterprises(org, day))
+    if lst.exporting or request.GET.get("format") == "xlsx":
+        return lst.export(f"未报送-{day}.xlsx")
     context = {
         "org": org,
         "day": day,
-        "rows": rows,
+        "list": lst,
         "deadline": deadline_for(org if not org.is_enterprise else org.parent, day),
     }
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            f"未报送-{day}.xlsx",
-            [_("Enterprise"), _("Association"), _("Contact"), _("Phone")],
-            (
-                [e.name, e.parent.name if e.parent else "", e.contact_name, e.contact_phone]
-                for e in rows
-            ),
-        )
     template = (
         "resumption/missing_rows.html"
         if request.headers.get("HX-Request")
@@ -256,24 +260,15 @@ def reporting_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def applications(request: HttpRequest) -> HttpResponse:
-    qs = scoped(
-        request.user, Application.objects.select_related("enterprise__parent"), field="enterprise"
-    )
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-updated_at"), 50).get_page(request.GET.get("page"))
+def applications(request: HttpRequest) -> HttpResponseBase:
+    lst = lists.APPLICATIONS.bind(request, applications_for(request.user))
+    if lst.exporting:
+        return lst.export(_("applications") + f"-{local_today()}.xlsx")
     own = visible_enterprises(request.user).order_by("path")[:50]
     return render(
         request,
         "resumption/applications.html",
-        {
-            "page": page,
-            "status": status,
-            "statuses": Status.choices,
-            "enterprises": [e for e in own if may_report(request.user, e)],
-        },
+        {"list": lst, "enterprises": [e for e in own if may_report(request.user, e)]},
     )
 
 
@@ -431,6 +426,7 @@ def health(request: HttpRequest, pk: int) -> HttpResponse:
     day = day_asked(request)
     form = TemperatureForm(initial={"day": day})
     import_form = ImportForm()
+    staff_form = StaffForm()
     import_errors: list = []
     if request.method == "POST":
         require_reporting(request.user, org)
@@ -438,12 +434,43 @@ def health(request: HttpRequest, pk: int) -> HttpResponse:
             import_form = ImportForm(request.POST, request.FILES)
             if import_form.is_valid():
                 f = import_form.cleaned_data["file"]
+                data = read_upload(f)
+                mapping = {
+                    k[4:]: str(request.POST.get(k, ""))
+                    for k in request.POST
+                    if k.startswith("map_") and request.POST.get(k)
+                }
                 count, import_errors = services.import_temperatures(
-                    enterprise=org, user=request.user, data=read_upload(f), filename=f.name
+                    enterprise=org, user=request.user, data=data, filename=f.name, mapping=mapping
                 )
                 if not import_errors:
                     messages.success(request, _("%(n)s readings imported.") % {"n": count})
                     return redirect(f"{request.path}?day={day.isoformat()}")
+                if any(e.row == 1 for e in import_errors):
+                    # Columns not recognised: offer the file's headers to map them by hand.
+                    try:
+                        headers, _missing = services.temperature_headers(data, f.name)
+                    except SheetError:
+                        headers = []
+                    import_form = ImportForm(headers=headers)
+        elif "names" in request.POST:
+            staff_form = StaffForm(request.POST)
+            if staff_form.is_valid():
+                try:
+                    n = services.add_staff(
+                        enterprise=org, names=staff_form.cleaned_data["names"].splitlines()
+                    )
+                except ValidationError as exc:
+                    _errors_into(staff_form, exc)
+                else:
+                    messages.success(request, _("%(n)s names put on the staff list.") % {"n": n})
+                    return redirect(f"{request.path}?day={day.isoformat()}")
+        elif "remove" in request.POST:
+            member = get_object_or_404(
+                StaffMember, enterprise=org, pk=request.POST.get("remove") or 0
+            )
+            services.remove_staff(member=member)
+            return redirect(f"{request.path}?day={day.isoformat()}")
         else:
             form = TemperatureForm(request.POST)
             if form.is_valid():
@@ -459,9 +486,7 @@ def health(request: HttpRequest, pk: int) -> HttpResponse:
                             request, _("Fever recorded: follow it up under fever cases.")
                         )
                     return redirect(f"{request.path}?day={reading.day.isoformat()}")
-    readings = StaffTemperature.objects.filter(enterprise=org, day=day).order_by(
-        "person_name", "slot"
-    )
+    sheet = services.temperature_sheet(org, day)
     return render(
         request,
         "resumption/health.html",
@@ -470,8 +495,14 @@ def health(request: HttpRequest, pk: int) -> HttpResponse:
             "day": day,
             "form": form,
             "import_form": import_form,
+            "staff_form": staff_form,
             "import_errors": import_errors,
-            "readings": readings,
+            "sheet": sheet,
+            "staff": StaffMember.objects.filter(enterprise=org, is_active=True),
+            "missing": {
+                "am": sum(1 for r in sheet if r["listed"] and r["am"] is None),
+                "pm": sum(1 for r in sheet if r["listed"] and r["pm"] is None),
+            },
             "may_report": may_report(request.user, org),
         },
     )
@@ -479,23 +510,42 @@ def health(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def health_template(request: HttpRequest, pk: int) -> HttpResponse:
-    """An empty import sheet with the expected columns and one example row."""
+    """The import sheet: headers only (nothing in it can be imported by mistake), the time of
+    day as a dropdown, the staff list's names as another, the rules and an example on a notes
+    sheet."""
     org = enterprise_for(request.user, pk)
-    return xlsx_response(
+    names = list(
+        StaffMember.objects.filter(enterprise=org, is_active=True).values_list("name", flat=True)
+    )
+    columns = [
+        Col("姓名", choices=names[:500], strict=False, note=_("As on the staff list.")),
+        Col("日期", Kind.DATE, note=_("For example 2020-02-10.")),
+        Col("时段", choices=["早", "晚"], note=_("早 (morning) or 晚 (evening).")),
+        Col("体温", Kind.NUMBER, note=_("In °C, for example 36.5.")),
+    ]
+    notes = [
+        _("One row per person and reading; a second reading of the same time replaces the first."),
+        _("A reading of 37.3 °C or more opens a fever case."),
+        _("Nothing is imported while any row has an error; every error is listed."),
+        _("Other column names are recognised too (员工, 温度, 早晚…), or can be matched by hand."),
+    ]
+    return bytes_response(
         f"体温导入模板-{org.name}.xlsx",
-        ["姓名", "日期", "时段", "体温"],
-        [["张三", local_today(), "上午", 36.5]],
+        template_xlsx(
+            columns,
+            sheet=_("Temperatures"),
+            notes=notes,
+            example=["张三", local_today().isoformat(), "早", "36.5"],
+        ),
     )
 
 
 @login_required
-def fevers(request: HttpRequest) -> HttpResponse:
-    qs = scoped(request.user, FeverCase.objects.select_related("enterprise"), field="enterprise")
-    show = request.GET.get("show", "open")
-    if show == "open":
-        qs = qs.filter(closed_at__isnull=True)
-    page = Paginator(qs.order_by("-day", "person_name"), 50).get_page(request.GET.get("page"))
-    return render(request, "resumption/fevers.html", {"page": page, "show": show})
+def fevers(request: HttpRequest) -> HttpResponseBase:
+    lst = lists.FEVERS.bind(request, fevers_for(request.user))
+    if lst.exporting:
+        return lst.export(_("fever cases") + f"-{local_today()}.xlsx")
+    return render(request, "resumption/fevers.html", {"list": lst})
 
 
 @login_required
@@ -541,7 +591,10 @@ def _totals(leases: list[Lease]) -> dict[str, Decimal]:
 
 
 @login_required
-def relief(request: HttpRequest) -> HttpResponse:
+def relief(request: HttpRequest) -> HttpResponseBase:
+    leases = lists.LEASES.bind(request, leases_for(request.user))
+    if leases.exporting:
+        return leases.export(_("rent relief") + f"-{local_today()}.xlsx")
     qs = scoped(
         request.user, ReliefProgramme.objects.select_related("landlord__parent"), field="landlord"
     )
@@ -591,7 +644,7 @@ def relief(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def programme(request: HttpRequest, pk: int) -> HttpResponse:
+def programme(request: HttpRequest, pk: int) -> HttpResponseBase:
     p = get_for_user(
         request.user, ReliefProgramme.objects.select_related("landlord"), field="landlord", pk=pk
     )
@@ -606,6 +659,9 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
                 _errors_into(form, exc)
             else:
                 return redirect("resumption:programme", pk=p.pk)
+    if request.GET.get("export") == "xlsx":
+        one = lists.LEASES.bind(request, leases_for(request.user).filter(programme=p))
+        return one.export(f"{p.name}.xlsx")
     leases = list(p.leases.select_related("programme"))
     return render(
         request,

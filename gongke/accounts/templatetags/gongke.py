@@ -1,6 +1,11 @@
+import datetime
+from decimal import Decimal
+
 from django import template
+from django.utils import timezone
 
 from gongke.accounts import access
+from gongke.lib.chinese import in_reader_script
 from gongke.lib.masking import mask_id_number, mask_phone
 
 register = template.Library()
@@ -29,3 +34,29 @@ def phone(value):
 @register.filter
 def id_number(value):
     return mask_id_number(value)
+
+
+@register.filter
+def script(value):
+    """{{ org.name|script }}: a name in the reader's script (中文 繁體 readers see 京博集團)."""
+    return in_reader_script(value if value is None else str(value))
+
+
+@register.filter
+def celsius(value):
+    """37.8 -> "37.8 ℃": the one way every page writes a temperature (one decimal, ℃)."""
+    if value in (None, ""):
+        return ""
+    return f"{Decimal(str(value)):.1f} ℃"
+
+
+@register.filter
+def when(value):
+    """A date or time, with its year only when it is not this year's: 03-01 14:05, 2025-12-30."""
+    if not value:
+        return ""
+    today = timezone.localdate()
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.strftime("%m-%d %H:%M" if value.year == today.year else "%Y-%m-%d %H:%M")
+    return value.strftime("%m-%d" if value.year == today.year else "%Y-%m-%d")

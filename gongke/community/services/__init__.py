@@ -2,6 +2,12 @@
 rosters, disinfection. Callers may import from here or from the noun's module."""
 
 from .alerts import handle_alert, notify_fever, save_duty_settings
+from .consolekeys import (
+    console_key,
+    issue_console_key,
+    revoke_console_key,
+    set_self_registration,
+)
 from .disinfection import check_publicity, log_disinfection, save_spot
 from .passages import (
     ItemResult,
@@ -20,17 +26,21 @@ __all__ = [
     "assign",
     "build_passage",
     "check_publicity",
+    "console_key",
     "create_shift",
     "fever_threshold",
     "handle_alert",
+    "issue_console_key",
     "log_disinfection",
     "notify_fever",
     "purge_passages",
     "record_passage",
     "record_passages",
     "reveal_id_number",
+    "revoke_console_key",
     "save_duty_settings",
     "save_spot",
+    "set_self_registration",
     "sign_in",
     "sign_out",
     "subject_key",

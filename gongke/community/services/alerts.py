@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gongke.accounts.access import require_write
 from gongke.accounts.models import Role, User
@@ -34,28 +35,91 @@ logger = logging.getLogger(__name__)
 SWEEP_AFTER = timedelta(minutes=1)
 
 
+# Backends that deliver nothing to anyone (a development default): email counts as not set up.
+UNDELIVERED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
 @dataclass
 class FeverNotice:
     """What the guard is told about the alert their passage raised: whether its notification is
     queued (True), could not be queued and waits for the sweep (False), or is queued when the
-    caller's transaction commits (None), and who is told."""
+    caller's transaction commits (None), and who is told, as set up (the group robot, how many
+    people by email; neither: nobody is told, and the guard must call)."""
 
     alert_id: int
     organization: str
     queued: bool | None = None
+    robot: bool = False
+    emails: int = 0
 
     def message(self) -> str:
+        name = {"organization": self.organization}
         if self.queued is False:
-            return _(
-                "Fever: do not let them pass. The alert is saved but could not be sent yet "
-                "(it is retried within minutes): call %(organization)s now."
-            ) % {"organization": self.organization}
-        return _("Fever: do not let them pass. The alert is being sent to %(organization)s.") % {
-            "organization": self.organization
-        }
+            return (
+                _(
+                    "Fever: do not let them pass. The alert is saved but could not be sent yet "
+                    "(it is retried within minutes): call %(organization)s now."
+                )
+                % name
+            )
+        if not self.robot and not self.emails:
+            return (
+                _(
+                    "Fever: do not let them pass. No alert channel is set up for %(organization)s, "
+                    "so nobody has been told: call them now."
+                )
+                % name
+            )
+        channels = []
+        if self.robot:
+            channels.append(_("the group robot"))
+        if self.emails:
+            channels.append(
+                ngettext("email to %(n)d person", "email to %(n)d people", self.emails)
+                % {"n": self.emails}
+            )
+        return _(
+            "Fever: do not let them pass. The alert is being sent to %(organization)s by "
+            "%(channels)s."
+        ) % {**name, "channels": _(", ").join(channels)}
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.alert_id, "queued": self.queued, "message": self.message()}
+        return {
+            "id": self.alert_id,
+            "queued": self.queued,
+            "robot": self.robot,
+            "emails": self.emails,
+            "message": self.message(),
+        }
+
+
+def _email_users(organization_ids: set[int]) -> Any:
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id__in=organization_ids,
+            memberships__role__in=[Role.ORG_ADMIN, Role.ORG_STAFF],
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _channels(organization: Organization) -> tuple[bool, int]:
+    """Who an alert of this organization reaches, as set up: (group robot?, people by email)."""
+    config = DutySettings.for_organization(organization)
+    robot = bool(config and config.fever_webhook_url)
+    emails = 0
+    if (config is None or config.fever_email) and (
+        settings.EMAIL_BACKEND not in UNDELIVERED_EMAIL_BACKENDS
+    ):
+        ids = {organization.pk} | ({config.organization_id} if config else set())
+        emails = _email_users(ids).count()
+    return robot, emails
 
 
 def raise_fever_alerts(passages: list[Passage], post: Place) -> dict[int, FeverNotice]:
@@ -77,8 +141,9 @@ def raise_fever_alerts(passages: list[Passage], post: Place) -> dict[int, FeverN
         return {}
     Alert.objects.bulk_create(alerts)
     name = post.organization.name
+    robot, emails = _channels(post.organization)
     notices = {
-        p.pk: FeverNotice(alert_id=a.pk, organization=name)
+        p.pk: FeverNotice(alert_id=a.pk, organization=name, robot=robot, emails=emails)
         for p, a in zip((a.passage for a in alerts), alerts, strict=True)
         if p is not None
     }
@@ -157,16 +222,7 @@ def _email_fever(alert: Alert, config: DutySettings | None) -> int:
     """One email to each admin and staff member with an address, of the alert's organization and
     of the organization whose settings apply, in the recipient's own language."""
     organizations = {alert.organization_id} | ({config.organization_id} if config else set())
-    users = (
-        User.objects.filter(
-            is_active=True,
-            memberships__organization_id__in=organizations,
-            memberships__role__in=[Role.ORG_ADMIN, Role.ORG_STAFF],
-        )
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
+    users = _email_users(organizations)
     messages = []
     for user in users:
         with translation.override(user.language or settings.LANGUAGE_CODE):

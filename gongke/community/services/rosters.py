@@ -1,9 +1,10 @@
 """Duty rosters: shifts, who is on them, signing in and out, the gaps nobody covers."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -52,8 +53,18 @@ def assign(*, shift: Shift, person: Any = None, user: Any = None) -> Assignment:
 
 @transaction.atomic
 def sign_in(*, assignment: Assignment, at: datetime | None = None) -> Assignment:
+    """Signs in to a shift, no earlier than SHIFT_SIGN_IN_EARLY_MINUTES before it starts (a
+    sign-in hours ahead says someone is at the post who is not)."""
     if assignment.signed_in_at is None:
-        assignment.signed_in_at = at or timezone.now()
+        at = at or timezone.now()
+        shift = assignment.shift
+        early = timedelta(minutes=settings.SHIFT_SIGN_IN_EARLY_MINUTES)
+        if at < shift.starts_at - early:
+            raise ValidationError(
+                _("Too early: signing in opens %(minutes)d minutes before the shift starts.")
+                % {"minutes": settings.SHIFT_SIGN_IN_EARLY_MINUTES}
+            )
+        assignment.signed_in_at = at
         assignment.save(update_fields=["signed_in_at"])
     return assignment
 

@@ -55,8 +55,9 @@ def test_a_guard_registers_a_resident_in_three_taps_and_survives_a_dead_spot(cas
     expect(page.locator("input[name=id_number]")).to_be_visible()
     expect(page.locator("input[name=plate]")).to_be_hidden()
     page.fill("input[name=name]", "外来人员")
-    page.fill("input[name=reason]", "非本小区居民")
     page.click("button[data-temp='36.6']")
+    page.click("button[name=decision][value=turned_back]")  # asks for the reason first
+    page.fill("input[name=reason]", "非本小区居民")
     page.click("button[name=decision][value=turned_back]")
     page.wait_for_selector("[data-pending-list] li.pending")
     assert _count() == 1

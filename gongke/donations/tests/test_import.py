@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from gongke.donations import importer, services
 from gongke.donations.models import Donor, DonorKind, Entry, EntryKind, Gift, Nature
-from gongke.lib.excel import build_xlsx
+from gongke.lib.excel import build_xlsx, read_sheet
 
 HEADERS = [
     "捐赠方",
@@ -25,6 +25,17 @@ HEADERS = [
 
 def _xlsx(rows, headers=HEADERS):
     return build_xlsx(headers, rows)
+
+
+def import_all(user, organization, data, filename="gifts.xlsx", *, same=False):
+    """An import, with every line that looks like a known gift judged `same` (or different)."""
+    result = importer.import_gifts(
+        user=user, organization=organization, data=data, filename=filename
+    )
+    if result.review is not None:
+        decisions = {c["row"]: same for c in result.duplicates}
+        result = importer.commit_review(user=user, review=result.review, decisions=decisions)
+    return result
 
 
 GOOD = [
@@ -48,9 +59,7 @@ GOOD = [
 
 
 def test_it_imports_a_clean_file_with_amounts_as_written(cast):
-    result = importer.import_gifts(
-        user=cast.admin_a, organization=cast.chamber_a, data=_xlsx(GOOD), filename="gifts.xlsx"
-    )
+    result = import_all(cast.admin_a, cast.chamber_a, _xlsx(GOOD))
     assert result.ok, result.errors
     assert result.created == 5
     jb = Gift.objects.get(donor__name="京博集团")
@@ -63,15 +72,13 @@ def test_it_imports_a_clean_file_with_amounts_as_written(cast):
         masks.quantity == 2000
         and masks.entries.filter(kind=EntryKind.ALLOCATION, recipient=cast.hospital).exists()
     )
-    # Two identical rows are two gifts: the same person may give the same amount twice.
+    # Two identical rows judged different are two gifts: one may give the same amount twice.
     assert Gift.objects.filter(donor__name="李四").count() == 2
 
 
 def test_importing_the_same_file_twice_adds_nothing(cast):
     data = _xlsx(GOOD)
-    importer.import_gifts(
-        user=cast.admin_a, organization=cast.chamber_a, data=data, filename="a.xlsx"
-    )
+    import_all(cast.admin_a, cast.chamber_a, data, "a.xlsx")
     counts = Gift.objects.count(), Entry.objects.count(), Donor.objects.count()
     again = importer.import_gifts(
         user=cast.admin_a, organization=cast.chamber_a, data=data, filename="a.xlsx"
@@ -116,15 +123,20 @@ def test_a_csv_file_and_a_missing_column(cast):
     assert not missing.ok and missing.errors[0].row == 1
 
 
-def test_the_template_reads_back_cleanly(cast):
+def test_the_templates_example_rows_are_never_imported(cast):
+    template = importer.template_xlsx()
     result = importer.import_gifts(
-        user=cast.admin_a,
-        organization=cast.chamber_a,
-        data=importer.template_xlsx(),
-        filename="template.xlsx",
+        user=cast.admin_a, organization=cast.chamber_a, data=template, filename="template.xlsx"
     )
-    assert result.ok, result.errors
-    assert result.created == 3
+    assert not result.ok and result.errors[0].row == 0 and Gift.objects.count() == 0
+    # The clerk's own line below the examples is imported; the examples still are not.
+    headers, lines = read_sheet(template, "template.xlsx")
+    examples = [values for _number, values in lines]
+    own = ["", "", "", "", "", "500", "", "", "", "2020-02-05", "", "", "", "", "", ""]
+    own[0] = "周七"
+    mine = import_all(cast.admin_a, cast.chamber_a, build_xlsx(headers, [*examples, own]))
+    assert mine.ok and mine.created == 1 and mine.examples == 3, mine.errors
+    assert Gift.objects.get().donor.name == "周七"
 
 
 def test_a_county_list_names_the_chamber_that_collected_each_gift(cast):
@@ -153,9 +165,7 @@ def test_a_county_list_names_the_chamber_that_collected_each_gift(cast):
 
 
 def test_an_import_writes_each_gifts_ledger_on_the_collectors_books(cast):
-    result = importer.import_gifts(
-        user=cast.admin_a, organization=cast.chamber_a, data=_xlsx(GOOD), filename="gifts.xlsx"
-    )
+    result = import_all(cast.admin_a, cast.chamber_a, _xlsx(GOOD))
     assert result.ok, result.errors
     for gift in Gift.objects.all():
         entries = list(gift.entries.order_by("pk"))
@@ -277,12 +287,7 @@ def _import(cast, drawn) -> None:
                 cast.hospital.name if allocated else "",
             ]
         )
-    result = importer.import_gifts(
-        user=cast.admin_a,
-        organization=cast.chamber_a,
-        data=build_xlsx(LINE_HEADERS, rows),
-        filename="lines.xlsx",
-    )
+    result = import_all(cast.admin_a, cast.chamber_a, build_xlsx(LINE_HEADERS, rows))
     assert result.ok and result.created == len(drawn), result.errors
 
 

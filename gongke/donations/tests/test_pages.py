@@ -251,6 +251,12 @@ def test_importing_through_the_page(cast, client_for):
     response = client.post(
         reverse("donations:import"), {"organization": cast.chamber_a.pk, "file": upload}
     )
+    # The template's example rows are never gifts.
+    assert response.status_code == 200 and response.context["result"].errors
+    upload = SimpleUploadedFile("gifts.csv", "捐赠方,金额,日期\n张三,500,2020-02-01\n".encode())
+    response = client.post(
+        reverse("donations:import"), {"organization": cast.chamber_a.pk, "file": upload}
+    )
     assert response.status_code == 302
     bad = SimpleUploadedFile("bad.csv", "捐赠方,金额,日期\n张三,很多,2020-02-01\n".encode())
     response = client.post(

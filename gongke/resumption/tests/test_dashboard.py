@@ -13,13 +13,14 @@ def test_the_trend_sums_each_day_and_a_late_report_for_a_past_day_shows_at_once(
     yesterday = today - dt.timedelta(days=1)
     services.submit_report(enterprise=cast.a1, user=cast.reporter_a1, data=FIGURES, day=yesterday)
     services.submit_report(enterprise=cast.a1, user=cast.reporter_a1, data=FIGURES)
-    rows = stats.trend(cast.federation, today)
+    two_days = stats.Period(yesterday, today)
+    rows = stats.trend(cast.federation, two_days)
     assert [(r["day"], r["staff"]) for r in rows] == [(yesterday, 10), (today, 10)]
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_report(
             enterprise=cast.b1, user=cast.outsider_b, data=FIGURES, day=yesterday
         )
-    rows = stats.trend(cast.federation, today)
+    rows = stats.trend(cast.federation, two_days)
     assert [(r["day"], r["staff"], r["reported"]) for r in rows] == [
         (yesterday, 20, 2),
         (today, 10, 1),
@@ -49,7 +50,10 @@ def test_breakdowns_group_by_industry_and_township(cast):
 
 def test_timeliness_and_completeness_per_association(cast):
     services.submit_report(enterprise=cast.a1, user=cast.reporter_a1, data=FIGURES)
-    rows = {r["name"]: r for r in stats.per_association(cast.federation, local_today(), days=1)}
+    rows = {
+        r["name"]: r
+        for r in stats.per_association(cast.federation, stats.Period(local_today(), local_today()))
+    }
     assert rows["青原县钣金商会"]["completeness"] == 100.0
     assert rows["南湖镇商会"]["completeness"] == 0.0
 

@@ -1,0 +1,45 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assistance"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("windows/new/", views.window_new, name="window-new"),
+    path("windows/<int:pk>/", views.window, name="window"),
+    path("windows/<int:pk>/close", views.window_close, name="window-close"),
+    path("windows/<int:pk>/tasks", views.window_tasks, name="window-tasks"),
+    path("windows/<int:pk>/order", views.window_order, name="window-order"),
+    path("windows/<int:pk>/pick-list/", views.picklist, name="picklist"),
+    path("compounds/<int:pk>/poster/", views.poster, name="poster"),
+    path("packages/", views.packages, name="packages"),
+    path("packages/new/", views.package_new, name="package-new"),
+    path("packages/<int:pk>/", views.package, name="package"),
+    path("packages/<int:pk>/photo", views.package_photo, name="package-photo"),
+    path("caps/", views.caps, name="caps"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<int:pk>/", views.order, name="order"),
+    path("orders/<int:pk>/paid", views.order_paid, name="order-paid"),
+    path("orders/<int:pk>/deliver", views.order_deliver, name="order-deliver"),
+    path("orders/<int:pk>/cancel", views.order_cancel, name="order-cancel"),
+    path("orders/<int:pk>/complaint", views.order_complaint, name="order-complaint"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("tasks/<int:pk>/", views.task, name="task"),
+    path("tasks/<int:pk>/assign", views.task_assign, name="task-assign"),
+    path("complaints/", views.complaints, name="complaints"),
+    path("complaints/<int:pk>/resolve", views.complaint_resolve, name="complaint-resolve"),
+    path("figures/", views.figures, name="figures"),
+    path("offers/", views.offers, name="offers"),
+    path("offers/new/", views.offer_new, name="offer-new"),
+    path("offers/<int:pk>/", views.offer, name="offer"),
+    path("offers/<int:pk>/sessions", views.offer_session, name="offer-session"),
+    path("offers/<int:pk>/request", views.offer_request, name="offer-request"),
+    path("requests/", views.service_requests, name="requests"),
+    path("requests/<int:pk>/", views.service_request, name="request"),
+    path("requests/<int:pk>/assign", views.request_assign, name="request-assign"),
+    path("requests/<int:pk>/feedback", views.request_feedback, name="request-feedback"),
+    # Public: no account, the compound's secret from its QR code.
+    path("o/<str:token>/", views.shop, name="shop"),
+    path("o/<str:token>/done/<str:signed>/", views.shop_done, name="shop-done"),
+    path("o/<str:token>/photo/<int:pk>", views.shop_photo, name="shop-photo"),
+]

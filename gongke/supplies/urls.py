@@ -1,0 +1,45 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supplies"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("stock/", views.stock, name="stock"),
+    path("card/<int:item_id>/<int:warehouse_id>/", views.card, name="card"),
+    path("movements/", views.movements, name="movements"),
+    path("movements/<int:pk>/reverse/", views.movement_reverse, name="movement-reverse"),
+    path("lots/<int:pk>/", views.lot, name="lot"),
+    path("lots/<int:pk>/transfer/", views.lot_transfer, name="lot-transfer"),
+    path("lots/<int:pk>/adjust/", views.lot_adjust, name="lot-adjust"),
+    path("lots/<int:pk>/return/", views.lot_return, name="lot-return"),
+    path("receive/", views.receive, name="receive"),
+    path("gifts/<int:gift_id>/receive/", views.gift_receive, name="gift-receive"),
+    path("issue/", views.issue, name="issue"),
+    path("items/", views.items, name="items"),
+    path("items/new/", views.item_edit, name="item-new"),
+    path("items/<int:pk>/", views.item_edit, name="item"),
+    path("needs/", views.needs, name="needs"),
+    path("needs/new/", views.need_new, name="need-new"),
+    path("needs/<int:pk>/", views.need, name="need"),
+    path("needs/<int:pk>/confirm/", views.need_confirm, name="need-confirm"),
+    path("needs/<int:pk>/close/", views.need_close, name="need-close"),
+    path("needs/<int:pk>/accept/", views.need_accept, name="need-accept"),
+    path("offers/", views.offers, name="offers"),
+    path("offers/new/", views.offer_new, name="offer-new"),
+    path("offers/<int:pk>/", views.offer, name="offer"),
+    path("shipments/", views.shipments, name="shipments"),
+    path("shipments/new/", views.shipment_new, name="shipment-new"),
+    path("shipments/<int:pk>/", views.shipment, name="shipment"),
+    path("shipments/<int:pk>/send/", views.shipment_send, name="shipment-send"),
+    path("shipments/<int:pk>/receive/", views.shipment_receive, name="shipment-receive"),
+    path("shipments/<int:pk>/sheet.pdf", views.shipment_sheet, name="shipment-sheet"),
+    path("cover/", views.cover, name="cover"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/new/", views.order_new, name="order-new"),
+    path("orders/<int:pk>/", views.order, name="order"),
+    path("orders/<int:pk>/receive/", views.order_receive, name="order-receive"),
+    # Public, no login: the needs page and the trace of a lot or a shipment.
+    path("public/needs/", views.public_needs, name="public-needs"),
+    path("trace/<str:code>/", views.trace, name="trace"),
+]
