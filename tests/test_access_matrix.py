@@ -516,7 +516,7 @@ def _volunteers_world(w, cast, now) -> None:
     )
     volunteers.flag_no_shows()
     w.no_show_a = NoShow.objects.get()
-    w.task_a = volunteers.save_task(team=w.team_a, title="张贴海报", volunteer=w.volunteer_a)
+    w.vol_task_a = volunteers.save_task(team=w.team_a, title="张贴海报", volunteer=w.volunteer_a)
     w.hours_a = volunteers.record_hours(volunteer=w.volunteer_a, day=_wd(1), minutes=60)
     w.resource_a = volunteers.save_resource(
         organization=cast.chamber_a, kind="drone", name="甲会无人机哨"
@@ -542,7 +542,7 @@ def _volunteers_world(w, cast, now) -> None:
         volunteers=[w.volunteer_a],
         issues=["门禁损坏"],
     )
-    w.issue_a = w.round_a.issues.get()
+    w.round_issue_a = w.round_a.issues.get()
     w.check_in_sig = check_in_path(cast.post_a.pk).rstrip("/").rsplit("/", 1)[-1]
 
 
@@ -1182,7 +1182,7 @@ ROWS: list[Row] = [
             "issues": "路灯不亮",
         },
     ),
-    page("POST", "/volunteers/issues/{w.issue_a.pk}/task/", W_A),
+    page("POST", "/volunteers/issues/{w.round_issue_a.pk}/task/", W_A),
     page("GET", "/volunteers/members/{w.volunteer_a.pk}/", R_A),
     page("POST", "/volunteers/members/{w.volunteer_a.pk}/leave/", W_A),
     page(
@@ -1194,7 +1194,7 @@ ROWS: list[Row] = [
     page("GET", "/volunteers/members/{w.volunteer_a.pk}/certificate.pdf", R_A),
     page("POST", "/volunteers/signups/{w.signup_a.pk}/approve/", W_A),
     page("POST", "/volunteers/signups/{w.signup_a.pk}/reject/", W_A),
-    page("POST", "/volunteers/tasks/{w.task_a.pk}/done/", W_A, {"minutes": "20"}),
+    page("POST", "/volunteers/tasks/{w.vol_task_a.pk}/done/", W_A, {"minutes": "20"}),
     page("POST", "/volunteers/no-shows/{w.no_show_a.pk}/seen/", W_A),
     page("GET", "/volunteers/hours/", listing()),
     page("POST", "/volunteers/hours/{w.hours_a.pk}/reverse/", W_A, {"note": "录错了"}),
@@ -2278,7 +2278,7 @@ API_ROWS: list[Row] = [
         W_A,
         lambda w: {"title": "送菜上门", "volunteer_id": w.volunteer_a.pk},
     ),
-    api("POST", "/volunteers/tasks/{w.task_a.pk}/done", W_A, {"minutes": 15}),
+    api("POST", "/volunteers/tasks/{w.vol_task_a.pk}/done", W_A, {"minutes": 15}),
     api("GET", "/volunteers/teams/{w.team_a.pk}/routes", R_A),
     api(
         "POST",
@@ -2291,7 +2291,7 @@ API_ROWS: list[Row] = [
             "issues": ["路灯不亮"],
         },
     ),
-    api("POST", "/volunteers/issues/{w.issue_a.pk}/task", W_A, {}),
+    api("POST", "/volunteers/issues/{w.round_issue_a.pk}/task", W_A, {}),
     api(
         "POST",
         "/volunteers/resources/{w.resource_a.pk}/deployments",
@@ -2371,7 +2371,7 @@ def build_supplies(w) -> None:
     w.lot_b = supplies.receive(
         user=w.outsider_b, warehouse=w.warehouse_b, item=w.item, quantity=500, batch="B-01"
     )
-    (w.issue_a,) = supplies.issue(
+    (w.supply_issue_a,) = supplies.issue(
         user=w.staff_a, warehouse=w.warehouse_a, item=w.item, quantity=100, recipient=w.hospital
     )
     from gongke.donations import services as donations
@@ -2388,7 +2388,7 @@ def build_supplies(w) -> None:
         unit="只",
         given_on=_wd(2),
     )
-    w.order_a = supplies.place_order(
+    w.purchase_a = supplies.place_order(
         user=w.staff_a,
         organization=w.chamber_a,
         kind="import",
@@ -2419,7 +2419,7 @@ def build_supplies(w) -> None:
         lines=[(w.item, 300)],
         contact_name="乙会需求哨",
     )
-    w.offer_a = supplies.post_offer(
+    w.supply_offer_a = supplies.post_offer(
         user=w.staff_a,
         organization=w.a1,
         item=w.item,
@@ -2479,7 +2479,7 @@ ROWS += [
         W_B,
         lambda w: {"warehouse": w.warehouse_b.pk, "counted": 1, "reason": "盘点"},
     ),
-    page("POST", "/supplies/movements/{w.issue_a.pk}/reverse/", W_A, {"reason": "录错了"}),
+    page("POST", "/supplies/movements/{w.supply_issue_a.pk}/reverse/", W_A, {"reason": "录错了"}),
     page("GET", "/supplies/receive/", CREATE_PAGE),
     page(
         "POST",
@@ -2548,7 +2548,7 @@ ROWS += [
         "POST",
         "/supplies/needs/{w.need_a.pk}/accept/",
         W_A,
-        lambda w: {"line": w.need_a.lines.get().pk, "offer": w.offer_a.pk, "quantity": 10},
+        lambda w: {"line": w.need_a.lines.get().pk, "offer": w.supply_offer_a.pk, "quantity": 10},
     ),
     page("GET", "/supplies/offers/", listing(closed=NOT_GUARDS)),
     page("GET", "/supplies/offers/new/", CREATE_PAGE),
@@ -2563,7 +2563,7 @@ ROWS += [
             "available_until": _wd(-5).isoformat(),
         },
     ),
-    page("GET", "/supplies/offers/{w.offer_a.pk}/", R_A1),
+    page("GET", "/supplies/offers/{w.supply_offer_a.pk}/", R_A1),
     page("GET", "/supplies/shipments/", listing(closed=NOT_GUARDS)),
     page("GET", "/supplies/shipments/new/", CREATE_PAGE),
     page(
@@ -2602,14 +2602,14 @@ ROWS += [
             "lines": "N95口罩 1000 1500",
         },
     ),
-    page("GET", "/supplies/orders/{w.order_a.pk}/", R_A),
+    page("GET", "/supplies/orders/{w.purchase_a.pk}/", R_A),
     page("GET", "/supplies/orders/{w.order_b.pk}/", R_B),
     page(
         "POST",
-        "/supplies/orders/{w.order_a.pk}/receive/",
+        "/supplies/orders/{w.purchase_a.pk}/receive/",
         W_A,
         lambda w: {
-            "line": w.order_a.lines.get().pk,
+            "line": w.purchase_a.lines.get().pk,
             "warehouse": w.warehouse_a.pk,
             "quantity": 1000,
         },
@@ -2711,7 +2711,7 @@ API_ROWS += [
             "reason": "盘点",
         },
     ),
-    api("POST", "/supplies/movements/{w.issue_a.pk}/reversal", W_A, {"reason": "录错了"}),
+    api("POST", "/supplies/movements/{w.supply_issue_a.pk}/reversal", W_A, {"reason": "录错了"}),
     api("GET", "/supplies/needs", listing(closed=NOT_GUARDS)),
     api(
         "POST",
@@ -2732,7 +2732,7 @@ API_ROWS += [
         W_A,
         lambda w: {
             "need_line_id": w.need_a.lines.get().pk,
-            "offer_id": w.offer_a.pk,
+            "offer_id": w.supply_offer_a.pk,
             "quantity": 10,
         },
     ),
@@ -2783,10 +2783,10 @@ API_ROWS += [
     ),
     api(
         "POST",
-        "/supplies/orders/{w.order_a.pk}/receipts",
+        "/supplies/orders/{w.purchase_a.pk}/receipts",
         W_A,
         lambda w: {
-            "line_id": w.order_a.lines.get().pk,
+            "line_id": w.purchase_a.lines.get().pk,
             "warehouse_id": w.warehouse_a.pk,
             "quantity": 100,
         },

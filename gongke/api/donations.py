@@ -117,11 +117,11 @@ def get_donor(request: HttpRequest, donor_id: int):
     return access.get_donor(request.user, donor_id)
 
 
-class MergeIn(Schema):
+class DonorMergeIn(Schema):
     merged_id: int = Field(..., description="the other record of the same donor")
 
 
-class MergeOut(Schema):
+class DonorMergeOut(Schema):
     id: int
     kept_id: int
     merged_id: int
@@ -130,20 +130,20 @@ class MergeOut(Schema):
     undone_at: datetime.datetime | None
 
 
-@router.post("/donors/{donor_id}/merges", response={201: MergeOut})
-def merge_donor(request: HttpRequest, donor_id: int, payload: MergeIn):
+@router.post("/donors/{donor_id}/merges", response={201: DonorMergeOut})
+def merge_donor(request: HttpRequest, donor_id: int, payload: DonorMergeIn):
     """Merge another record of the same donor into this one: its gifts join this history."""
     kept = access.get_donor(request.user, donor_id, write=True)
     merged = access.get_donor(request.user, payload.merged_id, write=True)
 
     def create():
         merge = services.merge_donors(user=request.user, kept=kept, merged=merged)
-        return 201, MergeOut.from_orm(merge)
+        return 201, DonorMergeOut.from_orm(merge)
 
     return once(request, request.headers.get("Idempotency-Key"), "donations.donor.merge", create)
 
 
-@router.post("/donors/merges/{merge_id}/undo", response=MergeOut)
+@router.post("/donors/merges/{merge_id}/undo", response=DonorMergeOut)
 def undo_merge(request: HttpRequest, merge_id: int):
     """Give the merged record back exactly the gifts the merge moved."""
     merge = access.get_merge(request.user, merge_id, write=True)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gongke.community.models import Assignment, Shift
-from gongke.lib.masking import FreeTextField
+from gongke.lib.masking import FreeCharField, FreeTextField
 from gongke.registry.models import Organization, Person, Place
 
 # 1 亩 = 10000/15 m² (666.67 m²); the seeds and the issue round it to 666.7.
@@ -72,7 +72,7 @@ class Team(models.Model):
 
 
 class VolunteerStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("team member", "Active")
     LEFT = "left", pgettext_lazy("team member", "Left")
 
 
@@ -244,7 +244,7 @@ class HoursEntry(models.Model):
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = FreeCharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -369,7 +369,7 @@ class Issue(models.Model):
     round = models.ForeignKey(
         Round, verbose_name=_("patrol round"), on_delete=models.CASCADE, related_name="issues"
     )
-    description = models.CharField(_("issue found"), max_length=300)
+    description = FreeCharField(_("issue found"), max_length=300)
     task = models.OneToOneField(
         "Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="issue"
     )

@@ -11,7 +11,18 @@ def test_a_viewer_reads_without_write_buttons_and_a_write_url_explains_itself(ca
     page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     sign_in(page, "viewer_a", cast.password)
     menus = page.locator("header [data-menu]").evaluate_all("els => els.map(e => e.dataset.menu)")
-    assert set(menus) == {"home", "registry", "donations", "resumption", "community", "census"}
+    assert set(menus) == {
+        "home",
+        "registry",
+        "donations",
+        "supplies",
+        "resumption",
+        "community",
+        "census",
+        "volunteers",
+        "assistance",
+        "notices",
+    }
 
     page.click("header [data-menu=donations]")
     page.wait_for_load_state()

@@ -60,3 +60,16 @@ def when(value):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return value.strftime("%m-%d %H:%M" if value.year == today.year else "%Y-%m-%d %H:%M")
     return value.strftime("%m-%d" if value.year == today.year else "%Y-%m-%d")
+
+
+@register.filter
+def changes(entry):
+    """An audit entry's changes as (field, before, after) rows. A template cannot walk
+    `changes_dict.items` itself: a record with a field named "items" shadows the method."""
+    rows = []
+    for field, change in (entry.changes_dict or {}).items():
+        if isinstance(change, (list, tuple)) and len(change) == 2:
+            rows.append((field, change[0], change[1]))
+        else:  # many-to-many changes arrive as a dict of their own
+            rows.append((field, "", change))
+    return rows

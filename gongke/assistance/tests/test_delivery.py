@@ -132,7 +132,7 @@ def test_figures_per_compound_and_day(shop, client_for):
     html = c.get(reverse("assistance:figures")).content.decode()
     assert "东城花园小区" in html and "南湖新村" not in html
     book = load_workbook(
-        io.BytesIO(c.get(reverse("assistance:figures"), {"export": "xlsx"}).content)
+        io.BytesIO(c.get(reverse("assistance:figures"), {"export": "xlsx"}).getvalue())
     )
     assert [r[1] for r in list(book.active.values)[1:]] == ["东城花园小区"]
 
@@ -141,7 +141,7 @@ def test_the_order_export_masks_residents_for_a_viewer(shop, client_for):
     services.place_order(window=shop.window, data=order_data())
     for user, phone in ((shop.viewer_a, "139****5678"), (shop.guard_a, "13912345678")):
         response = client_for(user).get(reverse("assistance:orders"), {"export": "xlsx"})
-        rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+        rows = list(load_workbook(io.BytesIO(response.getvalue())).active.values)
         assert rows[1][8] == phone
 
 

@@ -178,7 +178,7 @@ def test_orders_are_merged_per_building_and_the_supplier_gets_a_pick_list(shop, 
     url = reverse("assistance:picklist", args=[shop.window.pk])
     html = c.get(url).content.decode()
     assert "13912345678" not in html and "张大爷" not in html and "502" not in html
-    book = load_workbook(io.BytesIO(c.get(url, {"export": "xlsx"}).content))
+    book = load_workbook(io.BytesIO(c.get(url, {"export": "xlsx"}).getvalue()))
     rows = list(book.active.values)
     assert rows[1:] == [("3", 1, 2), ("5", 1, 1), (rows[3][0], 2, 3)]
     # ...but not the orders themselves.

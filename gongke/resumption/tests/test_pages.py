@@ -322,7 +322,8 @@ def test_lists_take_a_fixed_number_of_queries(
     _many_members(cast)
     client = client_for(cast.admin_a)
     client.get(reverse(name))
-    with django_assert_max_num_queries(20):
+    # The home page gathers a panel and the to-dos of every app: a fixed handful each.
+    with django_assert_max_num_queries(30 if name == "home" else 20):
         assert client.get(reverse(name)).status_code == 200
 
 

@@ -213,9 +213,9 @@ def test_lists_export_to_excel(client_for, team, volunteer, cast):
     c = client_for(cast.staff_a)
     for name in ("index", "hours", "resources", "operations"):
         r = c.get(reverse(f"volunteers:{name}") + "?export=xlsx")
-        assert r.status_code == 200 and r.content[:2] == b"PK", name
+        assert r.status_code == 200 and r.getvalue()[:2] == b"PK", name
     r = c.get(reverse("volunteers:team", args=[team.pk]) + "?export=xlsx")
-    assert r.content[:2] == b"PK"
+    assert r.getvalue()[:2] == b"PK"
 
 
 def test_the_teams_list_costs_a_fixed_number_of_queries(

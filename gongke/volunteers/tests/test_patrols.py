@@ -43,7 +43,7 @@ def test_staff_log_a_round_with_issues_and_the_hours_follow(client_for, route, v
     page = client_for(cast.viewer_a).get(reverse("volunteers:route", args=[route.pk]))
     assert "3号楼门禁损坏" in page.content.decode()
     r = client_for(cast.viewer_a).get(reverse("volunteers:route", args=[route.pk]) + "?export=xlsx")
-    assert r.content[:2] == b"PK"
+    assert r.getvalue()[:2] == b"PK"
 
 
 def test_an_issue_becomes_a_task_for_the_post_once(client_for, route, volunteer, cast):
