@@ -289,6 +289,19 @@ def _close_live_connections():
             )
 
 
+def _settle_and_close(context):
+    # A request the page still has in flight (a console asking for its key, an htmx poll) would
+    # be served while the test database is flushed: SQLite then refuses the flush ("SQL
+    # statements in progress") and the next tests find the last one's rows.
+    for p in context.pages:
+        try:
+            p.wait_for_load_state("networkidle", timeout=5000)
+        except Exception:  # a page that never settles is closed all the same
+            pass
+    context.close()
+    _close_live_connections()
+
+
 def _context(browser, live_server, monkeypatch, **options):
     from django.db import connection
 
@@ -303,8 +316,7 @@ def page(browser, live_server, monkeypatch):
     """A desktop browser tab on the live server (base_url set: page.goto('/accounts/login/'))."""
     context = _context(browser, live_server, monkeypatch, viewport={"width": 1280, "height": 900})
     yield context.new_page()
-    context.close()
-    _close_live_connections()
+    _settle_and_close(context)
 
 
 @pytest.fixture
@@ -319,8 +331,7 @@ def phone(browser, live_server, monkeypatch):
         has_touch=True,
     )
     yield context.new_page()
-    context.close()
-    _close_live_connections()
+    _settle_and_close(context)
 
 
 @pytest.fixture
