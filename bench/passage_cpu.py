@@ -36,6 +36,7 @@ def per_call(fn, n: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="print where a passage's time goes")
     args = parser.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.community_settings"
     os.environ["GONGKE_DATA_DIR"] = tempfile.mkdtemp(prefix="gk-passage-cpu-")
@@ -99,6 +100,13 @@ def main() -> None:
     print(f"CPU ratio floor/passage        {floor_ms / passage_ms:.2f}")
     check = per_call(lambda: get_post(user, post.pk, write=True, resident_id=1), args.n)
     print(f"access check (get_post)        {check:.2f} ms")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(lambda: [passage() for _ in range(args.n)])
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
 
 
 if __name__ == "__main__":
