@@ -226,6 +226,7 @@ def build_world(cast) -> SimpleNamespace:
         subject="outsider",
         name="甲院西门过客",
         temperature="38.4",
+        reason="复测正常，放行",
     )
     w.passage_b_client_id = str(uuid.uuid4())
     w.passage_b = community.record_passage(
@@ -236,6 +237,7 @@ def build_world(cast) -> SimpleNamespace:
         subject="outsider",
         name="乙院北门过客",
         temperature="38.6",
+        reason="复测正常，放行",
     )
     w.alert_a = Alert.objects.get(passage=w.passage_a)
     w.alert_a2 = Alert.objects.get(passage=w.passage_a2)

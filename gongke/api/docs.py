@@ -29,7 +29,8 @@ SUMMARIES = {
         gettext_noop("Register a passage at a duty post"),
         gettext_noop(
             "A duty officer registers a resident or visitor coming in or going out, with a "
-            "temperature. A fever (37.3 ℃ or more) raises an alert at once."
+            "temperature. A fever (37.3 ℃ or more) raises an alert at once; coming in, it is "
+            "turned back, sent to the fever clinic or passed with a reason."
         ),
     ),
     "gongke_api_community_batch_passages": (

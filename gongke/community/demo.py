@@ -112,6 +112,10 @@ def load(county: Any) -> None:  # gongke.ops.demo.DemoCounty: ops sits above the
                 if rng.random() < 0.003:
                     t = Decimal("37.8")
                 t = min(max(t, Decimal("35.5")), Decimal("39.0"))
+                fever_reason = ""
+                if t >= Decimal("37.3") and decision == "pass":
+                    # As the console requires: a fever coming in is decided, never passed silently.
+                    decision, fever_reason = "fever_clinic", "体温异常，送发热门诊"
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
                 plate = f"赣A{rng.randint(10000, 99999)}" if subject == "vehicle" else ""
                 passages.append(
@@ -125,7 +129,8 @@ def load(county: Any) -> None:  # gongke.ops.demo.DemoCounty: ops sits above the
                         driver=name if plate else "",
                         temperature=t,
                         decision=decision,
-                        reason=rng.choice(REASONS) if decision != "pass" else "",
+                        reason=fever_reason
+                        or (rng.choice(REASONS) if decision != "pass" else ""),
                         occurred_at=when,
                         subject_key=("v" + plate) if plate else "n" + name,
                         source=rng.choice(["console", "self"]),

@@ -181,6 +181,17 @@ def build_passage(
         fail("name", _("Enter the person's name or choose a resident."))
     if p.decision != Decision.PASS and not p.reason:
         fail("reason", _("Give the reason for refusing or turning back."))
+    elif (
+        source != Source.SELF
+        and p.is_fever
+        and p.direction == Direction.IN
+        and p.decision == Decision.PASS
+        and not p.reason
+    ):
+        # The console asks for a decision on a fever; the API and an old console must not let
+        # one through silently either. (A resident's own registration decides nothing: its fever
+        # raises the alert and the guard decides.)
+        fail("reason", _("A fever passes only with a reason (or turn the person back)."))
     if errors:
         raise ValidationError(errors)
     p.subject_key = subject_key(p)

@@ -35,6 +35,13 @@ def item(**fields):
         "temperature": "36.5",
     }
     data.update(fields)
+    if (
+        data.get("direction") == "in"
+        and data.get("decision", "pass") == "pass"
+        and float(data.get("temperature") or 0) >= 37.3
+    ):
+        # A fever passes only with a reason (build_passage); tests of that rule pass reason="".
+        data.setdefault("reason", "复测正常，放行")
     return data
 
 

@@ -106,6 +106,7 @@ def test_a_fever_passage_through_the_api_reaches_the_group_robot_and_the_admin(
                 "subject": "outsider",
                 "phone": "13912345678",
                 "temperature": "38.2",
+                "reason": "复测正常，放行",
             },
             content_type="application/json",
         )

@@ -97,7 +97,13 @@ def test_the_console_page_tells_the_guard_the_alert_waits_when_it_cannot_be_queu
 ):
     r = client_for(cast.guard_a).post(
         reverse("community:console", args=[cast.post_a.pk]),
-        {"subject": "outsider", "name": "李四", "direction": "in", "temperature": "38.6"},
+        {
+            "subject": "outsider",
+            "name": "李四",
+            "direction": "in",
+            "temperature": "38.6",
+            "reason": "复测正常，放行",
+        },
         follow=True,
     )
     text = r.content.decode()

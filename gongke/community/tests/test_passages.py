@@ -143,3 +143,22 @@ def test_self_registration_links_a_resident_by_name_and_room(cast):
         source="self",
     )
     assert Passage.objects.get(pk=res.id).resident == r
+
+
+def test_a_fever_coming_in_is_decided_through_the_api_as_on_the_console(cast, api_for):
+    """The console asks for a decision on a fever; the API may not let one through silently."""
+    api = api_for(cast.guard_a)
+    body = {"post_id": cast.post_a.pk, "subject": "outsider", "name": "王五", "temperature": "38.2"}
+    refused = api.post("/api/v1/community/passages", body, content_type="application/json")
+    assert refused.status_code == 422 and "原因" in refused.json()["errors"]["reason"][0]
+    assert not Passage.objects.exists() and not Alert.objects.exists()
+    for decided in ({"decision": "fever_clinic", "reason": "送医"}, {"reason": "复测 36.9"}):
+        r = api.post(
+            "/api/v1/community/passages", {**body, **decided}, content_type="application/json"
+        )
+        assert r.status_code == 201, r.content
+    assert Alert.objects.count() == 2
+    # Going out, or a resident's own registration (the guard decides on its alert), needs none.
+    passage(cast.post_a, direction="out", temperature="38.2", reason="")
+    services.record_passage(post=cast.post_a, source="self", **item(temperature="38.2", reason=""))
+    assert Passage.objects.count() == 4
