@@ -106,7 +106,9 @@ def main() -> None:
 
         profile = cProfile.Profile()
         profile.runcall(lambda: [passage() for _ in range(args.n)])
-        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("TOP", "25")))
+        pstats.Stats(profile).sort_stats(os.environ.get("SORT", "tottime")).print_stats(
+            int(os.environ.get("TOP", "25"))
+        )
 
 
 if __name__ == "__main__":

@@ -129,8 +129,7 @@ def load(county: Any) -> None:  # gongke.ops.demo.DemoCounty: ops sits above the
                         driver=name if plate else "",
                         temperature=t,
                         decision=decision,
-                        reason=fever_reason
-                        or (rng.choice(REASONS) if decision != "pass" else ""),
+                        reason=fever_reason or (rng.choice(REASONS) if decision != "pass" else ""),
                         occurred_at=when,
                         subject_key=("v" + plate) if plate else "n" + name,
                         source=rng.choice(["console", "self"]),
