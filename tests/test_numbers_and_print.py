@@ -54,6 +54,18 @@ def test_a_date_shows_its_year_only_when_it_is_not_this_years():
     assert render("{{ d|when }}", d=moment) == f"{today.year - 1}-12-31 20:05"
 
 
+def test_no_page_writes_a_month_and_day_without_a_way_to_its_year():
+    # A date that may be from another year goes through |when (03-01, or 2025-12-30); a bare
+    # "m-d" drops the year of last winter's records without a word. Times of day alone are fine.
+    bare = [
+        f"{p.relative_to(ROOT)}: {m.group(0)}"
+        for p in (ROOT / "gongke").rglob("*.html")
+        for m in re.finditer(r'\|date:"([^"]*)"', p.read_text(encoding="utf-8"))
+        if re.search(r"[mndjb]", m.group(1)) and not re.search(r"[YyoU]", m.group(1))
+    ]
+    assert bare == []
+
+
 def test_a_dashboard_prints_its_organization_period_and_time(cast, client_for):
     page = client_for(cast.admin_a).get("/donations/?since=2020-02-01&until=2020-02-29")
     text = page.content.decode()
