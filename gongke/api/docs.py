@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 API_DESCRIPTION = gettext_noop(
-    "Registry, donations, community duty, census and work resumption. Authenticate with "
+    "Registry, donations, supplies, community duty, census, work resumption, volunteers and "
+    "field operations, services, notices and briefings. Authenticate with "
     "`Authorization: Bearer <token>` (a device token from your profile's Device tokens page) "
     "or the browser session. Creating endpoints accept `Idempotency-Key`: a retry with the same "
     "key returns the first answer. Errors answer JSON: `detail` and `errors` by field, in the "
