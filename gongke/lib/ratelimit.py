@@ -1,7 +1,8 @@
 """Who is asking (the client's address) and how often (a fixed-window counter in the cache).
 
-The counter lives in Django's cache: shared by every worker with Redis (REDIS_URL); with the
-default in-process cache each worker counts on its own, so a limit is per worker there.
+The counter lives in Django's cache, which every worker shares: Redis (REDIS_URL) at scale, the
+embedded SQLite file cache (gongke/db/sqlitecache.py) otherwise, so a limit holds for the whole
+site, not per worker.
 """
 
 import ipaddress
