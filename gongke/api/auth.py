@@ -7,12 +7,10 @@ asked of the database every time.
 """
 
 from auditlog.context import auditlog_value
-from django.core.cache import cache
 from django.utils import timezone, translation
 from ninja.security import HttpBearer, SessionAuth
 
 from gongke.accounts import grants
-from gongke.accounts.grants import GENERATION_KEY, generation, grant_ttl
 from gongke.accounts.models import ApiToken
 
 
@@ -33,31 +31,21 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token: str):
         key = f"gk:grant:{ApiToken.digest(token)}"
-        # The generation and the grant in one read of the cache.
-        found_in_cache = cache.get_many([GENERATION_KEY, key])
-        gen = found_in_cache.get(GENERATION_KEY) or generation()
-        grant = found_in_cache.get(key)
-        now = grants.clock()
-        if grant is None or grant["generation"] != gen or grant["expires"] <= now:
+        gen, grant = grants.recall(key)
+        if grant is None:
             found = ApiToken.authenticate(token)
             if found is None:
                 return None
             user = found.user
             user.cached_memberships  # noqa: B018 — loaded now, kept with the grant
-            grant = {
-                "user": user,
-                "token_id": found.pk,
-                "last_used_at": found.last_used_at,
-                "expires": now + grant_ttl(),
-                "generation": gen,
-            }
-            cache.set(key, grant, grant_ttl())
+            grant = {"user": user, "token_id": found.pk, "last_used_at": found.last_used_at}
+            grants.remember(key, gen, grant)
         stamp = timezone.now()
         last = grant["last_used_at"]
         if last is None or (stamp - last).total_seconds() > 300:
             ApiToken.objects.filter(pk=grant["token_id"]).update(last_used_at=stamp)
             grant["last_used_at"] = stamp
-            cache.set(key, grant, max(1, int(grant["expires"] - now)))
+            grants.remember(key, gen, grant)
         # Each read of the cache is a fresh copy: one request's attributes never show in another's.
         user = grant["user"]
         _attach(request, user)
