@@ -7,24 +7,19 @@ worker; what is asked on each request is only whether the organization still pub
 indexed query), so switching off takes effect at once.
 """
 
-import csv
 import datetime as dt
-import hashlib
-import io
+import gzip
 import json
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
@@ -33,14 +28,11 @@ from gongke.donations.models import Campaign
 from gongke.lib.ratelimit import client_key, take
 from gongke.registry.access import get_organization
 
-from . import figures, services
+from . import figures, publish, services
 from .forms import PublicationForm
 from .models import PUBLISHERS, Publication
 
-API_VERSION = "v1"
-# A version's bodies outlive the day they are current, so a request just after midnight still
-# finds yesterday's while today's is computed by the first request that asks.
-SNAPSHOT_SECONDS = 2 * 24 * 3600
+API_VERSION = publish.API_VERSION
 
 
 # --- Limits and caching --------------------------------------------------------------------
@@ -63,10 +55,6 @@ def _refuse_if_busy(request: HttpRequest, *, as_json: bool) -> HttpResponse | No
     return response
 
 
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
 def _cacheable(
     request: HttpRequest,
     body: bytes,
@@ -74,10 +62,21 @@ def _cacheable(
     *,
     modified: dt.datetime,
     etag: str | None = None,
+    gzipped: bool = False,
     filename: str = "",
 ) -> HttpResponse:
-    etag = etag or _etag(body)
+    """`body` (gzipped if `gzipped`: sent so to a client that takes gzip, unpacked for another)
+    with the headers a cache and a conditional GET need."""
+    etag = etag or publish.etag(body)
+    if gzipped:
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            etag = etag[:-1] + '-gzip"'  # another representation, another tag (RFC 9110)
+        else:
+            body, gzipped = gzip.decompress(body), False
     response = HttpResponse(body, content_type=content_type)
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ("Accept-Encoding",))
     response["ETag"] = etag
     response["Last-Modified"] = http_date(modified.timestamp())
     if filename:
@@ -102,55 +101,6 @@ def _publication(org_id: int) -> Publication:
     if pub is None:
         raise Http404(_("Not found."))
     return pub
-
-
-def _snapshot(pub: Publication, dataset: figures.Dataset, cut: dt.datetime) -> dict[str, Any]:
-    """The dataset's JSON and CSV bodies for the version `cut` names: from the shared cache, or
-    computed once and put there. The publication's own changes (its county) make a new key."""
-    version = figures.version_of(cut)
-    key = (
-        f"opendata:{API_VERSION}:{pub.organization_id}:{dataset.slug}:{version}:"
-        f"{int(pub.changed_at.timestamp())}"
-    )
-    snap = cache.get(key)
-    if snap is not None:
-        return snap
-    rows = figures.rows(dataset, figures.Context(pub, cut))
-    generated = timezone.now().replace(microsecond=0)
-    columns = dataset.all_columns
-    document = {
-        "dataset": dataset.slug,
-        "organization": {"id": pub.organization_id, "name": pub.organization.name},
-        "version": version,
-        "as_of": cut.isoformat(),
-        "generated_at": generated.isoformat(),
-        "suppressed_below": figures.SUPPRESS_BELOW,
-        "columns": [{"name": c.name, "hxl": c.hxl} for c in columns],
-        "rows": rows,
-    }
-    json_body = json.dumps(document, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
-    writer.writerow([c.hxl for c in columns])  # the HXL hashtag row, under the header
-    for row in rows:
-        writer.writerow(
-            [
-                figures.SUPPRESSED_TEXT if c.name in row["suppressed"] else row[c.name]
-                for c in columns
-            ]
-        )
-    csv_body = out.getvalue().encode("utf-8-sig")  # Excel opens Chinese text only with the BOM
-    snap = {
-        "json": json_body,
-        "csv": csv_body,
-        "json_etag": _etag(json_body),
-        "csv_etag": _etag(csv_body),
-        "generated_at": generated,
-        "rows": len(rows),
-    }
-    cache.set(key, snap, SNAPSHOT_SECONDS)
-    return snap
 
 
 def _dataset_entries(request: HttpRequest, pub: Publication, cut: dt.datetime) -> list[dict]:
@@ -236,23 +186,15 @@ def data(request: HttpRequest, org_id: int, slug: str, fmt: str) -> HttpResponse
         raise Http404(_("Not found."))
     pub = _publication(org_id)
     cut = figures.as_of()
-    snap = _snapshot(pub, dataset, cut)
-    name = f"{slug}-{pub.organization_id}-{figures.version_of(cut)}.{fmt}"
-    if as_json:
-        return _cacheable(
-            request,
-            snap["json"],
-            "application/json",
-            modified=snap["generated_at"],
-            etag=snap["json_etag"],
-        )
+    snap = publish.snapshot(pub, dataset, cut, fmt)
     return _cacheable(
         request,
-        snap["csv"],
-        "text/csv; charset=utf-8",
+        snap["gzip"],
+        "application/json" if as_json else "text/csv; charset=utf-8",
         modified=snap["generated_at"],
-        etag=snap["csv_etag"],
-        filename=name,
+        etag=snap["etag"],
+        gzipped=True,
+        filename="" if as_json else f"{slug}-{pub.organization_id}-{figures.version_of(cut)}.csv",
     )
 
 

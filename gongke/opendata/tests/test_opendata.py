@@ -4,6 +4,7 @@ answers caches and busy clients."""
 
 import csv
 import datetime as dt
+import gzip
 import io
 import json
 import uuid
@@ -286,6 +287,17 @@ def test_a_conditional_get_answers_304(county, client):
         assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
 
 
+def test_a_client_that_takes_gzip_gets_the_same_body_gzipped(county, client):
+    url = _url(county.federation, "donations", "csv")
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"] != plain["ETag"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed["ETag"]})
+    assert again.status_code == 304
+
+
 def test_a_version_is_computed_once_and_holds_complete_days(
     county, client, django_assert_max_num_queries
 ):
@@ -347,3 +359,14 @@ def test_the_public_page_lists_campaigns_briefings_and_datasets(county, language
     assert (
         'data-testid="briefings"' not in text
     )  # the hook's list is empty until briefings wires it
+
+
+def test_the_hourly_job_computes_the_version_before_anyone_asks(
+    county, client, django_assert_max_num_queries
+):
+    from gongke.opendata.tasks import publish_open_data
+
+    assert publish_open_data.call_local() == len(DATASETS)
+    for dataset in DATASETS:
+        with django_assert_max_num_queries(1):  # whether the federation still publishes
+            assert client.get(_url(county.federation, dataset, "csv")).status_code == 200
