@@ -360,12 +360,12 @@ def rows(dataset: Dataset, ctx: Context) -> list[dict[str, Any]]:
         }
         suppressed = []
         for c in dataset.columns:
-            value = r.get(c.name)
-            if isinstance(value, Decimal):
-                value = str(value.quantize(Decimal("0.01")))
-            if c.people and value is not None and 0 < value < SUPPRESS_BELOW:
+            value: Any = r.get(c.name)
+            if c.people and isinstance(value, int) and 0 < value < SUPPRESS_BELOW:
                 value = None
                 suppressed.append(c.name)
+            elif isinstance(value, Decimal):
+                value = str(value.quantize(Decimal("0.01")))
             row[c.name] = value
         row["suppressed"] = suppressed
         out.append(row)

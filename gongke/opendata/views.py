@@ -82,8 +82,11 @@ def _cacheable(
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     patch_cache_control(response, public=True, max_age=settings.OPENDATA_MAX_AGE)
-    return get_conditional_response(
-        request, etag=etag, last_modified=int(modified.timestamp()), response=response
+    return (
+        get_conditional_response(
+            request, etag=etag, last_modified=int(modified.timestamp()), response=response
+        )
+        or response
     )
 
 

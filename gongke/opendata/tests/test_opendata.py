@@ -370,3 +370,12 @@ def test_the_hourly_job_computes_the_version_before_anyone_asks(
     for dataset in DATASETS:
         with django_assert_max_num_queries(1):  # whether the federation still publishes
             assert client.get(_url(county.federation, dataset, "csv")).status_code == 200
+
+
+def test_the_switch_is_linked_from_the_organization_page_for_its_admins_only(cast, client_for):
+    link = f"/open/{cast.chamber_a.pk}/settings/"
+    page = f"/registry/organizations/{cast.chamber_a.pk}/"
+    assert link in client_for(cast.admin_a).get(page).content.decode()
+    assert link not in client_for(cast.staff_a).get(page).content.decode()
+    a1_page = client_for(cast.admin).get(f"/registry/organizations/{cast.a1.pk}/").content
+    assert f"/open/{cast.a1.pk}/settings/" not in a1_page.decode()
