@@ -204,13 +204,6 @@ def data(request: HttpRequest, org_id: int, slug: str, fmt: str) -> HttpResponse
 # --- Pages ---------------------------------------------------------------------------------
 
 
-def _public_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    response = render(request, template, context)
-    if not request.user.is_authenticated:  # a signed-in user's page carries their menus
-        patch_cache_control(response, public=True, max_age=settings.OPENDATA_MAX_AGE)
-    return response
-
-
 def index(request: HttpRequest) -> HttpResponse:
     if busy := _refuse_if_busy(request, as_json=False):
         return busy
@@ -220,7 +213,9 @@ def index(request: HttpRequest) -> HttpResponse:
         .select_related("organization")
         .order_by("organization__path")
     )
-    return _public_page(request, "opendata/index.html", {"publications": pubs})
+    # Pages are not marked public: every page carries its visitor's CSRF token (the language switch),
+    # which a shared cache would hand to the next visitor. The downloads are what caches keep.
+    return render(request, "opendata/index.html", {"publications": pubs})
 
 
 def page(request: HttpRequest, org_id: int) -> HttpResponse:
@@ -234,7 +229,7 @@ def page(request: HttpRequest, org_id: int) -> HttpResponse:
         is_public=True, organization__path__startswith=org.path
     ).order_by("-starts_on", "name", "pk")
     cut = figures.as_of()
-    return _public_page(
+    return render(
         request,
         "opendata/page.html",
         {
