@@ -21,6 +21,8 @@ API_VERSION = "v1"
 # A version's bodies outlive the day they are current, so a request just after midnight still
 # finds yesterday's while today's is computed by the first request that asks.
 SNAPSHOT_SECONDS = 2 * 24 * 3600
+# How long a computation may hold the others off before one of them starts its own.
+COMPUTE_SECONDS = 15 * 60
 
 
 def etag(body: bytes) -> str:
@@ -77,16 +79,26 @@ def snapshot(
     snap = cache.get(_key(pub, dataset, cut, fmt))
     if snap is not None:
         return snap
-    generated = timezone.now().replace(microsecond=0)
-    snaps = {
-        f: {
-            "gzip": gzip.compress(body, compresslevel=6, mtime=0),
-            "etag": etag(body),
-            "generated_at": generated,
+    # One worker computes a new version (a county's passages take a while); the others answer
+    # meanwhile with the previous version if it is still kept, rather than all computing at once.
+    lock = _key(pub, dataset, cut, "computing")
+    if not cache.add(lock, 1, COMPUTE_SECONDS):
+        previous = cache.get(_key(pub, dataset, cut - dt.timedelta(days=1), fmt))
+        if previous is not None:
+            return previous
+    try:
+        generated = timezone.now().replace(microsecond=0)
+        snaps = {
+            f: {
+                "gzip": gzip.compress(body, compresslevel=6, mtime=0),
+                "etag": etag(body),
+                "generated_at": generated,
+            }
+            for f, body in _bodies(pub, dataset, cut).items()
         }
-        for f, body in _bodies(pub, dataset, cut).items()
-    }
-    cache.set_many({_key(pub, dataset, cut, f): v for f, v in snaps.items()}, SNAPSHOT_SECONDS)
+        cache.set_many({_key(pub, dataset, cut, f): v for f, v in snaps.items()}, SNAPSHOT_SECONDS)
+    finally:
+        cache.delete(lock)
     return snaps[fmt]
 
 

@@ -379,3 +379,21 @@ def test_the_switch_is_linked_from_the_organization_page_for_its_admins_only(cas
     assert link not in client_for(cast.staff_a).get(page).content.decode()
     a1_page = client_for(cast.admin).get(f"/registry/organizations/{cast.a1.pk}/").content
     assert f"/open/{cast.a1.pk}/settings/" not in a1_page.decode()
+
+
+def test_while_one_worker_computes_a_version_the_others_answer_with_the_previous_one(
+    county, client
+):
+    from django.core.cache import cache
+
+    from gongke.opendata import figures, publish
+
+    pub = Publication.objects.get(organization=county.federation)
+    dataset = figures.DATASETS["donations"]
+    today = figures.as_of()
+    publish.snapshot(pub, dataset, today - dt.timedelta(days=1), "json")  # yesterday's version
+    cache.add(publish._key(pub, dataset, today, "computing"), 1, 60)  # another worker on today's
+    document = _json(client, county.federation, "donations")
+    assert document["version"] == (_yesterday() - dt.timedelta(days=1)).isoformat()
+    cache.delete(publish._key(pub, dataset, today, "computing"))
+    assert _json(client, county.federation, "donations")["version"] == _yesterday().isoformat()
