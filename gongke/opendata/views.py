@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -162,7 +163,12 @@ def api_index(request: HttpRequest) -> HttpResponse:
         ],
     }
     body = json.dumps(document, ensure_ascii=False).encode()
-    return _cacheable(request, body, "application/json", modified=cut)
+    # Changed when a version begins, an organization switches on or off, or one is renamed.
+    latest = Publication.objects.aggregate(
+        switched=Max("changed_at"), renamed=Max("organization__updated_at")
+    )
+    modified = max([cut, *(t for t in latest.values() if t is not None)])
+    return _cacheable(request, body, "application/json", modified=modified)
 
 
 def api_organization(request: HttpRequest, org_id: int) -> HttpResponse:
@@ -177,7 +183,8 @@ def api_organization(request: HttpRequest, org_id: int) -> HttpResponse:
         "datasets": _dataset_entries(request, pub, cut),
     }
     body = json.dumps(document, ensure_ascii=False).encode()
-    return _cacheable(request, body, "application/json", modified=cut)
+    modified = max(cut, pub.changed_at, pub.organization.updated_at)
+    return _cacheable(request, body, "application/json", modified=modified)
 
 
 def data(request: HttpRequest, org_id: int, slug: str, fmt: str) -> HttpResponse:

@@ -397,3 +397,17 @@ def test_while_one_worker_computes_a_version_the_others_answer_with_the_previous
     assert document["version"] == (_yesterday() - dt.timedelta(days=1)).isoformat()
     cache.delete(publish._key(pub, dataset, today, "computing"))
     assert _json(client, county.federation, "donations")["version"] == _yesterday().isoformat()
+
+
+def test_the_index_is_modified_when_an_organization_switches_on(county, client):
+    from gongke.registry.models import Organization
+
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Publication.objects.update(changed_at=an_hour_ago)  # switched on an hour ago
+    Organization.objects.update(updated_at=an_hour_ago)
+    first = client.get("/open/v1/")
+    set_publication(user=county.outsider_b, organization=county.chamber_b, is_open=True)
+    since = client.get("/open/v1/", headers={"If-Modified-Since": first["Last-Modified"]})
+    assert since.status_code == 200
+    assert county.chamber_b.pk in [o["id"] for o in json.loads(since.content)["organizations"]]
+    assert client.get("/open/v1/", headers={"If-None-Match": first["ETag"]}).status_code == 200
