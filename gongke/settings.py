@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gongke.notices",
     "gongke.assistance",
     "gongke.briefings",
+    "gongke.opendata",
     "gongke.ops",
     "gongke.api",
 ]
@@ -350,6 +351,10 @@ PASSAGE_RETENTION_DAYS = env_int("PASSAGE_RETENTION_DAYS", 28)
 SELF_SYNC_PER_MINUTE = env_int("SELF_SYNC_PER_MINUTE", 120)
 # Orders one address may place a minute on a compound's public ordering page (0: no limit).
 ORDERS_PER_MINUTE = env_int("ORDERS_PER_MINUTE", 10)
+# Open data (/open/): requests one client address may make a minute (0: no limit), and how long
+# browsers and proxies may keep an answer.
+OPENDATA_PER_MINUTE = env_int("OPENDATA_PER_MINUTE", 60)
+OPENDATA_MAX_AGE = env_int("OPENDATA_MAX_AGE", 300)
 # Package and delivery photos, checked before they are stored.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 5_000_000)
 # A post's phone stays able to send passages this long after its guard signed in (a shift and

@@ -22,6 +22,7 @@ urlpatterns = [
     path("supplies/", include("gongke.supplies.urls")),
     path("assistance/", include("gongke.assistance.urls")),
     path("briefings/", include("gongke.briefings.urls")),
+    path("open/", include("gongke.opendata.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", health.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),

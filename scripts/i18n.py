@@ -48,6 +48,7 @@ APP_CATALOGS = [
     "assistance",
     "briefings",
     "volunteers",
+    "opendata",
 ]
 
 

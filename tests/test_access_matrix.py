@@ -295,6 +295,10 @@ def build_world(cast) -> SimpleNamespace:
     w.campaign_a = donations.create_campaign(
         user=cast.admin_a, organization=cast.chamber_a, name="甲会活动哨", is_public=True
     )
+    # Open data: chamber A publishes, chamber B does not (the switch is off by default).
+    from gongke.opendata.models import Publication
+
+    w.publication_a = Publication.objects.create(organization=cast.chamber_a, is_open=True)
     w.campaign_b = donations.create_campaign(
         user=cast.outsider_b, organization=cast.chamber_b, name="乙会活动", is_public=True
     )
@@ -1035,6 +1039,35 @@ ROWS: list[Row] = [
     public("GET", "/donations/verify/"),
     public("GET", "/donations/verify/{w.receipt_a.code}/", shows={"A"}),
     public("GET", "/donations/honor/{w.chamber_a.pk}/{w.campaign_a.pk}/", shows={"A"}),
+    # --- open data: public (no sign-in) for an organization that publishes, 404 otherwise ------
+    public("GET", "/open/"),
+    public("GET", "/open/{w.chamber_a.pk}/", shows={"A"}),
+    Row("GET", "/open/{w.chamber_b.pk}/", answers(anon=404), public=True, note="not published"),
+    public("GET", "/open/v1/"),
+    public("GET", "/open/v1/{w.chamber_a.pk}/"),
+    Row("GET", "/open/v1/{w.chamber_b.pk}/", answers(anon=404), public=True, note="not published"),
+    # Chamber A's published figures name its member enterprises: public by its admin's choice.
+    public("GET", "/open/v1/{w.chamber_a.pk}/resumption.csv", shows={"A", "A1"}),
+    public("GET", "/open/v1/{w.chamber_a.pk}/donations.json", shows={"A", "A1"}),
+    Row(
+        "GET",
+        "/open/v1/{w.chamber_b.pk}/duty.json",
+        answers(anon=404),
+        public=True,
+        note="not published",
+    ),
+    # The switch: an organization admin over the chamber.
+    page(
+        "GET",
+        "/open/{w.chamber_a.pk}/settings/",
+        answers(ok=ADMINS_A, forbidden=["staff_a", "viewer_a", "guard_a", "guard_ab", "staff_ab"]),
+    ),
+    page(
+        "POST",
+        "/open/{w.chamber_a.pk}/settings/",
+        answers(ok=ADMINS_A, forbidden=["staff_a", "viewer_a", "guard_a", "guard_ab", "staff_ab"]),
+        {"county_code": "360803"},
+    ),
     # --- census --------------------------------------------------------------------------------
     page("GET", "/census/", listing()),
     page("GET", "/census/area/{w.compound_a.pk}/", R_POST_A),

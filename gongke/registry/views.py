@@ -16,6 +16,7 @@ from gongke.accounts.access import (
     is_platform_admin,
     writable_organizations,
 )
+from gongke.accounts.models import Role
 from gongke.lib.excel import XLSX_TYPE, read_upload, xlsx_response
 
 from . import services
@@ -136,6 +137,9 @@ def organization(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(organization=org)
             .select_related("parent")[:200],
             "can_edit": can_write(request.user, org, manage=True),
+            # The open data switch (gongke/opendata): an admin over a federation or a chamber.
+            "can_publish": org.kind in (OrgKind.FEDERATION, OrgKind.ASSOCIATION, OrgKind.CHAMBER)
+            and can_write(request.user, org, roles={Role.ORG_ADMIN, Role.PLATFORM_ADMIN}),
         },
     )
 
