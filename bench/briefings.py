@@ -170,7 +170,7 @@ b = Briefing.objects.filter(end=today, start=today - dt.timedelta(days=6)).first
 res["hant"] = timed(lambda: b.version_in(render.HANT))
 res["en"] = timed(lambda: b.version_in(render.EN))
 res["pdf"] = timed(lambda: formats.pdf(b))
-res["sections"] = list(b.facts["sections"])
+res["sections"] = [s["key"] for s in b.facts["sections"]]
 res["text"] = b.body
 print(json.dumps(res, ensure_ascii=False))
 """

@@ -224,17 +224,24 @@ SECTIONS: list[tuple[str, Section, tuple[str, ...]]] = [
 ]
 
 
+def section(facts: Facts, key: str) -> dict[str, Any] | None:
+    """One section of collected facts ({"key", "now", "before"}), None when it was left out."""
+    return next((s for s in facts["sections"] if s["key"] == key), None)
+
+
 def collect(root: Organization, start: dt.date, end: dt.date) -> Facts:
     """Every section with data in the period, with the previous period's figures beside it."""
     prev_start, prev_end = previous_period(start, end)
-    sections: dict[str, Any] = {}
+    # A list, not a dict: PostgreSQL's jsonb keeps an object's keys in an order of its own, and
+    # the text must be written in the same order from the stored facts.
+    sections: list[dict[str, Any]] = []
     for key, section, markers in SECTIONS:
         now = section(root, start, end)
         if not any(Decimal(str(now[k])) for k in markers):
             continue
         before = section(root, prev_start, prev_end)
         before.pop("top", None)
-        sections[key] = {"now": now, "before": before}
+        sections.append({"key": key, "now": now, "before": before})
     return {
         "organization": root.name,
         "organization_id": root.pk,

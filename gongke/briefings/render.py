@@ -575,8 +575,8 @@ class Writer:
                 f"{date_en(ps)} to {date_en(pe)})."
             )
         out = [Paragraph(parts=[lead])]
-        for key, section in self.facts["sections"].items():
-            out.append(getattr(self, key)(section["now"], section["before"]))
+        for section in self.facts["sections"]:
+            out.append(getattr(self, section["key"])(section["now"], section["before"]))
         if len(out) == 1:
             out.append(
                 Paragraph(
