@@ -122,12 +122,13 @@ with connection.cursor() as c:
         c.execute("UPDATE donations_entry SET occurred_on = occurred_on + %%s", [lag])
     else:
         c.execute(f"UPDATE donations_entry SET occurred_on = date(occurred_on, '+{lag} days')")
+    top = Entry.objects.order_by("-pk").values_list("pk", flat=True).first()
     for k in range(1, COPIES + 1):
         shift = (k * 5) %% 10 + 1
         when = f"occurred_on - {shift}" if connection.vendor == "postgresql" else f"date(occurred_on, '-{shift} days')"
         c.execute(f"INSERT INTO donations_entry ({names}, occurred_on) SELECT {names}, {when} "
                   "FROM donations_entry WHERE reverses_id IS NULL AND id <= %%s",
-                  [Entry.objects.order_by("-pk").values_list("pk", flat=True).first()])
+                  [top])
     c.execute("ANALYZE")
 federation = Organization.objects.get(kind=OrgKind.FEDERATION)
 admin = User.objects.get(username="admin")
