@@ -1,7 +1,7 @@
 """A county briefing written from 60 days of data (issue 16: ≤ 2 s on each database).
 
     .venv/bin/python bench/briefings.py [--db postgres|sqlite|both] [--passages-per-day 250000]
-                                        [--donation-copies 10]
+                                        [--donation-copies 10] [--reuse]
 
 Builds the demo county (gongke.ops.demo: a federation, 30 chambers, ~2,000 member enterprises,
 compounds and villages with their posts, two weeks of daily reports, census, donations, field
@@ -39,17 +39,30 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def environment(db: str) -> dict[str, str]:
+def _last_data_dir(db: str) -> str:
+    dirs = sorted(
+        Path(tempfile.gettempdir()).glob(f"gk_briefings_bench_{db}_*"), key=os.path.getmtime
+    )
+    if not dirs:
+        raise SystemExit("--reuse: no county built before")
+    return str(dirs[-1])
+
+
+def environment(db: str, reuse: bool = False) -> dict[str, str]:
     env = {
         **os.environ,
-        "GONGKE_DATA_DIR": tempfile.mkdtemp(prefix=f"gk_briefings_bench_{db}_"),
+        "GONGKE_DATA_DIR": _last_data_dir(db)
+        if reuse
+        else tempfile.mkdtemp(prefix=f"gk_briefings_bench_{db}_"),
         "DJANGO_SETTINGS_MODULE": "gongke.settings",
         "PYTHONPATH": str(ROOT),
         "DEBUG": "0",
         "JOBS_IMMEDIATE": "0",
     }
     env.pop("DATABASE_URL", None)
-    if db == "postgres":
+    if db == "postgres" and reuse:
+        env["DATABASE_URL"] = PG_URL
+    elif db == "postgres":
         import psycopg
 
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -144,6 +157,15 @@ print(json.dumps({"demo_s": demo_s, "passages_s": passages_s, "passages": Passag
                   "posts": len(posts)}))
 '''
 
+COUNT = r"""
+import json
+from gongke.community.models import Passage
+from gongke.donations.models import Entry
+from gongke.notices.models import Recipient
+print(json.dumps({"passages": Passage.objects.count(), "entries": Entry.objects.count(),
+                  "recipients": Recipient.objects.count()}))
+"""
+
 MEASURE = r"""
 import datetime as dt, json, statistics, time
 from django.utils import timezone
@@ -196,6 +218,7 @@ def main() -> None:
     ap.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
     ap.add_argument("--passages-per-day", type=int, default=250_000)
     ap.add_argument("--donation-copies", type=int, default=10)
+    ap.add_argument("--reuse", action="store_true", help="measure the county built last again")
     args = ap.parse_args()
     print(
         "| database | passages | ledger lines | notice recipients | build s | "
@@ -204,15 +227,18 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     for db in ["postgres", "sqlite"] if args.db == "both" else [args.db]:
-        env = environment(db)
-        subprocess.run([PY, "-m", "django", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
-        log(f"[{db}] building the county and {args.passages_per_day * 28:,} passages")
+        env = environment(db, args.reuse)
         t = time.perf_counter()
-        built = shell(
-            env,
-            BUILD
-            % {"per_day": args.passages_per_day, "copies": args.donation_copies, "days": DAYS},
-        )
+        if args.reuse:
+            built = shell(env, COUNT)
+        else:
+            subprocess.run([PY, "-m", "django", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+            log(f"[{db}] building the county and {args.passages_per_day * 28:,} passages")
+            built = shell(
+                env,
+                BUILD
+                % {"per_day": args.passages_per_day, "copies": args.donation_copies, "days": DAYS},
+            )
         build_s = time.perf_counter() - t
         log(f"[{db}] built in {build_s:.0f}s ({json.dumps(built)}); measuring")
         m = shell(env, MEASURE % {"days": DAYS})
