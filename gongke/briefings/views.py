@@ -121,7 +121,7 @@ def briefing(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "paragraphs": [line for line in body.splitlines() if line.strip()],
             # The generated text, untouched: each figure says on hover what it counts.
             "html": text.as_html(b.facts, lang)
-            if not b.edited or lang == text.EN and not b.body_en
+            if (not b.body_en if lang == text.EN else not b.edited)
             else "",
             "notes": text.notes(b.facts, lang),
             "languages": [(text.ZH, "简体中文"), (text.HANT, "繁體中文"), (text.EN, "English")],

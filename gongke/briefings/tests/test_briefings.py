@@ -218,3 +218,24 @@ def test_the_list_costs_the_same_queries_for_many_briefings(
     with django_assert_max_num_queries(15):
         r = c.get("/briefings/")
     assert r.status_code == 200 and r.content.decode().count("/briefings/") >= 3
+
+
+def test_an_edited_text_is_shown_as_written_with_the_notes_under_it(data, client_for):
+    b = services.generate_briefing(
+        user=data.staff_a, organization=data.chamber_a, start=_days_ago(6), end=_days_ago(0)
+    )
+    services.edit_briefing(
+        user=data.admin_a, briefing=b, title=b.title, body="一、捐款捐物\n本期收到捐款。",
+        body_en="Gifts came in.",
+    )  # fmt: skip
+    c = client_for(data.viewer_a)
+    page = c.get(f"/briefings/{b.pk}/").content.decode()
+    assert "本期收到捐款。" in page and 'class="fig"' not in page
+    assert 'data-testid="notes"' in page and "260多万元" in page  # the notes keep the figures
+    en = c.get(f"/briefings/{b.pk}/?lang=en").content.decode()
+    assert "Gifts came in." in en
+    hant = c.get(f"/briefings/{b.pk}/?lang=zh-hant").content.decode()
+    assert "本期收到捐款。" in hant
+    # The author of the text now is admin_a: another admin signs it off, not they.
+    assert client_for(data.admin_a).post(f"/briefings/{b.pk}/sign/").status_code == 403
+    assert client_for(data.fed_admin).post(f"/briefings/{b.pk}/sign/").status_code == 302
