@@ -88,6 +88,8 @@ SENTINELS = {
         "甲会仓库哨",
         "甲会需求哨",
         "甲会供应商哨",
+        "甲会简报哨",
+        "甲会已审签简报哨",
     ],
     "A1": ["甲企测温员", "甲企租户哨", "甲企减免哨"],
     "POST_A": ["甲院居民哨", "甲院订餐哨"],
@@ -101,6 +103,7 @@ SENTINELS = {
         "乙会需求哨",
         "乙企服务哨",
         "乙会供应商哨",
+        "乙会简报哨",
     ],
     "POST_B": ["乙院居民哨", "乙院北门过客", "乙院订餐哨"],
     "SECRET_A": [
@@ -498,7 +501,24 @@ def build_world(cast) -> SimpleNamespace:
     # Services: A1 sells a package in compound A (a resident's order, a delivery task assigned,
     # a complaint), B1 in compound B; A1 offers a training the firm A1 requested and rated.
     build_assistance(w)
+    build_briefings(w)
     return w
+
+
+def build_briefings(w) -> None:
+    """A draft briefing of chamber A by its staff (an admin signs it off), a signed one (to
+    publish), and chamber B's, each written from the world's data."""
+    from gongke.briefings import services as briefings
+
+    def write(user, org, title):
+        return briefings.generate_briefing(
+            user=user, organization=org, start=_wd(6), end=_wd(0), title=title
+        )
+
+    w.briefing_a = write(w.staff_a, w.chamber_a, "甲会简报哨")
+    w.briefing_signed_a = write(w.staff_a, w.chamber_a, "甲会已审签简报哨")
+    briefings.sign_briefing(user=w.admin_a, briefing=w.briefing_signed_a)
+    w.briefing_b = write(w.outsider_b, w.chamber_b, "乙会简报哨")
 
 
 def _volunteers_world(w, cast, now) -> None:
@@ -787,6 +807,10 @@ def _notice_pdf(w) -> dict[str, Any]:
 
 NOTICE_JSON = {"title": "新通知", "body": "内容", "audience": {"all": True}}
 
+# Signing off chamber A's draft (written by staff_a): its admins; its other writers and its
+# viewer are refused (403), whatever they reach.
+SIGN_BRIEFING_A = answers(ok=ADMINS_A, forbidden=["viewer_a", "staff_a", "staff_ab"])
+
 # Chamber A's own work-resumption pages (its batch, its settings): chamber A itself is in its duty
 # officers' reach, its work resumption is not. 403 or 404: either reveals nothing new to them.
 GUARDS_ON_A = {"guard_a": {403, 404}, "guard_ab": {403, 404}}
@@ -852,6 +876,22 @@ ROWS: list[Row] = [
         {"password1": "a-new-long-password-44", "password2": "a-new-long-password-44"},
     ),
     page("GET", "/briefings/", listing(closed=NOT_GUARDS)),
+    page("GET", "/briefings/new/", CREATE_PAGE),
+    page(
+        "POST",
+        "/briefings/new/",
+        CREATE_IN_A,
+        lambda w: {"organization": w.chamber_a.pk, "start": _wd(6).isoformat(), "end": TODAY},
+    ),
+    page("GET", "/briefings/{w.briefing_a.pk}/", R_A),
+    page("GET", "/briefings/{w.briefing_b.pk}/", R_B),
+    page("GET", "/briefings/{w.briefing_a.pk}/edit/", W_A),
+    page("POST", "/briefings/{w.briefing_a.pk}/edit/", W_A, {"title": "改过的", "body": "正文"}),
+    page("POST", "/briefings/{w.briefing_a.pk}/sign/", SIGN_BRIEFING_A),
+    page("POST", "/briefings/{w.briefing_signed_a.pk}/publish/", W_A),
+    page("GET", "/briefings/{w.briefing_a.pk}/briefing.pdf", R_A),
+    page("GET", "/briefings/{w.briefing_a.pk}/briefing.docx?lang=zh-hant", R_A),
+    page("GET", "/briefings/{w.briefing_a.pk}/briefing.html?lang=en", R_A),
     page("GET", "/briefings/resumption/", listing(closed=NOT_GUARDS)),
     page(
         "GET",
@@ -2934,6 +2974,21 @@ API_ROWS += [
 ]
 
 API_ROWS += ASSISTANCE_API_ROWS
+API_ROWS += [
+    api("GET", "/briefings", EVERYONE),
+    api(
+        "POST",
+        "/briefings",
+        API_CREATE_A,
+        lambda w: {"organization_id": w.chamber_a.pk, "start": _wd(6).isoformat(), "end": TODAY},
+    ),
+    api("GET", "/briefings/{w.briefing_a.pk}", R_A),
+    api("GET", "/briefings/{w.briefing_b.pk}", R_B),
+    api("PUT", "/briefings/{w.briefing_a.pk}", W_A, {"title": "改过的", "body": "正文"}),
+    api("POST", "/briefings/{w.briefing_a.pk}/sign", SIGN_BRIEFING_A),
+    api("POST", "/briefings/{w.briefing_signed_a.pk}/publish", W_A),
+    api("GET", "/briefings/{w.briefing_a.pk}/pdf", R_A),
+]
 ALL_ROWS = ROWS + API_ROWS
 
 

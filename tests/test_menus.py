@@ -19,6 +19,7 @@ APPS = {
     "census",
     "volunteers",
     "assistance",
+    "briefings",
 }
 ADMIN = APPS | {"users", "audit"}
 

@@ -367,6 +367,7 @@ MENUS = (
     "volunteers",
     "assistance",
     "notices",
+    "briefings",
     "users",
 )
 
@@ -398,6 +399,7 @@ def menus_for(user: Any) -> set[str]:
                 "census",
                 "volunteers",
                 "assistance",
+                "briefings",
             }
         if role == Role.ORG_ADMIN:
             menus.add("users")

@@ -79,6 +79,7 @@ def invalid_schema(request, exc: NinjaValidationError):
 def _mount() -> None:
     from . import (
         assistance,
+        briefings,
         census,
         community,
         donations,
@@ -100,6 +101,7 @@ def _mount() -> None:
     api.add_router("/notices", notices.router, tags=["notices"])
     api.add_router("/supplies", supplies.router, tags=["supplies"])
     api.add_router("/assistance", assistance.router, tags=["assistance"])
+    api.add_router("/briefings", briefings.router, tags=["briefings"])
     for router in (
         assistance.router,
         community.router,
@@ -110,6 +112,7 @@ def _mount() -> None:
         volunteers.router,
         notices.router,
         supplies.router,
+        briefings.router,
     ):
         for path_view in router.path_operations.values():
             for operation in path_view.operations:

@@ -7,3 +7,11 @@ class BriefingsConfig(AppConfig):
 
     name = "gongke.briefings"
     verbose_name = _("Briefings")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        # The facts are the snapshot the text was written from: kept, not a change worth a diff.
+        auditlog.register(models.Briefing, exclude_fields=["updated_at", "facts"])

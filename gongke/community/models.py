@@ -178,6 +178,15 @@ class Passage(models.Model):
         indexes = [
             models.Index(fields=["post", "occurred_at"]),
             models.Index(fields=["occurred_at"]),  # retention purge
+            # Refusals are counted over weeks of a county's passages (briefings): a few percent
+            # of the rows, so a small index that spares reading millions of rows for `decision`.
+            # `decision` in it too, so SQLite counts from the index alone (it does not deduce
+            # the column from the condition).
+            models.Index(
+                fields=["post", "occurred_at", "decision"],
+                condition=Q(decision__in=["refused", "turned_back"]),
+                name="community_passage_refused",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
