@@ -519,6 +519,9 @@ def build_briefings(w) -> None:
     w.briefing_signed_a = write(w.staff_a, w.chamber_a, "甲会已审签简报哨")
     briefings.sign_briefing(user=w.admin_a, briefing=w.briefing_signed_a)
     w.briefing_b = write(w.outsider_b, w.chamber_b, "乙会简报哨")
+    w.briefing_published_a = write(w.staff_a, w.chamber_a, "甲会已发布简报哨")
+    briefings.sign_briefing(user=w.admin_a, briefing=w.briefing_published_a)
+    briefings.publish_briefing(user=w.admin_a, briefing=w.briefing_published_a)
 
 
 def _volunteers_world(w, cast, now) -> None:
@@ -1083,6 +1086,17 @@ ROWS: list[Row] = [
     public("GET", "/open/"),
     public("GET", "/open/{w.chamber_a.pk}/", shows={"A"}),
     Row("GET", "/open/{w.chamber_b.pk}/", answers(anon=404), public=True, note="not published"),
+    public("GET", "/open/{w.chamber_a.pk}/briefings/{w.briefing_published_a.pk}.pdf"),
+    # A published briefing is public by its publisher's act (signed off, then published): the
+    # largest givers it names are as public as the honor list.
+    public("GET", "/open/{w.chamber_a.pk}/briefings/{w.briefing_published_a.pk}.html", shows={"A"}),
+    Row(
+        "GET",
+        "/open/{w.chamber_a.pk}/briefings/{w.briefing_signed_a.pk}.pdf",
+        answers(anon=404),
+        public=True,
+        note="signed off, not published",
+    ),
     public("GET", "/open/v1/"),
     public("GET", "/open/v1/{w.chamber_a.pk}/"),
     Row("GET", "/open/v1/{w.chamber_b.pk}/", answers(anon=404), public=True, note="not published"),

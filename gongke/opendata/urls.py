@@ -20,6 +20,7 @@ urlpatterns = [
     # Public, no sign-in: pages for people, /open/v1 for programs.
     path("", views.index, name="index"),
     path("<int:org_id>/", views.page, name="page"),
+    path("<int:org_id>/briefings/<int:pk>.<str:fmt>", views.briefing, name="briefing"),
     path("v1/", views.api_index, name="api-index"),
     path("v1/<int:org_id>/", views.api_organization, name="api-organization"),
     path("v1/<int:org_id>/<slug:slug>.<opendata_format:fmt>", views.data, name="data"),

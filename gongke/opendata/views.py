@@ -22,9 +22,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongke.accounts.access import require_admin
+from gongke.briefings import formats as briefing_formats
+from gongke.briefings.models import Briefing, Status
+from gongke.briefings.render import LANGUAGES
 from gongke.donations.models import Campaign
 from gongke.lib.ratelimit import client_key, take
 from gongke.registry.access import get_organization
@@ -128,10 +132,36 @@ def _dataset_entries(request: HttpRequest, pub: Publication, cut: dt.datetime) -
 
 
 def published_briefings(organization: Any) -> list[dict[str, Any]]:
-    """HOOK for the briefings app: its published briefings of `organization`, newest first, each
-    {"title", "url", "published_at"}. Empty until it provides them: open data imports nothing
-    from briefings (both sit in the top layer); the lead wires this when both are merged."""
-    return []
+    """The organization's published briefings, newest first: what went out, as it went out (a
+    later edit is a version of its own, published or not)."""
+    found = Briefing.objects.filter(organization=organization, status=Status.PUBLISHED).order_by(
+        "-published_at", "-pk"
+    )[:100]
+    return [
+        {
+            "title": b.title,
+            "number": b.version,
+            "url": reverse("opendata:briefing", args=[organization.pk, b.pk, "pdf"]),
+            "html": reverse("opendata:briefing", args=[organization.pk, b.pk, "html"]),
+            "published_at": b.published_at,
+        }
+        for b in found
+    ]
+
+
+def briefing(request: HttpRequest, org_id: int, pk: int, fmt: str) -> HttpResponse:
+    """A published briefing of a publishing organization, for anyone: the A4 PDF or the page
+    ready for an article. Drafts, signed-off versions and other organizations' answer 404."""
+    if busy := _refuse_if_busy(request, as_json=False):
+        return busy
+    pub = _publication(org_id)
+    b = Briefing.objects.filter(
+        pk=pk, organization=pub.organization, status=Status.PUBLISHED
+    ).first()
+    if b is None or fmt not in ("pdf", "html"):
+        raise Http404(_("Not found."))
+    language = (request.GET.get("lang") or get_language() or "zh-hans").lower()
+    return briefing_formats.response(b, fmt, language if language in LANGUAGES else "zh-hans")
 
 
 # --- /open/v1: the machine-readable side ---------------------------------------------------

@@ -411,3 +411,31 @@ def test_the_index_is_modified_when_an_organization_switches_on(county, client):
     assert since.status_code == 200
     assert county.chamber_b.pk in [o["id"] for o in json.loads(since.content)["organizations"]]
     assert client.get("/open/v1/", headers={"If-None-Match": first["ETag"]}).status_code == 200
+
+
+def test_a_published_briefing_is_on_the_public_page_and_a_draft_is_not(county, client):
+    from gongke.briefings import services as briefings
+
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=6)
+    b = briefings.generate_briefing(
+        user=county.admin, organization=county.federation, start=start, end=today
+    )
+    draft = f"/open/{county.federation.pk}/briefings/{b.pk}.pdf"
+    assert client.get(draft).status_code == 404
+    assert (
+        'data-testid="briefing-pdf"'
+        not in client.get(f"/open/{county.federation.pk}/").content.decode()
+    )
+    briefings.sign_briefing(user=county.fed_admin, briefing=b)
+    briefings.publish_briefing(user=county.fed_admin, briefing=b)
+    page = client.get(f"/open/{county.federation.pk}/").content.decode()
+    assert draft in page and b.title in page
+    pdf = client.get(draft)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    article = client.get(f"/open/{county.federation.pk}/briefings/{b.pk}.html?lang=en")
+    assert article.status_code == 200 and "<script" not in article.content.decode()
+    # Another organization's address, or one that does not publish, knows no such briefing.
+    assert client.get(f"/open/{county.chamber_a.pk}/briefings/{b.pk}.pdf").status_code == 404
+    set_publication(user=county.fed_admin, organization=county.federation, is_open=False)
+    assert client.get(draft).status_code == 404
