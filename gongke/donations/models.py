@@ -520,8 +520,9 @@ class ReviewStatus(models.TextChoices):
 class ImportReview(models.Model):
     """An import held back until a clerk has said, for each line that looks like a gift already
     known (same donor, amount and date anywhere in the county, or earlier in the file), whether
-    it is the same gift or a different one. The file waits here (not in a worker's memory), and
-    is read again and checked again when the decisions are committed."""
+    it is the same gift or a different one. The file and its checked rows wait here (not in a
+    worker's memory); committing the decisions takes the checked rows (importer._unpack) and
+    reads the file again only when they no longer hold (another key, another reach)."""
 
     organization = models.ForeignKey(
         Organization,
@@ -531,6 +532,8 @@ class ImportReview(models.Model):
     )
     filename = models.CharField(_("file"), max_length=255)
     data = models.BinaryField(editable=False)
+    # The rows as checked at upload, signed (importer._pack); empty once committed.
+    checked = models.BinaryField(editable=False, default=b"")
     # [{row, key, donor, amount, date, collector, gift (id) | other_row}], as found at upload
     candidates = models.JSONField(default=list, editable=False)
     status = models.CharField(
