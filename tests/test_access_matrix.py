@@ -1028,6 +1028,7 @@ ROWS: list[Row] = [
     page("GET", "/donations/import/template.xlsx", TEMPLATE),
     page("GET", "/donations/import/reviews/{w.review_a.pk}/", R_A),
     page("POST", "/donations/import/reviews/{w.review_a.pk}/", W_A, {"rest": "same"}),
+    page("GET", "/donations/receipts/", listing(closed=NOT_GUARDS)),
     page("GET", "/donations/receipts/{w.receipt_a.pk}/", R_A),
     page("GET", "/donations/receipts/{w.receipt_a.pk}/pdf/", R_A),
     public("GET", "/donations/verify/"),
@@ -1962,6 +1963,7 @@ API_ROWS: list[Row] = [
     api("GET", "/donations/entries", listing(closed=NOT_GUARDS)),
     api("POST", "/donations/entries/{w.forward_a.pk}/reversal", W_A, {"reason": "录错了"}),
     api("POST", "/donations/entries/{w.unreceipted_a.pk}/receipt", W_A),
+    api("GET", "/donations/receipts", listing(closed=NOT_GUARDS)),
     api("GET", "/donations/receipts/{w.receipt_a.pk}", R_A),
     api("GET", "/donations/figures", listing(closed=NOT_GUARDS)),
     api(

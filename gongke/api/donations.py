@@ -354,6 +354,8 @@ class AllocateIn(In):
 
 class ReverseIn(In):
     reason: str
+    # The day the correction belongs to; empty: today.
+    occurred_on: datetime.date | None = None
 
 
 def _entry_once(request: HttpRequest, endpoint: str, make):
@@ -455,13 +457,19 @@ def reverse_entry(request: HttpRequest, entry_id: int, payload: ReverseIn):
     return _entry_once(
         request,
         "donations.entry.reverse",
-        lambda: services.reverse_entry(user=request.user, entry=entry, reason=payload.reason),
+        lambda: services.reverse_entry(
+            user=request.user,
+            entry=entry,
+            reason=payload.reason,
+            occurred_on=payload.occurred_on,
+        ),
     )
 
 
 class ReceiptOut(Schema):
     id: int
     organization_id: int
+    prefix: str
     year: int
     number: int
     label: str
@@ -469,10 +477,17 @@ class ReceiptOut(Schema):
     entry_id: int
     amount: Yuan = Field(..., alias="entry.amount")
     amount_in_words: str
+    issued_at: datetime.datetime
+    handler: str
+    void: bool
 
     @staticmethod
     def resolve_amount_in_words(obj) -> str:
         return capital_amount(obj.entry.amount)
+
+    @staticmethod
+    def resolve_void(obj) -> bool:
+        return hasattr(obj.entry, "reversed_by")
 
 
 @router.post("/entries/{entry_id}/receipt", response={201: ReceiptOut})
@@ -480,6 +495,21 @@ def issue_receipt(request: HttpRequest, entry_id: int):
     entry = access.get_entry(request.user, entry_id, write=True)
     receipt = services.issue_receipt_for(user=request.user, entry=entry)
     return Status(201, Receipt.objects.select_related("entry").get(pk=receipt.pk))
+
+
+@router.get("/receipts", response=list[ReceiptOut])
+@paginate(Pages, page_size=100)
+def list_receipts(request: HttpRequest, year: int | None = None, void: bool | None = None):
+    """The receipt register (收据存根): every receipt the caller's organizations issued, in
+    number order."""
+    qs = access.receipts_for(request.user).select_related(
+        "issued_by", "entry", "entry__reversed_by"
+    )
+    if year is not None:
+        qs = qs.filter(year=year)
+    if void is not None:
+        qs = qs.filter(entry__reversed_by__isnull=not void)
+    return qs.order_by("prefix", "year", "number", "pk")
 
 
 @router.get("/receipts/{receipt_id}", response=ReceiptOut)

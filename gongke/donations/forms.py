@@ -163,6 +163,12 @@ class AllocateForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+    # The day the correction belongs to (its period's figures change); empty: today.
+    occurred_on = forms.DateField(
+        label=_("Correction dated"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
 
 class CampaignForm(forms.ModelForm):

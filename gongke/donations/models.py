@@ -441,8 +441,15 @@ class ReceiptCounter(models.Model):
         ]
 
 
+def receipt_prefix(organization_id: int) -> str:
+    """The organization's part of its receipt numbers: its own id, so two organizations never
+    share a number (a finance office files receipts of many issuers together)."""
+    return f"GK{organization_id:04d}"
+
+
 class Receipt(models.Model):
-    """A receipt for one receipt entry, numbered per organization and year without gaps."""
+    """A receipt for one receipt entry, numbered per organization and year without gaps: the
+    organization's prefix, the year of issue and the sequence (GK0012-2026-000031)."""
 
     entry = models.OneToOneField(
         Entry, verbose_name=_("ledger entry"), on_delete=models.PROTECT, related_name="receipt"
@@ -453,6 +460,7 @@ class Receipt(models.Model):
         on_delete=models.PROTECT,
         related_name="donation_receipts",
     )
+    prefix = models.CharField(_("prefix"), max_length=20, editable=False)
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
     code = models.CharField(
@@ -470,7 +478,10 @@ class Receipt(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "year", "number"], name="donations_receipt_number_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["prefix", "year", "number"], name="donations_receipt_label_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -478,7 +489,12 @@ class Receipt(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.year}-{self.number:06d}"
+        return f"{self.prefix}-{self.year}-{self.number:06d}"
+
+    @property
+    def handler(self) -> str:
+        """Who issued it (经办人), as the receipt prints it."""
+        return str(self.issued_by) if self.issued_by_id else ""
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.organization.path}

@@ -31,6 +31,7 @@ from .models import (
     Nature,
     Receipt,
     ReceiptCounter,
+    receipt_prefix,
 )
 
 CENT = Decimal("0.01")
@@ -587,13 +588,24 @@ def allocate_gift(
 
 
 @transaction.atomic
-def reverse_entry(*, user: Any, entry: Entry, reason: str) -> Entry:
-    """Cancel an entry by adding its negative, with the reason. The only way to correct the ledger."""
+def reverse_entry(
+    *, user: Any, entry: Entry, reason: str, occurred_on: datetime.date | None = None
+) -> Entry:
+    """Cancel an entry by adding its negative, with the reason. The only way to correct the ledger.
+
+    The reversal is dated the day the correction belongs to (`occurred_on`: a receipt booked in
+    February and found wrong in March is corrected in February's figures), by default today;
+    never before the entry itself nor in the future."""
     require_write(user, entry.organization, manage=True)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the entry is reversed.")]})
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    occurred_on = occurred_on or _today()
+    if occurred_on < entry.occurred_on:
+        raise ValidationError(
+            {"occurred_on": [_("A reversal cannot be dated before the entry it reverses.")]}
+        )
     if entry.is_reversal:
         raise ValidationError(
             {"entry": [_("A reversal cannot itself be reversed; record the entry again.")]}
@@ -626,11 +638,13 @@ def reverse_entry(*, user: Any, entry: Entry, reason: str) -> Entry:
         recipient=entry.recipient,
         amount=-entry.amount,
         quantity=-entry.quantity if entry.quantity is not None else None,
-        occurred_on=_today(),
+        occurred_on=occurred_on,
         reverses=entry,
         reason=reason[:500],
         created_by=user,
     )
+    if occurred_on > _today():
+        raise ValidationError({"occurred_on": [_("The date is in the future.")]})
     reversal.save()
     return reversal
 
@@ -648,7 +662,7 @@ def issue_receipt_for(*, user: Any, entry: Entry) -> Receipt:
     existing = Receipt.objects.filter(entry=entry).first()
     if existing is not None:
         return existing
-    year = timezone.localdate().year
+    year = timezone.localdate().year  # the year of issue, whatever day the gift arrived
     ReceiptCounter.objects.bulk_create(
         [ReceiptCounter(organization=entry.organization, year=year)], ignore_conflicts=True
     )
@@ -658,5 +672,10 @@ def issue_receipt_for(*, user: Any, entry: Entry) -> Receipt:
     counter.last += 1
     counter.save(update_fields=["last"])
     return Receipt.objects.create(
-        entry=entry, organization=entry.organization, year=year, number=counter.last, issued_by=user
+        entry=entry,
+        organization=entry.organization,
+        prefix=receipt_prefix(entry.organization_id),
+        year=year,
+        number=counter.last,
+        issued_by=user,
     )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("import/", views.import_gifts, name="import"),
     path("import/template.xlsx", views.import_template, name="import-template"),
     path("import/reviews/<int:pk>/", views.import_review, name="import-review"),
+    path("receipts/", views.receipts, name="receipts"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
     path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt-pdf"),
     # Public, no login: anyone checks a receipt; the honor list (公示).
