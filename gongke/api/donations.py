@@ -759,6 +759,9 @@ class PublicStep(Schema):
     organization: str
     to: str | None
     amount: Yuan
+    # Goods: how many pieces took this step, in the gift's unit (none when not counted).
+    quantity: Decimal | None = None
+    unit: str = ""
 
 
 class VerifyOut(Schema):
@@ -804,6 +807,8 @@ def verify(request: HttpRequest, code: str):
                 "organization": e.organization.name,
                 "to": to,
                 "amount": e.amount,
+                "quantity": e.quantity,
+                "unit": gift.unit if e.quantity is not None else "",
             }
         )
     received = position[EntryKind.RECEIPT]

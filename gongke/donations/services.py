@@ -447,6 +447,55 @@ def held_by(gift: Gift, organization: Organization) -> Decimal:
     return held
 
 
+def quantity_held_by(gift: Gift, organization: Organization) -> Decimal | None:
+    """How many pieces of a counted gift (goods with a quantity) rest with `organization` now,
+    by the same rule as held_by; None when the gift is not counted in pieces."""
+    if gift.nature != Nature.GOODS or gift.quantity is None:
+        return None
+    entries = gift.entries.filter(
+        Q(organization=organization) | Q(to_organization=organization), quantity__isnull=False
+    )
+    held = Decimal(0)
+    for e in entries:
+        assert e.quantity is not None
+        if e.kind == EntryKind.RECEIPT:
+            held += e.quantity
+        elif e.kind == EntryKind.TRANSFER:
+            held += e.quantity if e.to_organization_id == organization.pk else -e.quantity
+        elif e.kind == EntryKind.ALLOCATION:
+            held -= e.quantity
+    return held
+
+
+def _check_pieces(gift: Gift, organization: Organization, quantity: Any) -> Decimal | None:
+    """The pieces a forward or an allocation hands on, checked against what the organization
+    holds: 600 of 500 sheets are refused, as 600 of 500 yuan are."""
+    if quantity in (None, ""):
+        return None
+    try:
+        pieces = Decimal(str(quantity)).quantize(CENT)
+    except ArithmeticError:
+        raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
+    if pieces <= 0:
+        raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
+    held = quantity_held_by(gift, organization)
+    if held is not None and pieces > held:
+        raise ValidationError(
+            {
+                "quantity": [
+                    _("%(org)s holds only %(held)s %(unit)s of %(item)s.")
+                    % {
+                        "org": organization.name,
+                        "held": f"{held.normalize():f}",
+                        "unit": gift.unit,
+                        "item": gift.item,
+                    }
+                ]
+            }
+        )
+    return pieces
+
+
 def holders(gift: Gift) -> list[tuple[Organization, Decimal]]:
     """The organizations that hold part of the gift now, with how much."""
     org_ids = set(gift.entries.values_list("organization_id", flat=True)) | set(
@@ -516,6 +565,7 @@ def forward_gift(
         raise ValidationError({"to_organization": [_("You cannot forward to this organization.")]})
     gift = Gift.objects.select_for_update().get(pk=gift.pk)
     amount = _money(amount)
+    pieces = _check_pieces(gift, from_organization, quantity)
     held = held_by(gift, from_organization)
     if amount > held:
         raise ValidationError(
@@ -532,7 +582,7 @@ def forward_gift(
         organization=from_organization,
         to_organization=to_organization,
         amount=amount,
-        quantity=Decimal(str(quantity)) if quantity not in (None, "") else None,
+        quantity=pieces,
         occurred_on=occurred_on or _today(),
         created_by=user,
     )
@@ -565,6 +615,7 @@ def allocate_gift(
         raise ValidationError({"recipient": [_("Choose a recipient unit from the list.")]})
     gift = Gift.objects.select_for_update().get(pk=gift.pk)
     amount = _money(amount)
+    pieces = _check_pieces(gift, organization, quantity)
     held = held_by(gift, organization)
     if amount > held:
         raise ValidationError(
@@ -581,7 +632,7 @@ def allocate_gift(
         organization=organization,
         recipient=recipient,
         amount=amount,
-        quantity=Decimal(str(quantity)) if quantity not in (None, "") else None,
+        quantity=pieces,
         occurred_on=occurred_on or _today(),
         created_by=user,
     )
