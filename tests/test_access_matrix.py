@@ -1012,6 +1012,7 @@ ROWS: list[Row] = [
     ),
     page("POST", "/donations/donors/merges/{w.merge_a.pk}/undo/", REGISTER_A),
     page("GET", "/donations/campaigns/", listing(closed=NOT_GUARDS)),
+    page("GET", "/donations/campaigns/{w.campaign_a.pk}/", R_A),
     page(
         "POST",
         "/donations/campaigns/",
@@ -1889,6 +1890,7 @@ API_ROWS: list[Row] = [
     ),
     # --- donations -----------------------------------------------------------------------------
     api("GET", "/donations/campaigns", listing(closed=NOT_GUARDS)),
+    api("GET", "/donations/campaigns/{w.campaign_a.pk}", R_A),
     api(
         "POST",
         "/donations/campaigns",

@@ -43,23 +43,20 @@ class CampaignOut(Schema):
     starts_on: datetime.date | None
     ends_on: datetime.date | None
     description: str
+    initiative_url: str
     is_public: bool
 
 
 class CampaignIn(In):
     model = Campaign
 
-    organization_id: int
+    organization_id: int  # the organizer
     name: str
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
     description: str = ""
+    initiative_url: str = ""
     is_public: bool = True
-
-
-@router.get("/campaigns", response=list[CampaignOut])
-def list_campaigns(request: HttpRequest):
-    return Campaign.objects.filter(organization__in=reference_organizations(request.user))
 
 
 @router.post("/campaigns", response={201: CampaignOut})
@@ -859,3 +856,43 @@ def honor(request: HttpRequest, org_id: int, campaign_id: int, q: str | None = N
         .search(q)
         .order_by("-given_on", "-pk")
     )
+
+
+# --- A campaign's own figures (after the schemas it reuses) ---------------------------------
+
+
+class CampaignReport(Schema):
+    campaign: CampaignOut
+    organizer: str
+    total: FiguresOut
+    donors: int
+    by_day: list[Bucket]
+    by_township: list[Bucket]
+    honor: list[HonorOut]
+
+
+@router.get("/campaigns", response=list[CampaignOut])
+def list_campaigns(request: HttpRequest):
+    return Campaign.objects.filter(organization__in=reference_organizations(request.user))
+
+
+@router.get("/campaigns/{campaign_id}", response=CampaignReport)
+def get_campaign(request: HttpRequest, campaign_id: int):
+    """A campaign with its own totals (over the organizer's subtree), charts' series and honor
+    list (what the honor page shows: received gifts, anonymous donors unnamed)."""
+    campaign = access.get_campaign(request.user, campaign_id)
+    report = figures.campaign_report(campaign)
+    return {
+        "campaign": campaign,
+        "organizer": campaign.organization.name,
+        "total": _figures_out(campaign.organization_id, report["total"]),
+        "donors": report["donors"],
+        "by_day": [
+            {"key": r["occurred_on"].isoformat(), "total": (r["money"] or 0) + (r["goods"] or 0)}
+            for r in report["by_day"]
+        ],
+        "by_township": [
+            {"key": r["gift__township__name"], "total": r["total"]} for r in report["by_township"]
+        ],
+        "honor": list(report["honor"][:200]),
+    }

@@ -174,7 +174,16 @@ class ReverseForm(forms.Form):
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["organization", "name", "starts_on", "ends_on", "description", "is_public"]
+        fields = [
+            "organization",
+            "name",
+            "starts_on",
+            "ends_on",
+            "initiative_url",
+            "description",
+            "is_public",
+        ]
+        labels = {"organization": _("Organizer")}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -16,6 +16,7 @@ import base64
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -55,6 +56,9 @@ class Campaign(models.Model):
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     description = FreeTextField(_("description"), blank=True)
+    # The initiative letter (倡议书): a link, typically to the notice that published it. Notices
+    # sit above donations in the layers, so the campaign keeps the address, not a key.
+    initiative_url = models.URLField(_("initiative letter (link)"), max_length=500, blank=True)
     is_public = models.BooleanField(
         _("public honor list"),
         default=True,
@@ -74,6 +78,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": [_("The campaign cannot end before it starts.")]})
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.organization.path}

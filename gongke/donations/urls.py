@@ -19,6 +19,7 @@ urlpatterns = [
     path("donors/<int:pk>/merge/", views.donor_merge, name="donor-merge"),
     path("donors/merges/<int:pk>/undo/", views.donor_unmerge, name="donor-unmerge"),
     path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<int:pk>/", views.campaign, name="campaign"),
     path("import/", views.import_gifts, name="import"),
     path("import/template.xlsx", views.import_template, name="import-template"),
     path("import/reviews/<int:pk>/", views.import_review, name="import-review"),

@@ -34,6 +34,7 @@ from . import figures, importer, lists, services
 from .access import (
     donors_for,
     entries_for,
+    get_campaign,
     get_donor,
     get_entry,
     get_gift,
@@ -766,6 +767,16 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     return render(request, "donations/campaigns.html", {"campaigns": qs, "form": form})
 
 
+@login_required
+def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign: its period, organizer and initiative letter, its own totals, charts and honor
+    list."""
+    obj = get_campaign(request.user, pk)
+    report = figures.campaign_report(obj)
+    page = Paginator(report["honor"], PAGE).get_page(request.GET.get("page"))
+    return render(request, "donations/campaign.html", {"campaign": obj, **report, "page": page})
+
+
 # --- Import ----------------------------------------------------------------------------------
 
 
@@ -974,16 +985,7 @@ def honor(request: HttpRequest, org_id: int, campaign_id: int) -> HttpResponse:
         or campaign.organization.path.startswith(org.path)
     ):
         raise Http404(_("Not found."))
-    qs = (
-        Gift.objects.filter(campaign=campaign, organization__path__startswith=org.path)
-        .with_totals()
-        .filter(received__gt=0)
-        .search(request.GET.get("q"))
-        .only(
-            "pk", "public_name", "nature", "item", "quantity", "unit", "given_on", "approximation"
-        )
-        .order_by("-given_on", "-pk")
-    )
+    qs = figures.honor_gifts(campaign, org).search(request.GET.get("q"))
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     return render(
         request,
