@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongke.registry.models import Organization
 
-from .models import Campaign, DonorKind, Entry, EntryKind, Gift, Nature
+from .models import Campaign, DonorKind, Entry, EntryKind, Gift, GiftQuerySet, Nature
 from .rollups import Figures, rollup
 
 THRESHOLD = Decimal("100000")
@@ -227,7 +227,7 @@ def charts(scope: Scope, figures: Figures) -> dict[str, dict]:
     }
 
 
-def honor_gifts(campaign: Campaign, root: Organization | None = None) -> QuerySet[Gift]:
+def honor_gifts(campaign: Campaign, root: Organization | None = None) -> GiftQuerySet:
     """A campaign's honor list (公示) under `root` (default: its organizer): received gifts, the
     anonymous unnamed (shown_name), latest first."""
     root = root or campaign.organization

@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from gongke.accounts.access import require_write, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
 from gongke.lib.chinese import quick_search_key
-from gongke.lib.excel import RowError, SheetError, build_xlsx, read_sheet
+from gongke.lib.excel import RowError, SheetError, build_xlsx, formula_cells, read_sheet
 from gongke.lib.lengths import check_lengths, too_long
 from gongke.registry.models import Organization
 
@@ -303,7 +303,9 @@ class _Row:
     number: int
     key: str
     donor: tuple[str, Any]
-    gift: tuple[Any, ...]  # gift_row's values, in the order of _Reader.fields: a third of a dict
+    # gift_row's values, in the order of _Reader.fields (a third of a dict); None in a head
+    # whose values are still packed (_Checked.parts)
+    gift: Any
     received: bool
     recipient_id: int | None
     # (donor name, yuan, date): what makes two lines look like one gift (none for the anonymous)
@@ -401,6 +403,11 @@ AMOUNT_MESSAGES = {
     "separators": gettext_lazy("The thousands separators are misplaced."),
     "invalid": gettext_lazy("The amount is not a number."),
 }
+
+
+FORMULA_MESSAGE = gettext_lazy(
+    "This cell holds a formula: type its value instead, or delete the row if it is a total."
+)
 
 
 def amount_message(exc: AmountError) -> str:
@@ -696,6 +703,16 @@ def _read(
         ]
         if errors:
             return None, errors
+        # A formula comes in as the value it last computed: a total row's =SUM(...) would be
+        # one more gift. Reported where it is, before anything else is read.
+        imported = {i for i, _key in columns}
+        errors = [
+            RowError(row, headers[col], FORMULA_MESSAGE)
+            for row, col in formula_cells(data, filename)
+            if row > 1 and col in imported
+        ]
+        if errors:
+            return None, errors
         reader = _Reader(
             user=user, organization=organization, known=known, county=county_of(organization)
         )
@@ -861,7 +878,9 @@ def import_gifts(
                 review, user=user, organization=organization, data=data, filename=filename
             )
             result.review.candidates = candidates
-            result.review.checked = _pack(checked) if not checked.packed else review.checked
+            result.review.checked = (
+                review.checked if review is not None and checked.packed else _pack(checked)
+            )
             result.review.save(update_fields=["candidates", "checked"])
             result.duplicates = candidates
             return result
@@ -929,7 +948,7 @@ def _unpack(review: ImportReview, *, user: Any) -> _Checked | None:
     blob = memoryview(review.checked or b"")
     mac, body = blob[:32], blob[32:]
     if not body or not constant_time_compare(
-        bytes(mac), salted_hmac(_CHECKED_SALT, body, algorithm="sha256").digest()
+        bytes(mac), salted_hmac(_CHECKED_SALT, bytes(body), algorithm="sha256").digest()
     ):
         return None
     head, packed = pickle.loads(body)  # noqa: S301 - signed above
