@@ -172,6 +172,10 @@ class ReverseForm(forms.Form):
 
 
 class CampaignForm(forms.ModelForm):
+    initiative_url = forms.URLField(
+        label=_("initiative letter (link)"), required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = Campaign
         fields = [
