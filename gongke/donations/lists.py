@@ -39,13 +39,24 @@ RECEIPTS = Listing(
     "donations.receipts",
     columns=[
         Column("label", _("Receipt number"), "label", order=("prefix", "year", "number")),
-        Column("issued", _("Issued"), "issued_at", order="issued_at", kind=Kind.DATETIME),
+        Column(
+            "issued",
+            pgettext_lazy("receipt", "Issued"),
+            "issued_at",
+            order="issued_at",
+            kind=Kind.DATETIME,
+        ),
         Column("organization", _("Issuing organization"), "organization.name"),
         Column("donor", _("Donor"), _donor),
         Column(
             "amount", _("Amount (yuan)"), "entry.amount", order="entry__amount", kind=Kind.MONEY
         ),
-        Column("received_on", _("Received on"), "entry.occurred_on", kind=Kind.DATE),
+        Column(
+            "received_on",
+            pgettext_lazy("receipt", "Received on"),
+            "entry.occurred_on",
+            kind=Kind.DATE,
+        ),
         Column("handler", _("Handled by"), "handler"),
         Column("state", pgettext_lazy("receipt", "State"), _state),
         Column("code", _("Verification code"), "code"),
