@@ -707,7 +707,7 @@ def _read(
         # one more gift. Reported where it is, before anything else is read.
         imported = {i for i, _key in columns}
         errors = [
-            RowError(row, headers[col], FORMULA_MESSAGE)
+            RowError(row, headers[col], str(FORMULA_MESSAGE))
             for row, col in formula_cells(data, filename)
             if row > 1 and col in imported
         ]
