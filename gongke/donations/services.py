@@ -713,6 +713,22 @@ def issue_receipt_for(*, user: Any, entry: Entry) -> Receipt:
     existing = Receipt.objects.filter(entry=entry).first()
     if existing is not None:
         return existing
+    gift = entry.gift
+    opening = not Entry.objects.filter(gift=gift, kind=EntryKind.RECEIPT, pk__lt=entry.pk).exists()
+    if gift.approximation and opening:
+        # The gift's own receipt entry carries the amount as written ("近10万", "20余万"): a
+        # receipt states an exact sum. A receipt entry recorded afterwards has a typed amount.
+        raise ValidationError(
+            {
+                "entry": [
+                    _(
+                        "The amount received is approximate (%(text)s): reverse this entry and "
+                        "record the exact amount received, then issue its receipt."
+                    )
+                    % {"text": gift.amount_text or gift.get_approximation_display()}
+                ]
+            }
+        )
     year = timezone.localdate().year  # the year of issue, whatever day the gift arrived
     ReceiptCounter.objects.bulk_create(
         [ReceiptCounter(organization=entry.organization, year=year)], ignore_conflicts=True

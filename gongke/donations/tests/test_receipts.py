@@ -176,3 +176,25 @@ def test_a_reversal_takes_the_date_the_correction_belongs_to(cast, api_for, clie
         content_type="application/json",
     )
     assert answer.status_code == 201 and answer.json()["occurred_on"] == "2020-02-03"
+
+
+def test_a_receipt_for_an_approximate_amount_waits_for_the_exact_one(
+    cast, client_for, api_for, gift_for
+):
+    message = "到账金额是约数（近10万）：请冲销该记录并登记实际到账金额，再开具收据。"
+    gift = gift_for(value="100000", approximation="nearly", amount_text="近10万")
+    opening = gift.entries.get(kind=EntryKind.RECEIPT)
+    api = api_for(cast.admin_a)
+    refused = api.post(
+        f"/api/v1/donations/entries/{opening.pk}/receipt", headers={"Accept-Language": "zh-hans"}
+    )
+    assert refused.status_code == 422 and refused.json()["errors"]["entry"] == [message]
+    page = client_for(cast.admin_a).post(
+        reverse("donations:entry-receipt", args=[opening.pk]), follow=True
+    )
+    assert message in page.content.decode() and not Receipt.objects.exists()
+    # Reversed, and the exact sum recorded: its receipt is issued.
+    services.reverse_entry(user=cast.admin_a, entry=opening, reason="约数")
+    exact = services.receive_gift(user=cast.admin_a, gift=gift, amount="99800")
+    issued = api.post(f"/api/v1/donations/entries/{exact.pk}/receipt")
+    assert issued.status_code == 201 and issued.json()["amount"] == "99800.00"
