@@ -1061,6 +1061,7 @@ ROWS: list[Row] = [
     ),
     page("POST", "/donations/donors/merges/{w.merge_a.pk}/undo/", REGISTER_A),
     page("GET", "/donations/campaigns/", listing(closed=NOT_GUARDS)),
+    page("GET", "/donations/campaigns/{w.campaign_a.pk}/", R_A),
     page(
         "POST",
         "/donations/campaigns/",
@@ -1077,6 +1078,7 @@ ROWS: list[Row] = [
     page("GET", "/donations/import/template.xlsx", TEMPLATE),
     page("GET", "/donations/import/reviews/{w.review_a.pk}/", R_A),
     page("POST", "/donations/import/reviews/{w.review_a.pk}/", W_A, {"rest": "same"}),
+    page("GET", "/donations/receipts/", listing(closed=NOT_GUARDS)),
     page("GET", "/donations/receipts/{w.receipt_a.pk}/", R_A),
     page("GET", "/donations/receipts/{w.receipt_a.pk}/pdf/", R_A),
     public("GET", "/donations/verify/"),
@@ -1977,6 +1979,7 @@ API_ROWS: list[Row] = [
     ),
     # --- donations -----------------------------------------------------------------------------
     api("GET", "/donations/campaigns", listing(closed=NOT_GUARDS)),
+    api("GET", "/donations/campaigns/{w.campaign_a.pk}", R_A),
     api(
         "POST",
         "/donations/campaigns",
@@ -2051,6 +2054,7 @@ API_ROWS: list[Row] = [
     api("GET", "/donations/entries", listing(closed=NOT_GUARDS)),
     api("POST", "/donations/entries/{w.forward_a.pk}/reversal", W_A, {"reason": "录错了"}),
     api("POST", "/donations/entries/{w.unreceipted_a.pk}/receipt", W_A),
+    api("GET", "/donations/receipts", listing(closed=NOT_GUARDS)),
     api("GET", "/donations/receipts/{w.receipt_a.pk}", R_A),
     api("GET", "/donations/figures", listing(closed=NOT_GUARDS)),
     api(

@@ -43,23 +43,20 @@ class CampaignOut(Schema):
     starts_on: datetime.date | None
     ends_on: datetime.date | None
     description: str
+    initiative_url: str
     is_public: bool
 
 
 class CampaignIn(In):
     model = Campaign
 
-    organization_id: int
+    organization_id: int  # the organizer
     name: str
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
     description: str = ""
+    initiative_url: str = ""
     is_public: bool = True
-
-
-@router.get("/campaigns", response=list[CampaignOut])
-def list_campaigns(request: HttpRequest):
-    return Campaign.objects.filter(organization__in=reference_organizations(request.user))
 
 
 @router.post("/campaigns", response={201: CampaignOut})
@@ -354,6 +351,8 @@ class AllocateIn(In):
 
 class ReverseIn(In):
     reason: str
+    # The day the correction belongs to; empty: today.
+    occurred_on: datetime.date | None = None
 
 
 def _entry_once(request: HttpRequest, endpoint: str, make):
@@ -455,13 +454,19 @@ def reverse_entry(request: HttpRequest, entry_id: int, payload: ReverseIn):
     return _entry_once(
         request,
         "donations.entry.reverse",
-        lambda: services.reverse_entry(user=request.user, entry=entry, reason=payload.reason),
+        lambda: services.reverse_entry(
+            user=request.user,
+            entry=entry,
+            reason=payload.reason,
+            occurred_on=payload.occurred_on,
+        ),
     )
 
 
 class ReceiptOut(Schema):
     id: int
     organization_id: int
+    prefix: str
     year: int
     number: int
     label: str
@@ -469,10 +474,17 @@ class ReceiptOut(Schema):
     entry_id: int
     amount: Yuan = Field(..., alias="entry.amount")
     amount_in_words: str
+    issued_at: datetime.datetime
+    handler: str
+    void: bool
 
     @staticmethod
     def resolve_amount_in_words(obj) -> str:
         return capital_amount(obj.entry.amount)
+
+    @staticmethod
+    def resolve_void(obj) -> bool:
+        return hasattr(obj.entry, "reversed_by")
 
 
 @router.post("/entries/{entry_id}/receipt", response={201: ReceiptOut})
@@ -480,6 +492,21 @@ def issue_receipt(request: HttpRequest, entry_id: int):
     entry = access.get_entry(request.user, entry_id, write=True)
     receipt = services.issue_receipt_for(user=request.user, entry=entry)
     return Status(201, Receipt.objects.select_related("entry").get(pk=receipt.pk))
+
+
+@router.get("/receipts", response=list[ReceiptOut])
+@paginate(Pages, page_size=100)
+def list_receipts(request: HttpRequest, year: int | None = None, void: bool | None = None):
+    """The receipt register (收据存根): every receipt the caller's organizations issued, in
+    number order."""
+    qs = access.receipts_for(request.user).select_related(
+        "issued_by", "entry", "entry__reversed_by"
+    )
+    if year is not None:
+        qs = qs.filter(year=year)
+    if void is not None:
+        qs = qs.filter(entry__reversed_by__isnull=not void)
+    return qs.order_by("prefix", "year", "number", "pk")
 
 
 @router.get("/receipts/{receipt_id}", response=ReceiptOut)
@@ -729,6 +756,9 @@ class PublicStep(Schema):
     organization: str
     to: str | None
     amount: Yuan
+    # Goods: how many pieces took this step, in the gift's unit (none when not counted).
+    quantity: Decimal | None = None
+    unit: str = ""
 
 
 class VerifyOut(Schema):
@@ -774,6 +804,8 @@ def verify(request: HttpRequest, code: str):
                 "organization": e.organization.name,
                 "to": to,
                 "amount": e.amount,
+                "quantity": e.quantity,
+                "unit": gift.unit if e.quantity is not None else "",
             }
         )
     received = position[EntryKind.RECEIPT]
@@ -824,3 +856,43 @@ def honor(request: HttpRequest, org_id: int, campaign_id: int, q: str | None = N
         .search(q)
         .order_by("-given_on", "-pk")
     )
+
+
+# --- A campaign's own figures (after the schemas it reuses) ---------------------------------
+
+
+class CampaignReport(Schema):
+    campaign: CampaignOut
+    organizer: str
+    total: FiguresOut
+    donors: int
+    by_day: list[Bucket]
+    by_township: list[Bucket]
+    honor: list[HonorOut]
+
+
+@router.get("/campaigns", response=list[CampaignOut])
+def list_campaigns(request: HttpRequest):
+    return Campaign.objects.filter(organization__in=reference_organizations(request.user))
+
+
+@router.get("/campaigns/{campaign_id}", response=CampaignReport)
+def get_campaign(request: HttpRequest, campaign_id: int):
+    """A campaign with its own totals (over the organizer's subtree), charts' series and honor
+    list (what the honor page shows: received gifts, anonymous donors unnamed)."""
+    campaign = access.get_campaign(request.user, campaign_id)
+    report = figures.campaign_report(campaign)
+    return {
+        "campaign": campaign,
+        "organizer": campaign.organization.name,
+        "total": _figures_out(campaign.organization_id, report["total"]),
+        "donors": report["donors"],
+        "by_day": [
+            {"key": r["occurred_on"].isoformat(), "total": (r["money"] or 0) + (r["goods"] or 0)}
+            for r in report["by_day"]
+        ],
+        "by_township": [
+            {"key": r["gift__township__name"], "total": r["total"]} for r in report["by_township"]
+        ],
+        "honor": list(report["honor"][:200]),
+    }

@@ -22,7 +22,7 @@ from gongke.accounts.access import (
 )
 from gongke.registry.models import Organization, OrgKind, SearchQuerySet
 
-from .models import Donor, DonorMerge, Entry, Gift, GiftQuerySet, ImportReview, Receipt
+from .models import Campaign, Donor, DonorMerge, Entry, Gift, GiftQuerySet, ImportReview, Receipt
 
 
 def gifts_for(user: Any) -> GiftQuerySet:
@@ -87,6 +87,19 @@ def get_merge(user: Any, pk: Any, *, write: bool = False) -> DonorMerge:
         require_write(user, merge.kept.organization, manage=True)
         require_write(user, merge.merged.organization, manage=True)
     return merge
+
+
+def campaigns_read_for(user: Any) -> QuerySet[Campaign]:
+    """Campaigns whose own figures and honor list the user may read: those organized within
+    the user's reach (every gift they count lies under the organizer). Others see a public
+    campaign's honor list only."""
+    if is_platform_admin(user):
+        return Campaign.objects.all()
+    return Campaign.objects.filter(scope_q(user, "organization"))
+
+
+def get_campaign(user: Any, pk: Any) -> Campaign:
+    return _one(campaigns_read_for(user).select_related("organization"), pk)
 
 
 def receipts_for(user: Any) -> QuerySet[Receipt]:

@@ -21,6 +21,6 @@ class DonationsConfig(AppConfig):
         auditlog.register(models.Entry)
         auditlog.register(models.Receipt)
         auditlog.register(models.ImportBatch)
-        auditlog.register(models.ImportReview, exclude_fields=["data", "candidates"])
+        auditlog.register(models.ImportReview, exclude_fields=["data", "checked", "candidates"])
         auditlog.register(models.DuplicateDecision)
         auditlog.register(models.DonorMerge, exclude_fields=["gifts"])

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongke.registry.models import Organization
 
-from .models import Campaign, DonorKind, Entry, EntryKind, Gift, Nature
+from .models import Campaign, DonorKind, Entry, EntryKind, Gift, GiftQuerySet, Nature
 from .rollups import Figures, rollup
 
 THRESHOLD = Decimal("100000")
@@ -224,4 +224,35 @@ def charts(scope: Scope, figures: Figures) -> dict[str, dict]:
                 }
             ],
         },
+    }
+
+
+def honor_gifts(campaign: Campaign, root: Organization | None = None) -> GiftQuerySet:
+    """A campaign's honor list (公示) under `root` (default: its organizer): received gifts, the
+    anonymous unnamed (shown_name), latest first."""
+    root = root or campaign.organization
+    return (
+        Gift.objects.filter(campaign=campaign, organization__path__startswith=root.path)
+        .with_totals()
+        .filter(received__gt=0)
+        .only(
+            "pk", "public_name", "nature", "item", "quantity", "unit", "given_on", "approximation"
+        )
+        .order_by("-given_on", "-pk")
+    )
+
+
+def campaign_report(campaign: Campaign) -> dict[str, Any]:
+    """A campaign's own figures: totals over its organizer's subtree, its donors, the series its
+    charts draw, and its honor list."""
+    scope = Scope(root=campaign.organization, campaign=campaign)
+    total, _children = totals(scope)
+    return {
+        "scope": scope,
+        "total": total,
+        "donors": donor_count(scope),
+        "by_day": by_day(scope),
+        "by_township": by_township(scope),
+        "charts": charts(scope, total),
+        "honor": honor_gifts(campaign),
     }

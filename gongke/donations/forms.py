@@ -163,12 +163,31 @@ class AllocateForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
+    # The day the correction belongs to (its period's figures change); empty: today.
+    occurred_on = forms.DateField(
+        label=_("Correction dated"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
 
 class CampaignForm(forms.ModelForm):
+    initiative_url = forms.URLField(
+        label=_("initiative letter (link)"), required=False, max_length=500, assume_scheme="https"
+    )
+
     class Meta:
         model = Campaign
-        fields = ["organization", "name", "starts_on", "ends_on", "description", "is_public"]
+        fields = [
+            "organization",
+            "name",
+            "starts_on",
+            "ends_on",
+            "initiative_url",
+            "description",
+            "is_public",
+        ]
+        labels = {"organization": _("Organizer")}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

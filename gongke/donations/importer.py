@@ -17,7 +17,10 @@ summary audit entry and one audit entry per decision.
 import datetime
 import gc
 import hashlib
+import io
+import pickle  # noqa: S403 - only our own rows, signed with the secret key (_pack/_unpack)
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -31,13 +34,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gongke.accounts.access import require_write, writable_organizations
 from gongke.lib.amounts import AmountError, parse_amount
 from gongke.lib.chinese import quick_search_key
-from gongke.lib.excel import RowError, SheetError, build_xlsx, read_sheet
+from gongke.lib.excel import RowError, SheetError, build_xlsx, formula_cells, read_sheet
 from gongke.lib.lengths import check_lengths, too_long
 from gongke.registry.models import Organization
 
@@ -299,11 +303,52 @@ class _Row:
     number: int
     key: str
     donor: tuple[str, Any]
-    gift: tuple[Any, ...]  # gift_row's values, in the order of _Reader.fields: a third of a dict
+    # gift_row's values, in the order of _Reader.fields (a third of a dict); None in a head
+    # whose values are still packed (_Checked.parts)
+    gift: Any
     received: bool
     recipient_id: int | None
     # (donor name, yuan, date): what makes two lines look like one gift (none for the anonymous)
     signature: tuple[str, Decimal, datetime.date] | None
+
+
+# Rows per part when a held file's checked rows are packed and saved (bulk.BATCH's size).
+PART = 10_000
+
+
+@dataclass(slots=True)
+class _Checked:
+    """A file read and checked: its new rows, the donors they name (saved or found with the
+    gifts), the order of gift_row's fields in each row, and the rows skipped as known or as the
+    template's examples.
+
+    Rows taken from a review (_unpack) come as heads (number, key, donor, signature; gift None)
+    with their bodies still packed in parts (`packed`, PART rows each, in the order of `heads`):
+    `parts()` unpacks one part at a time while the rows are saved, so committing a review never
+    holds every row's values at once."""
+
+    rows: list[_Row]
+    donors: dict[tuple[str, Any], dict[str, Any]]
+    fields: tuple[str, ...]
+    skipped: int
+    examples: int
+    heads: list[_Row] = field(default_factory=list)
+    packed: list[bytes] = field(default_factory=list)
+    gone: set[int] = field(default_factory=set)  # rows known since they were packed
+
+    def parts(self) -> Iterator[list[_Row]]:
+        if not self.packed:
+            for start in range(0, len(self.rows), PART):
+                yield self.rows[start : start + PART]
+            return
+        for i, part in enumerate(self.packed):
+            heads = self.heads[i * PART : (i + 1) * PART]
+            bodies = pickle.loads(zlib.decompress(part))  # noqa: S301 - signed (_unpack)
+            yield [
+                _Row(h.number, h.key, h.donor, gift, received, recipient_id, h.signature)
+                for h, (gift, received, recipient_id) in zip(heads, bodies, strict=True)
+                if h.number not in self.gone
+            ]
 
 
 # Where a rule of services.new_gift names a gift field, the column that holds it.
@@ -358,6 +403,11 @@ AMOUNT_MESSAGES = {
     "separators": gettext_lazy("The thousands separators are misplaced."),
     "invalid": gettext_lazy("The amount is not a number."),
 }
+
+
+FORMULA_MESSAGE = gettext_lazy(
+    "This cell holds a formula: type its value instead, or delete the row if it is a total."
+)
 
 
 def amount_message(exc: AmountError) -> str:
@@ -638,9 +688,9 @@ def _example_word(lang: str) -> str:
 
 def _read(
     *, user: Any, organization: Organization, data: bytes, filename: str, known: Mapping[str, int]
-) -> tuple[list[_Row], "_Reader | None", list[RowError]]:
-    """Every row read and checked, nothing written: (new rows, the reader with the donors they
-    name and the rows it skipped, []) or ([], None, every bad row)."""
+) -> tuple["_Checked | None", list[RowError]]:
+    """Every row read and checked, nothing written: (the new rows, []) or (None, every bad
+    row)."""
     try:
         headers, rows = read_sheet(data, filename)
         aliases = _aliases()
@@ -652,7 +702,17 @@ def _read(
             if required and key not in found
         ]
         if errors:
-            return [], None, errors
+            return None, errors
+        # A formula comes in as the value it last computed: a total row's =SUM(...) would be
+        # one more gift. Reported where it is, before anything else is read.
+        imported = {i for i, _key in columns}
+        errors = [
+            RowError(row, headers[col], str(FORMULA_MESSAGE))
+            for row, col in formula_cells(data, filename)
+            if row > 1 and col in imported
+        ]
+        if errors:
+            return None, errors
         reader = _Reader(
             user=user, organization=organization, known=known, county=county_of(organization)
         )
@@ -676,12 +736,19 @@ def _read(
             if item is not None and not errors:
                 parsed.append(item)
     except SheetError as exc:
-        return [], None, [RowError(0, "", str(exc))]
+        return None, [RowError(0, "", str(exc))]
     if errors:
-        return [], None, errors
+        return None, errors
     if not parsed and not reader.skipped:
-        return [], None, [RowError(0, "", _("The file has no gifts in it."))]
-    return parsed, reader, errors
+        return None, [RowError(0, "", _("The file has no gifts in it."))]
+    checked = _Checked(
+        rows=parsed,
+        donors=reader.donors,
+        fields=reader.fields,
+        skipped=reader.skipped,
+        examples=reader.examples,
+    )
+    return checked, errors
 
 
 @contextmanager
@@ -698,27 +765,46 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _county_gifts(
-    county: Organization,
-) -> tuple[dict[str, int], dict[tuple[str, Decimal, datetime.date], int]]:
-    """The county's key space (client key, verification code, key of a line judged the same ->
-    gift id) and its gifts by (donor name, yuan, date), from one read of its gifts."""
+def _county_keys(county: Organization) -> dict[str, int]:
+    """The county's key space: client key, verification code, key of a line judged the same ->
+    gift id (one read of its gifts, one of the decisions)."""
     known: dict[str, int] = {}
-    signatures: dict[tuple[str, Decimal, datetime.date], int] = {}
     gifts = Gift.objects.filter(organization__path__startswith=county.path).values_list(
-        "pk", "client_key", "code", "donor__name", "value", "given_on"
+        "pk", "client_key", "code"
     )
-    for pk, key, code, name, value, given_on in gifts.iterator(chunk_size=10_000):
+    for pk, key, code in gifts.iterator(chunk_size=10_000):
         if key:
             known[key] = pk
         known[code] = pk
-        if name:
-            signatures.setdefault((name, value, given_on), pk)
     same = DuplicateDecision.objects.filter(
         same=True, gift__organization__path__startswith=county.path
     ).values_list("client_key", "gift_id")
     known.update(same)
-    return known, signatures
+    return known
+
+
+def _county_signatures(
+    county: Organization, dates: set[datetime.date]
+) -> dict[tuple[str, Decimal, datetime.date], int]:
+    """The county's gifts on the file's dates by (donor name, yuan, date). Read after the file
+    and once the key space is let go: a county of 100,000 gifts never holds both at once (with
+    the file's rows that took the import over 600 MB)."""
+    signatures: dict[tuple[str, Decimal, datetime.date], int] = {}
+    if not dates:
+        return signatures
+    # Lists span weeks: their few dates by name; a long span as a range (bounded parameters).
+    on = (
+        {"given_on__in": sorted(dates)}
+        if len(dates) <= 500
+        else {"given_on__range": (min(dates), max(dates))}
+    )
+    gifts = Gift.objects.filter(organization__path__startswith=county.path, **on).values_list(
+        "pk", "donor__name", "value", "given_on"
+    )
+    for pk, name, value, given_on in gifts.iterator(chunk_size=10_000):
+        if name:
+            signatures.setdefault((name, value, given_on), pk)
+    return signatures
 
 
 def _candidates(
@@ -764,9 +850,12 @@ def import_gifts(
     """Check the whole file, then save all of it or nothing.
 
     Lines that look like known gifts hold the file back: the answer carries the review (saved,
-    with the file) and nothing else is written. `commit_review` calls this again with the
-    clerk's decisions (row -> same gift?); if the lines looking known have changed since the
-    review was shown (another import, a gift entered meanwhile), the review is shown again.
+    with the file and its checked rows) and nothing else is written. `commit_review` calls this
+    again with the clerk's decisions (row -> same gift?): the checked rows are taken from the
+    review, not read and checked again; what may have changed since (keys and gifts entered
+    meanwhile, the user's reach) is asked of the database in a few set-based queries. If the
+    lines looking known have changed since the review was shown (another import, a gift
+    entered meanwhile), the review is shown again.
 
     The file is read and every row checked before the transaction begins: the write lock (on
     SQLite, the whole database's) is held only while the checked rows are written, so passages
@@ -774,19 +863,31 @@ def import_gifts(
     require_write(user, organization, manage=True)
     county = county_of(organization)
     with _no_cycle_collection():
-        known, signatures = _county_gifts(county)
-        rows, reader, errors = _read(
-            user=user, organization=organization, data=data, filename=filename, known=known
-        )
+        known = _county_keys(county)
+        checked = _unpack(review, user=user) if review is not None else None
+        if checked is not None:
+            checked.gone = {r.number for r in checked.rows if r.key in known}
+            if checked.gone:
+                checked.rows = [r for r in checked.rows if r.number not in checked.gone]
+                checked.skipped += len(checked.gone)
+            errors: list[RowError] = []
+        else:
+            checked, errors = _read(
+                user=user, organization=organization, data=data, filename=filename, known=known
+            )
         del known
-        skipped = reader.skipped if reader is not None else 0
+        rows = checked.rows if checked is not None else []
+        skipped = checked.skipped if checked is not None else 0
         result = ImportResult(
             rows=len(rows) + skipped + len({e.row for e in errors}), skipped=skipped, errors=errors
         )
         if errors:
             return result
-        assert reader is not None
-        result.examples = reader.examples
+        assert checked is not None
+        result.examples = checked.examples
+        signatures = _county_signatures(
+            county, {r.signature[2] for r in rows if r.signature is not None}
+        )
         candidates = _candidates(rows, signatures)
         del signatures
         decided = decisions or {}
@@ -799,14 +900,17 @@ def import_gifts(
                 review, user=user, organization=organization, data=data, filename=filename
             )
             result.review.candidates = candidates
-            result.review.save(update_fields=["candidates"])
+            result.review.checked = (
+                review.checked if review is not None and checked.packed else _pack(checked)
+            )
+            result.review.save(update_fields=["candidates", "checked"])
             result.duplicates = candidates
             return result
         with transaction.atomic():
             _save(
                 result,
                 rows,
-                reader,
+                checked,
                 user=user,
                 organization=organization,
                 filename=filename,
@@ -815,6 +919,88 @@ def import_gifts(
                 review=review,
             )
     return result
+
+
+_CHECKED_SALT = "gongke.donations.importer.checked"
+
+
+def _pack(checked: _Checked) -> bytes:
+    """A held file's checked rows, kept with its review so that committing the clerk's decisions
+    does not read and check the file again (that doubled an import's work: bench/README.md).
+    The heads (what the review and the key check need) and the names it points at apart from the
+    bodies, which are packed PART rows at a time; pickled as plain tuples (C-speed both ways) and
+    signed: only rows this server checked are ever unpickled."""
+    rows = checked.rows
+    fields = checked.fields
+    at, campaign = fields.index("organization_id"), fields.index("campaign_id")
+    reach = {
+        "collectors": {r.gift[at] for r in rows},
+        "campaigns": {r.gift[campaign] for r in rows} - {None},
+        "recipients": {r.recipient_id for r in rows} - {None},
+    }
+    heads = [(r.number, r.key, r.donor, r.signature) for r in rows]
+    packed = [
+        zlib.compress(
+            pickle.dumps(
+                [(r.gift, r.received, r.recipient_id) for r in rows[start : start + PART]],
+                protocol=pickle.HIGHEST_PROTOCOL,
+            ),
+            1,
+        )
+        for start in range(0, len(rows), PART)
+    ]
+    head = (heads, checked.donors, fields, checked.skipped, checked.examples, reach)
+    # Without the pickler's memo: it would remember each of the heads' ~500,000 objects (40 MB
+    # on 100,000 rows) to share the few that repeat.
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(head)
+    body = pickle.dumps(
+        (zlib.compress(out.getbuffer(), 1), packed), protocol=pickle.HIGHEST_PROTOCOL
+    )
+    return salted_hmac(_CHECKED_SALT, body, algorithm="sha256").digest() + body
+
+
+def _unpack(review: ImportReview, *, user: Any) -> _Checked | None:
+    """The checked rows kept with a review, if they are still good for this user: signed by this
+    server, and every organization, recipient unit, campaign and member enterprise they name
+    still within the user's reach (asked in one query each). None: read the file again (its
+    messages then say what changed)."""
+    blob = memoryview(review.checked or b"")
+    mac, body = blob[:32], blob[32:]
+    if not body or not constant_time_compare(
+        bytes(mac), salted_hmac(_CHECKED_SALT, bytes(body), algorithm="sha256").digest()
+    ):
+        return None
+    head, packed = pickle.loads(body)  # noqa: S301 - signed above
+    plain, donors, fields, skipped, examples, reach = pickle.loads(zlib.decompress(head))  # noqa: S301
+    heads = [_Row(number, key, donor, None, False, None, sig) for number, key, donor, sig in plain]
+    del plain
+    organization = review.organization
+    enterprises = {d["enterprise_id"] for d in donors.values() if d["enterprise_id"]}
+    up = [organization.path[: i + 5] for i in range(0, len(organization.path), 5)]
+    reachable = [
+        (
+            writable_organizations(user, manage=True).filter(path__startswith=organization.path),
+            reach["collectors"],
+        ),
+        (recipients_for(user), reach["recipients"]),
+        (Campaign.objects.filter(organization__path__in=up), reach["campaigns"]),
+        (donor_enterprises(user), enterprises),
+    ]
+    for within, ids in reachable:
+        if ids and within.filter(pk__in=ids).count() != len(ids):
+            return None
+    return _Checked(
+        rows=heads,
+        donors=donors,
+        fields=fields,
+        skipped=skipped,
+        examples=examples,
+        heads=heads,
+        packed=packed,
+    )
 
 
 def _hold(
@@ -864,7 +1050,7 @@ def commit_review(
 def _save(
     result: ImportResult,
     rows: list[_Row],
-    reader: _Reader,
+    checked: _Checked,
     *,
     user: Any,
     organization: Organization,
@@ -873,40 +1059,64 @@ def _save(
     decided: Mapping[int, bool],
     review: ImportReview | None,
 ) -> None:
-    fields = reader.fields
+    """The checked rows written, a part at a time (gifts, then their opening entries)."""
+    fields = checked.fields
+    at = fields.index("organization_id") if fields else 0  # no fields: every row was known
     same_rows = {c["row"] for c in candidates if decided[c["row"]]}
-    new = [r for r in rows if r.number not in same_rows]
+    judged = {c["row"] for c in candidates} | {
+        c["other_row"] for c in candidates if "other_row" in c
+    }
     result.linked = len(same_rows)
-    result.created = len(new)
+    result.created = len(rows) - len(same_rows)
     if connection.vendor == "sqlite":
         # SQLite's default page cache (2 MB) thrashes on the random-key indexes (codes, row
-        # keys) of 100,000 new gifts; 64 MB for this connection keeps them in memory.
+        # keys) of 100,000 new gifts; 32 MB for this connection keeps them in memory (64 MB
+        # was no faster and cost 37 MB more peak memory: bench/README.md).
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -65536")
-    donor_ids = _donor_ids(organization, {r.donor: reader.donors[r.donor] for r in new})
-    # Each gift's values become a row again only while its batch is written.
-    ids = bulk.insert(
-        Gift,
-        (
-            {**dict(zip(fields, r.gift, strict=True)), "donor_id": donor_ids[r.donor], "code": code}
-            for r, code in zip(new, new_codes(len(new)), strict=True)
-        ),
-        count=len(new),
+            cursor.execute("PRAGMA cache_size = -32768")
+    donor_ids = _donor_ids(
+        organization, {r.donor: checked.donors[r.donor] for r in rows if r.number not in same_rows}
     )
-    # Imported entries carry no created_by: who imported them is their gift's created_by and
-    # the ImportBatch's (a foreign key per entry cost PostgreSQL ~0.8 s of checks at commit).
-    bulk.insert(
-        Entry,
-        (
-            entry
-            for gift_id, r in zip(ids, new, strict=True)
-            for entry in opening_entry_rows(
-                {**dict(zip(fields, r.gift, strict=True)), "id": gift_id},
-                received=r.received,
-                recipient_id=r.recipient_id,
+    codes = iter(new_codes(result.created))
+    # The gift and collector of each line the review names: its decision points at them.
+    gift_of_row: dict[int, int] = {}
+    collector_of_row: dict[int, int] = {}
+    for part in checked.parts():
+        new = [r for r in part if r.number not in same_rows]
+        ids = bulk.insert(
+            Gift,
+            (
+                {
+                    **dict(zip(fields, r.gift, strict=True)),
+                    "donor_id": donor_ids[r.donor],
+                    "code": next(codes),
+                }
+                for r in new
+            ),
+            count=len(new),
+        )
+        # Imported entries carry no created_by: who imported them is their gift's created_by
+        # and the ImportBatch's (a foreign key per entry cost PostgreSQL ~0.8 s of checks at
+        # commit).
+        bulk.insert(
+            Entry,
+            (
+                entry
+                for gift_id, r in zip(ids, new, strict=True)
+                for entry in opening_entry_rows(
+                    {**dict(zip(fields, r.gift, strict=True)), "id": gift_id},
+                    received=r.received,
+                    recipient_id=r.recipient_id,
+                )
+            ),
+        )
+        if judged:
+            gift_of_row.update(
+                (r.number, gift_id)
+                for r, gift_id in zip(new, ids, strict=True)
+                if r.number in judged
             )
-        ),
-    )
+            collector_of_row.update((r.number, r.gift[at]) for r in part if r.number in judged)
     now_user = user if getattr(user, "is_authenticated", False) else None
     result.batch = ImportBatch.objects.create(
         organization=organization,
@@ -935,12 +1145,16 @@ def _save(
     )
     if review is not None:
         if candidates:
-            gift_of_row = {r.number: gift_id for r, gift_id in zip(new, ids, strict=True)}
-            _record_decisions(review, candidates, decided, gift_of_row, rows, reader, user=now_user)
+            keys = {r.number: r.key for r in rows if r.number in judged}
+            _record_decisions(
+                review, candidates, decided, gift_of_row, keys, collector_of_row, user=now_user
+            )
         review.status = ReviewStatus.COMMITTED
         review.batch = result.batch
-        review.data = b""  # the gifts are saved; the file is not kept twice
-        review.save(update_fields=["status", "batch", "data"])
+        # The gifts are saved: neither the file nor its checked rows are kept twice.
+        review.data = b""
+        review.checked = b""
+        review.save(update_fields=["status", "batch", "data", "checked"])
 
 
 def _record_decisions(
@@ -948,27 +1162,24 @@ def _record_decisions(
     candidates: list[dict[str, Any]],
     decided: Mapping[int, bool],
     gift_of_row: dict[int, int],
-    rows: list[_Row],
-    reader: _Reader,
+    key_of_row: Mapping[int, str],
+    collector_of_row: Mapping[int, int],
     *,
     user: Any,
 ) -> None:
     """One DuplicateDecision and one audit entry per line the clerk judged."""
-    by_number = {r.number: r for r in rows}
-    at = reader.fields.index("organization_id")
     decisions = []
     for c in candidates:  # in the file's order: an earlier line's gift is known when needed
         target = c["gift"] if "gift" in c else gift_of_row[c["other_row"]]
         same = decided[c["row"]]
         if same:
             gift_of_row[c["row"]] = target
-        row = by_number[c["row"]]
         decisions.append(
             DuplicateDecision(
                 review=review,
                 row=c["row"],
-                client_key=row.key,
-                organization_id=row.gift[at],
+                client_key=key_of_row[c["row"]],
+                organization_id=collector_of_row[c["row"]],
                 gift_id=target,
                 same=same,
                 decided_by=user,

@@ -16,6 +16,7 @@ import base64
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
@@ -55,6 +56,9 @@ class Campaign(models.Model):
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     description = FreeTextField(_("description"), blank=True)
+    # The initiative letter (倡议书): a link, typically to the notice that published it. Notices
+    # sit above donations in the layers, so the campaign keeps the address, not a key.
+    initiative_url = models.URLField(_("initiative letter (link)"), max_length=500, blank=True)
     is_public = models.BooleanField(
         _("public honor list"),
         default=True,
@@ -74,6 +78,10 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": [_("The campaign cannot end before it starts.")]})
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.organization.path}
@@ -441,8 +449,15 @@ class ReceiptCounter(models.Model):
         ]
 
 
+def receipt_prefix(organization_id: int) -> str:
+    """The organization's part of its receipt numbers: its own id, so two organizations never
+    share a number (a finance office files receipts of many issuers together)."""
+    return f"GK{organization_id:04d}"
+
+
 class Receipt(models.Model):
-    """A receipt for one receipt entry, numbered per organization and year without gaps."""
+    """A receipt for one receipt entry, numbered per organization and year without gaps: the
+    organization's prefix, the year of issue and the sequence (GK0012-2026-000031)."""
 
     entry = models.OneToOneField(
         Entry, verbose_name=_("ledger entry"), on_delete=models.PROTECT, related_name="receipt"
@@ -453,6 +468,7 @@ class Receipt(models.Model):
         on_delete=models.PROTECT,
         related_name="donation_receipts",
     )
+    prefix = models.CharField(_("prefix"), max_length=20, editable=False)
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
     code = models.CharField(
@@ -470,7 +486,10 @@ class Receipt(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "year", "number"], name="donations_receipt_number_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["prefix", "year", "number"], name="donations_receipt_label_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -478,7 +497,12 @@ class Receipt(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.year}-{self.number:06d}"
+        return f"{self.prefix}-{self.year}-{self.number:06d}"
+
+    @property
+    def handler(self) -> str:
+        """Who issued it (经办人), as the receipt prints it."""
+        return str(self.issued_by) if self.issued_by_id else ""
 
     def get_additional_data(self) -> dict:
         return {"org_path": self.organization.path}
@@ -520,8 +544,9 @@ class ReviewStatus(models.TextChoices):
 class ImportReview(models.Model):
     """An import held back until a clerk has said, for each line that looks like a gift already
     known (same donor, amount and date anywhere in the county, or earlier in the file), whether
-    it is the same gift or a different one. The file waits here (not in a worker's memory), and
-    is read again and checked again when the decisions are committed."""
+    it is the same gift or a different one. The file and its checked rows wait here (not in a
+    worker's memory); committing the decisions takes the checked rows (importer._unpack) and
+    reads the file again only when they no longer hold (another key, another reach)."""
 
     organization = models.ForeignKey(
         Organization,
@@ -531,6 +556,8 @@ class ImportReview(models.Model):
     )
     filename = models.CharField(_("file"), max_length=255)
     data = models.BinaryField(editable=False)
+    # The rows as checked at upload, signed (importer._pack); empty once committed.
+    checked = models.BinaryField(editable=False, default=b"")
     # [{row, key, donor, amount, date, collector, gift (id) | other_row}], as found at upload
     candidates = models.JSONField(default=list, editable=False)
     status = models.CharField(

@@ -31,6 +31,7 @@ from .models import (
     Nature,
     Receipt,
     ReceiptCounter,
+    receipt_prefix,
 )
 
 CENT = Decimal("0.01")
@@ -446,6 +447,55 @@ def held_by(gift: Gift, organization: Organization) -> Decimal:
     return held
 
 
+def quantity_held_by(gift: Gift, organization: Organization) -> Decimal | None:
+    """How many pieces of a counted gift (goods with a quantity) rest with `organization` now,
+    by the same rule as held_by; None when the gift is not counted in pieces."""
+    if gift.nature != Nature.GOODS or gift.quantity is None:
+        return None
+    entries = gift.entries.filter(
+        Q(organization=organization) | Q(to_organization=organization), quantity__isnull=False
+    )
+    held = Decimal(0)
+    for e in entries:
+        assert e.quantity is not None
+        if e.kind == EntryKind.RECEIPT:
+            held += e.quantity
+        elif e.kind == EntryKind.TRANSFER:
+            held += e.quantity if e.to_organization_id == organization.pk else -e.quantity
+        elif e.kind == EntryKind.ALLOCATION:
+            held -= e.quantity
+    return held
+
+
+def _check_pieces(gift: Gift, organization: Organization, quantity: Any) -> Decimal | None:
+    """The pieces a forward or an allocation hands on, checked against what the organization
+    holds: 600 of 500 sheets are refused, as 600 of 500 yuan are."""
+    if quantity in (None, ""):
+        return None
+    try:
+        pieces = Decimal(str(quantity)).quantize(CENT)
+    except ArithmeticError:
+        raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
+    if pieces <= 0:
+        raise ValidationError({"quantity": [_("The quantity must be more than zero.")]})
+    held = quantity_held_by(gift, organization)
+    if held is not None and pieces > held:
+        raise ValidationError(
+            {
+                "quantity": [
+                    _("%(org)s holds only %(held)s %(unit)s of %(item)s.")
+                    % {
+                        "org": organization.name,
+                        "held": f"{held.normalize():f}",
+                        "unit": gift.unit,
+                        "item": gift.item,
+                    }
+                ]
+            }
+        )
+    return pieces
+
+
 def holders(gift: Gift) -> list[tuple[Organization, Decimal]]:
     """The organizations that hold part of the gift now, with how much."""
     org_ids = set(gift.entries.values_list("organization_id", flat=True)) | set(
@@ -515,6 +565,7 @@ def forward_gift(
         raise ValidationError({"to_organization": [_("You cannot forward to this organization.")]})
     gift = Gift.objects.select_for_update().get(pk=gift.pk)
     amount = _money(amount)
+    pieces = _check_pieces(gift, from_organization, quantity)
     held = held_by(gift, from_organization)
     if amount > held:
         raise ValidationError(
@@ -531,7 +582,7 @@ def forward_gift(
         organization=from_organization,
         to_organization=to_organization,
         amount=amount,
-        quantity=Decimal(str(quantity)) if quantity not in (None, "") else None,
+        quantity=pieces,
         occurred_on=occurred_on or _today(),
         created_by=user,
     )
@@ -564,6 +615,7 @@ def allocate_gift(
         raise ValidationError({"recipient": [_("Choose a recipient unit from the list.")]})
     gift = Gift.objects.select_for_update().get(pk=gift.pk)
     amount = _money(amount)
+    pieces = _check_pieces(gift, organization, quantity)
     held = held_by(gift, organization)
     if amount > held:
         raise ValidationError(
@@ -580,20 +632,31 @@ def allocate_gift(
         organization=organization,
         recipient=recipient,
         amount=amount,
-        quantity=Decimal(str(quantity)) if quantity not in (None, "") else None,
+        quantity=pieces,
         occurred_on=occurred_on or _today(),
         created_by=user,
     )
 
 
 @transaction.atomic
-def reverse_entry(*, user: Any, entry: Entry, reason: str) -> Entry:
-    """Cancel an entry by adding its negative, with the reason. The only way to correct the ledger."""
+def reverse_entry(
+    *, user: Any, entry: Entry, reason: str, occurred_on: datetime.date | None = None
+) -> Entry:
+    """Cancel an entry by adding its negative, with the reason. The only way to correct the ledger.
+
+    The reversal is dated the day the correction belongs to (`occurred_on`: a receipt booked in
+    February and found wrong in March is corrected in February's figures), by default today;
+    never before the entry itself nor in the future."""
     require_write(user, entry.organization, manage=True)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the entry is reversed.")]})
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    occurred_on = occurred_on or _today()
+    if occurred_on < entry.occurred_on:
+        raise ValidationError(
+            {"occurred_on": [_("A reversal cannot be dated before the entry it reverses.")]}
+        )
     if entry.is_reversal:
         raise ValidationError(
             {"entry": [_("A reversal cannot itself be reversed; record the entry again.")]}
@@ -626,11 +689,13 @@ def reverse_entry(*, user: Any, entry: Entry, reason: str) -> Entry:
         recipient=entry.recipient,
         amount=-entry.amount,
         quantity=-entry.quantity if entry.quantity is not None else None,
-        occurred_on=_today(),
+        occurred_on=occurred_on,
         reverses=entry,
         reason=reason[:500],
         created_by=user,
     )
+    if occurred_on > _today():
+        raise ValidationError({"occurred_on": [_("The date is in the future.")]})
     reversal.save()
     return reversal
 
@@ -648,7 +713,23 @@ def issue_receipt_for(*, user: Any, entry: Entry) -> Receipt:
     existing = Receipt.objects.filter(entry=entry).first()
     if existing is not None:
         return existing
-    year = timezone.localdate().year
+    gift = entry.gift
+    opening = not Entry.objects.filter(gift=gift, kind=EntryKind.RECEIPT, pk__lt=entry.pk).exists()
+    if gift.approximation and opening:
+        # The gift's own receipt entry carries the amount as written ("近10万", "20余万"): a
+        # receipt states an exact sum. A receipt entry recorded afterwards has a typed amount.
+        raise ValidationError(
+            {
+                "entry": [
+                    _(
+                        "The amount received is approximate (%(text)s): reverse this entry and "
+                        "record the exact amount received, then issue its receipt."
+                    )
+                    % {"text": gift.amount_text or gift.get_approximation_display()}
+                ]
+            }
+        )
+    year = timezone.localdate().year  # the year of issue, whatever day the gift arrived
     ReceiptCounter.objects.bulk_create(
         [ReceiptCounter(organization=entry.organization, year=year)], ignore_conflicts=True
     )
@@ -658,5 +739,10 @@ def issue_receipt_for(*, user: Any, entry: Entry) -> Receipt:
     counter.last += 1
     counter.save(update_fields=["last"])
     return Receipt.objects.create(
-        entry=entry, organization=entry.organization, year=year, number=counter.last, issued_by=user
+        entry=entry,
+        organization=entry.organization,
+        prefix=receipt_prefix(entry.organization_id),
+        year=year,
+        number=counter.last,
+        issued_by=user,
     )

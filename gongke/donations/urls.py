@@ -19,9 +19,11 @@ urlpatterns = [
     path("donors/<int:pk>/merge/", views.donor_merge, name="donor-merge"),
     path("donors/merges/<int:pk>/undo/", views.donor_unmerge, name="donor-unmerge"),
     path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<int:pk>/", views.campaign, name="campaign"),
     path("import/", views.import_gifts, name="import"),
     path("import/template.xlsx", views.import_template, name="import-template"),
     path("import/reviews/<int:pk>/", views.import_review, name="import-review"),
+    path("receipts/", views.receipts, name="receipts"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
     path("receipts/<int:pk>/pdf/", views.receipt_pdf, name="receipt-pdf"),
     # Public, no login: anyone checks a receipt; the honor list (公示).

@@ -6,13 +6,14 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,10 +30,11 @@ from gongke.lib.chinese import capital_amount, in_reader_script, normalize_query
 from gongke.lib.excel import build_xlsx, bytes_response, read_upload
 from gongke.registry.models import Organization, OrgKind
 
-from . import figures, importer, services
+from . import figures, importer, lists, services
 from .access import (
     donors_for,
     entries_for,
+    get_campaign,
     get_donor,
     get_entry,
     get_gift,
@@ -40,6 +42,7 @@ from .access import (
     get_receipt,
     get_review,
     gifts_for,
+    receipts_for,
     require_booker,
     require_booking,
 )
@@ -514,7 +517,10 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         entry.gift,
         lambda: services.reverse_entry(
-            user=request.user, entry=entry, reason=form.cleaned_data["reason"]
+            user=request.user,
+            entry=entry,
+            reason=form.cleaned_data["reason"],
+            occurred_on=form.cleaned_data["occurred_on"],
         ),
     )
 
@@ -761,6 +767,16 @@ def campaigns(request: HttpRequest) -> HttpResponse:
     return render(request, "donations/campaigns.html", {"campaigns": qs, "form": form})
 
 
+@login_required
+def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A campaign: its period, organizer and initiative letter, its own totals, charts and honor
+    list."""
+    obj = get_campaign(request.user, pk)
+    report = figures.campaign_report(obj)
+    page = Paginator(report["honor"], PAGE).get_page(request.GET.get("page"))
+    return render(request, "donations/campaign.html", {"campaign": obj, **report, "page": page})
+
+
 # --- Import ----------------------------------------------------------------------------------
 
 
@@ -872,7 +888,26 @@ def _receipt_context(receipt: Receipt) -> dict[str, Any]:
         "capital": in_reader_script(capital_amount(entry.amount)),  # 陸 for a zh-Hant reader
         "void": hasattr(entry, "reversed_by"),
         "verify_path": f"/donations/verify/{receipt.code}/",
+        "handler": receipt.handler,
     }
+
+
+@login_required
+def receipts(request: HttpRequest) -> HttpResponseBase:
+    """收据存根: the register of every receipt the user's organizations issued, void ones
+    marked, with the list features and its Excel export."""
+    qs = receipts_for(request.user).select_related(
+        "organization",
+        "issued_by",
+        "entry",
+        "entry__gift",
+        "entry__gift__donor",
+        "entry__reversed_by",
+    )
+    lst = lists.RECEIPTS.bind(request, qs)
+    if lst.exporting:
+        return lst.export(_("receipt-register") + f"-{timezone.localdate()}.xlsx")
+    return render(request, "donations/receipts.html", {"list": lst, "page": lst.page})
 
 
 @login_required
@@ -880,6 +915,8 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_receipt(request.user, pk)
     ctx = _receipt_context(obj)
     ctx["verify_url"] = request.build_absolute_uri(ctx["verify_path"])
+    # segno's own SVG (our markup, no user text in it): the same code the PDF prints.
+    ctx["qr_svg"] = segno.make(ctx["verify_url"], error="m").svg_inline(scale=3)
     return render(request, "donations/receipt.html", ctx)
 
 
@@ -948,16 +985,7 @@ def honor(request: HttpRequest, org_id: int, campaign_id: int) -> HttpResponse:
         or campaign.organization.path.startswith(org.path)
     ):
         raise Http404(_("Not found."))
-    qs = (
-        Gift.objects.filter(campaign=campaign, organization__path__startswith=org.path)
-        .with_totals()
-        .filter(received__gt=0)
-        .search(request.GET.get("q"))
-        .only(
-            "pk", "public_name", "nature", "item", "quantity", "unit", "given_on", "approximation"
-        )
-        .order_by("-given_on", "-pk")
-    )
+    qs = figures.honor_gifts(campaign, org).search(request.GET.get("q"))
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     return render(
         request,

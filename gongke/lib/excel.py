@@ -158,6 +158,38 @@ def _scan_xml(book: zipfile.ZipFile, member: zipfile.ZipInfo, *, rows: bool) -> 
         raise SheetError(_("The file could not be read as an Excel or CSV spreadsheet."))
 
 
+# A cell holding a formula: <c r="B12" …><f>…</f><v>cached value</v></c> in the sheet's XML.
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*><f[ >/]')
+
+
+def formula_cells(data: bytes, filename: str = "") -> list[tuple[int, int]]:
+    """(row number, column index from 0) of every formula cell of the first sheet of an .xlsx
+    file; none for CSV and other formats. The reader takes the value the formula last computed
+    (a total row's =SUM(...) would come in as one more line), so importers report them. One
+    streaming pass over the sheet's XML, searched only where a formula element occurs at all.
+    The first sheet is the workbook's xl/worksheets/sheet1.xml (Excel keeps that name for the
+    first sheet it wrote)."""
+    if _is_csv(filename):
+        return []
+    found: set[tuple[int, int]] = set()
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        with book.open("xl/worksheets/sheet1.xml") as stream:
+            tail = b""
+            while chunk := stream.read(1 << 20):
+                text = tail + chunk
+                if b"<f" in text:
+                    for m in _FORMULA_CELL.finditer(text):
+                        column = 0
+                        for letter in m[1]:
+                            column = column * 26 + letter - 64
+                        found.add((int(m[2]), column - 1))
+                tail = text[-300:]  # a cell's opening tag cut by the chunk is found next time
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return []
+    return sorted(found)
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)

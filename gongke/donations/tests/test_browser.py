@@ -22,7 +22,7 @@ def test_staff_records_a_gift_and_anyone_verifies_its_receipt(
     assert not errors, errors
     assert "100,000.00" in page.content()
 
-    page.click("a[href*='/donations/receipts/']")
+    page.click("td a[href*='/donations/receipts/']")  # the gift's own, not the register
     page.wait_for_load_state()
     receipt = page.content()
     assert "壹拾万元整" in receipt

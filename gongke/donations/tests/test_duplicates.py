@@ -254,3 +254,53 @@ def test_the_review_through_the_api(cast, api_for):
     replay = api.post(url, {"decisions": []}, content_type="application/json")
     assert replay.status_code == 201 and replay.json()["created"] == 1
     assert Gift.objects.count() == 2
+
+
+def test_committing_a_review_takes_the_rows_checked_at_upload(cast):
+    """The decisions are saved from the rows checked when the file came in: the held file is not
+    read and checked a second time (that doubled a big import's work)."""
+    _by_hand(cast, cast.chamber_a)
+    data = build_xlsx(
+        HEADERS, [["张三", "5000", "2020-02-01", "", ""], ["李四", "300", "", "", ""]]
+    )
+    assert not importer.import_gifts(
+        user=cast.admin_a, organization=cast.chamber_a, data=data, filename="a.xlsx"
+    ).ok  # the second line has no date
+    data = build_xlsx(
+        HEADERS, [["张三", "5000", "2020-02-01", "", ""], ["李四", "300", "2020-02-02", "", ""]]
+    )
+    held = importer.import_gifts(
+        user=cast.admin_a, organization=cast.chamber_a, data=data, filename="a.xlsx"
+    )
+    assert held.review is not None and held.review.checked
+    ImportReview.objects.filter(pk=held.review.pk).update(data=b"not a sheet")
+    review = ImportReview.objects.get(pk=held.review.pk)
+    done = importer.commit_review(user=cast.admin_a, review=review, decisions={2: False})
+    assert done.ok and done.created == 2 and Gift.objects.count() == 3
+    review.refresh_from_db()
+    assert (bytes(review.checked), bytes(review.data)) == (b"", b"")
+
+
+def test_checked_rows_no_longer_good_are_checked_again_from_the_file(cast):
+    """Rows kept with a review are used only if this server signed them and the user still
+    reaches what they name; otherwise the file is read again and its messages say what changed."""
+    _by_hand(cast, cast.chamber_a)
+    data = build_xlsx(HEADERS, [["张三", "5000", "2020-02-01", "", ""]])
+    held = importer.import_gifts(
+        user=cast.admin, organization=cast.federation, data=data, filename="a.xlsx"
+    )
+    assert held.review is not None
+    tampered = bytearray(held.review.checked)
+    tampered[-1] ^= 1
+    ImportReview.objects.filter(pk=held.review.pk).update(checked=bytes(tampered))
+    review = ImportReview.objects.get(pk=held.review.pk)
+    done = importer.commit_review(user=cast.admin, review=review, decisions={2: False})
+    assert done.ok and done.created == 1  # read again from the file
+    # A chamber's clerk committing a county review reaches less than the rows name: refused.
+    data = build_xlsx(HEADERS, [["张三", "5000", "2020-02-01", "", "b-1"]])
+    held = importer.import_gifts(
+        user=cast.admin, organization=cast.federation, data=data, filename="b.xlsx"
+    )
+    assert held.review is not None
+    assert importer._unpack(held.review, user=cast.admin) is not None
+    assert importer._unpack(held.review, user=cast.admin_a) is None

@@ -337,3 +337,47 @@ def test_importing_lines_and_entering_them_one_by_one_give_the_same_ledger(cast,
     imported, entered = ledgers
     assert len(imported) == len(drawn)
     assert imported == entered
+
+
+def _with_formulas() -> bytes:
+    """A list as people send it: two gifts and a total row summing them with a formula."""
+    import io
+
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for col, header in enumerate(["捐赠方", "金额", "日期", "小计"]):
+        sheet.write(0, col, header)
+    sheet.write_row(1, 0, ["张三", 500, "2020-02-01"])
+    sheet.write_row(2, 0, ["李四", 300, "2020-02-01"])
+    sheet.write(3, 0, "合计")
+    sheet.write_formula(3, 1, "=SUM(B2:B3)", None, 800)
+    sheet.write(3, 2, "2020-02-01")
+    sheet.write_formula(1, 3, "=B2", None, 500)  # a column the import does not read
+    book.close()
+    return out.getvalue()
+
+
+def test_formula_cells_are_reported_where_they_are_through_page_and_api(cast, client_for, api_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    message = "该单元格是公式：请填写数值本身；若是合计行，请删除该行。"
+    page = client_for(cast.admin_a).post(
+        reverse("donations:import"),
+        {"organization": cast.chamber_a.pk, "file": SimpleUploadedFile("a.xlsx", _with_formulas())},
+    )
+    assert message in page.content.decode() and not Gift.objects.exists()
+    answer = api_for(cast.admin_a).post(
+        "/api/v1/donations/imports",
+        {
+            "organization_id": cast.chamber_a.pk,
+            "file": SimpleUploadedFile("a.xlsx", _with_formulas()),
+        },
+        headers={"Accept-Language": "zh-hans"},
+    )
+    assert answer.status_code == 422
+    errors = answer.json()["errors"]
+    assert [(e["row"], e["column"], e["message"]) for e in errors] == [(4, "金额", message)]
