@@ -985,6 +985,8 @@ ROWS: list[Row] = [
     page("GET", "/donations/", listing(closed=NOT_GUARDS)),
     page("GET", "/donations/gifts/", listing(closed=NOT_GUARDS)),
     page("GET", "/donations/gifts/new/", CREATE_PAGE),
+    # The donor field's suggestions: only donors and enterprises within the clerk's reach.
+    page("GET", "/donations/donors/suggestions/?donor_name=捐赠人", CREATE_PAGE),
     page(
         "POST",
         "/donations/gifts/new/",

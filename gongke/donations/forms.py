@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -85,6 +86,18 @@ class GiftForm(forms.Form):
             organization__in=reference_organizations(user)
         ).select_related("organization")
         self.fields["given_on"].initial = timezone.localdate()
+        # Picked from the register as it is typed (pinyin initials too): htmx asks
+        # donations:donor-suggestions and fills the datalist the template puts under the form.
+        self.fields["donor_name"].widget.attrs.update(
+            {
+                "list": "donor-suggestions",
+                "autocomplete": "off",
+                "hx-get": reverse("donations:donor-suggestions"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#donor-suggestions",
+                "hx-sync": "this:replace",
+            }
+        )
 
     def clean(self):
         data = super().clean()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("gifts/", views.gifts, name="gifts"),
     path("gifts/new/", views.gift_new, name="gift-new"),
+    path("donors/suggestions/", views.donor_suggestions, name="donor-suggestions"),
     path("gifts/<int:pk>/", views.gift, name="gift"),
     path("gifts/<int:pk>/receive/", views.gift_receive, name="gift-receive"),
     path("gifts/<int:pk>/forward/", views.gift_forward, name="gift-forward"),

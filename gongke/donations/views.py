@@ -32,6 +32,7 @@ from gongke.registry.models import Organization, OrgKind
 
 from . import figures, importer, lists, services
 from .access import (
+    donor_enterprises,
     donors_for,
     entries_for,
     get_campaign,
@@ -302,6 +303,32 @@ def gifts(request: HttpRequest) -> HttpResponse:
             ),
         },
     )
+
+
+@login_required
+def donor_suggestions(request: HttpRequest) -> HttpResponse:
+    """The gift form's donor field, as it is typed: member enterprises the user books for and
+    donors already in the register they reach, by name, credit code or pinyin initials (jbjt
+    finds 京博集团), as <option>s for its datalist."""
+    require_booker(request.user)
+    q = (request.GET.get("donor_name") or "").strip()[:50]
+    options: list[tuple[str, str]] = []
+    if q:
+        for org in donor_enterprises(request.user).search(q).order_by("name", "pk")[:8]:
+            options.append((org.name, f"{_('Member enterprise')} · {org.credit_code}"))
+        seen = {name for name, _label in options}
+        donors = (
+            donors_for(request.user)
+            .filter(merged_into=None)
+            .exclude(kind=DonorKind.ANONYMOUS)
+            .search(q)
+            .order_by("name", "pk")[:8]
+        )
+        for donor in donors:
+            if donor.name not in seen:
+                seen.add(donor.name)
+                options.append((donor.name, donor.get_kind_display()))
+    return render(request, "donations/donor_options.html", {"options": options})
 
 
 @login_required

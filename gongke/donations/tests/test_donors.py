@@ -141,3 +141,21 @@ def test_collective_lines_are_groups_not_individuals(cast):
     assert result.ok, result.errors
     assert set(Donor.objects.values_list("kind", flat=True)) == {DonorKind.GROUP}
     assert _donor(cast, cast.chamber_a, "全体职工").kind == DonorKind.GROUP
+
+
+def test_the_gift_form_suggests_donors_from_the_register_by_pinyin_initials(cast, client_for):
+    # The register is the county's; a chamber's clerk is offered those who gave within reach.
+    _give(cast, cast.chamber_a, _donor(cast, cast.chamber_a, name="王建国"))
+    _give(cast, cast.chamber_b, _donor(cast, cast.chamber_b, name="王大力"))
+    c = client_for(cast.staff_a)
+    form = c.get(reverse("donations:gift-new")).content.decode()
+    assert 'list="donor-suggestions"' in form and '<datalist id="donor-suggestions">' in form
+    url = reverse("donations:donor-suggestions")
+    enterprise = c.get(url, {"donor_name": "jbjt"}).content.decode()
+    assert '<option value="京博集团">' in enterprise and "南湖" not in enterprise
+    person = c.get(url, {"donor_name": "wjg"}).content.decode()
+    assert '<option value="王建国">' in person
+    assert "王大力" not in c.get(url, {"donor_name": "王"}).content.decode()
+    assert c.get(url).content.decode().strip() == ""
+    # A role that books no gift gets no names.
+    assert client_for(cast.viewer_a).get(url, {"donor_name": "jbjt"}).status_code == 403
