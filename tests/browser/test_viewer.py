@@ -22,6 +22,7 @@ def test_a_viewer_reads_without_write_buttons_and_a_write_url_explains_itself(ca
         "volunteers",
         "assistance",
         "notices",
+        "briefings",
     }
 
     page.click("header [data-menu=donations]")
