@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import get_root, may
@@ -184,8 +185,63 @@ def index(request: HttpRequest) -> HttpResponseBase:
             "warehouses": warehouses_for(user).only("pk", "name"),
             "expiring": services.expiring(stocks_for(user), within_days=30)[:20],
             "can_write": may(user, "supplies"),
+            **_dashboard_charts(user, warehouse=w),
         },
     )
+
+
+def _dashboard_charts(user: Any, *, warehouse: int | None) -> dict[str, Any]:
+    """In and out per day (last 30 days) and needs met %, each as ECharts options."""
+    moves = movements_for(user)
+    if warehouse is not None:
+        moves = moves.filter(warehouse_id=warehouse)
+    flow = services.flow_by_day(moves, days=30)
+    board = services.rank(
+        services.progress(needs_for(user).open().select_related("recipient")[:500])
+    )
+    shown = board[:20]
+    met = services.met_overall(board)
+    return {
+        "flow_chart": {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"data": [pgettext("stock flow", "In"), pgettext("stock flow", "Out")]},
+            "grid": {"left": 70, "right": 20, "top": 30, "bottom": 30},
+            "xAxis": {"type": "category", "data": [d["day"].strftime("%m-%d") for d in flow]},
+            "yAxis": {"type": "value"},
+            "series": [
+                {
+                    "type": "bar",
+                    "name": pgettext("stock flow", "In"),
+                    "data": [d["in"] for d in flow],
+                },
+                {
+                    "type": "bar",
+                    "name": pgettext("stock flow", "Out"),
+                    "data": [d["out"] for d in flow],
+                },
+            ],
+        },
+        "flow_total": {"in": sum(d["in"] for d in flow), "out": sum(d["out"] for d in flow)},
+        "needs_chart": {
+            "tooltip": {},
+            "grid": {"left": 140, "right": 30, "top": 10, "bottom": 30},
+            "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
+            "yAxis": {
+                "type": "category",
+                "inverse": True,
+                "data": [p.need.recipient.name for p in shown],
+            },
+            "series": [
+                {
+                    "type": "bar",
+                    "name": pgettext("need", "Met"),
+                    "data": [round(p.met_share * 100, 1) for p in shown],
+                }
+            ],
+        },
+        "needs_open": len(board),
+        "needs_met": round(met * 100, 1),
+    }
 
 
 @login_required

@@ -1,0 +1,44 @@
+"""The supplies dashboard: in and out per day and needs met %, within the user's reach."""
+
+import json
+
+from django.utils import timezone
+
+from gongke.supplies import services
+
+
+def _chart(html: str, name: str) -> dict:
+    start = html.index(f'id="{name}"')
+    body = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    return json.loads(body)
+
+
+def test_the_dashboard_charts_in_and_out_per_day_and_needs_met(stores, client_for):
+    w = stores
+    need = services.post_need(
+        user=w.staff_a, organization=w.chamber_a, recipient=w.hospital, lines=[(w.n95, 1000)]
+    )
+    shipment = services.pack_shipment(
+        user=w.staff_a, warehouse=w.main, recipient=w.hospital, lines=[(w.n95, 250)], need=need
+    )
+    services.send_shipment(user=w.staff_a, shipment=shipment)
+    services.receive_shipment(
+        user=w.staff_a,
+        shipment=shipment,
+        received_by="李护士长",
+        received={shipment.lines.get().pk: (250, 0)},
+    )
+    html = client_for(w.staff_a).get("/supplies/").content.decode()
+    flow = _chart(html, "chart-flow")
+    today = timezone.localdate().strftime("%m-%d")
+    assert flow["xAxis"]["data"][-1] == today and len(flow["xAxis"]["data"]) == 30
+    assert flow["series"][0]["data"][-1] == 2400  # received today
+    assert flow["series"][1]["data"][-1] == 250  # sent to the hospital
+    needs = _chart(html, "chart-needs")
+    assert needs["series"][0]["data"] == [25.0]
+    assert 'data-chart="chart-flow"' in html
+
+    # Another chamber's staff sees none of A's ledger or needs.
+    other = client_for(w.outsider_b).get("/supplies/").content.decode()
+    assert sum(_chart(other, "chart-flow")["series"][0]["data"]) == 0
+    assert "chart-needs" not in other
