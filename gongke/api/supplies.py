@@ -6,12 +6,17 @@ packs with `unit` ("箱")."""
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from gongke.accounts.access import may
+from gongke.lib.excel import bytes_response, read_upload
 from gongke.registry.access import get_organization
-from gongke.supplies import access, services
+from gongke.supplies import access, importer, services
 from gongke.supplies.models import Item, Lot, Movement, Need, Offer, PurchaseOrder, Shipment
 from gongke.supplies.views import filter_stock
 
@@ -944,3 +949,68 @@ def receive_order(request: HttpRequest, order_id: int, payload: OrderReceiptIn):
         return 201, LotDetail.from_orm(lot)
 
     return once(request, _key(request), "supplies.order.receive", create)
+
+
+# --- Imports ------------------------------------------------------------------------------------
+
+
+class ImportErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    ok: bool
+    rows: int
+    created: int = Field(..., description="stock movements written (a stocktake) or needs posted")
+    errors: list[ImportErrorOut]
+
+
+def _import_answer(result: importer.ImportResult) -> tuple[int, dict]:
+    return (201 if result.ok else 422), {
+        "ok": result.ok,
+        "rows": result.rows,
+        "created": result.created,
+        "errors": [e.as_dict() for e in result.errors],
+    }
+
+
+@router.get("/imports/{kind}/template")
+def import_template(request: HttpRequest, kind: str):
+    """The Excel template of a stocktake (`stocktake`) or a needs list (`needs`)."""
+    if kind not in importer.KINDS:
+        raise Http404
+    return bytes_response(f"{kind}.xlsx", importer.template(kind))
+
+
+@router.post("/imports/stocktake", response={201: ImportOut, 422: ImportOut})
+def import_stocktake(request: HttpRequest, file: File[UploadedFile]):
+    """Counted quantities (warehouse, item, batch, counted) replace the balances: every row is
+    checked, and nothing is written unless all are right (422 lists each bad row)."""
+    if not may(request.user, "supplies"):
+        raise PermissionDenied(_("Your role does not allow this here."))
+    data, name = read_upload(file), file.name or ""
+
+    def create():
+        return _import_answer(
+            importer.import_stocktake(user=request.user, data=data, filename=name)
+        )
+
+    return once(request, _key(request), "supplies.import.stocktake", create)
+
+
+@router.post("/imports/needs", response={201: ImportOut, 422: ImportOut})
+def import_needs(request: HttpRequest, organization_id: Form[int], file: File[UploadedFile]):
+    """A needs list kept by `organization_id`: the rows of one recipient unit make one need."""
+    org = get_organization(request.user, organization_id)
+    access.require_supplies_write(request.user, org)
+    data, name = read_upload(file), file.name or ""
+
+    def create():
+        result = importer.import_needs(
+            user=request.user, organization=org, data=data, filename=name
+        )
+        return _import_answer(result)
+
+    return once(request, _key(request), "supplies.import.needs", create)

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import get_root, may
 from gongke.lib.chinese import normalize_query
-from gongke.lib.excel import xlsx_response
+from gongke.lib.excel import bytes_response, read_upload, xlsx_response
 from gongke.registry.models import Organization
 
-from . import services
+from . import importer, services
 from .access import (
     get_item,
     get_lot,
@@ -44,6 +44,7 @@ from .access import (
 from .forms import (
     AdjustForm,
     GiftStockForm,
+    ImportForm,
     IssueForm,
     ItemForm,
     NeedForm,
@@ -1387,3 +1388,43 @@ def order_receive(request: HttpRequest, pk: int) -> HttpResponseBase:
     else:
         messages.success(request, _("The goods were received into stock."))
     return redirect("supplies:order", pk=obj.pk)
+
+
+# --- Imports ---------------------------------------------------------------------------------
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponseBase:
+    if kind not in importer.KINDS:
+        raise Http404(_("Not found."))
+    name = _("stocktake template") if kind == "stocktake" else _("needs template")
+    return bytes_response(f"{name}.xlsx", importer.template(kind))
+
+
+@login_required
+def import_file(request: HttpRequest) -> HttpResponseBase:
+    """A stocktake or a needs list from Excel: every row checked, all of it or nothing."""
+    _require_writer(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data, name = read_upload(upload), upload.name or ""
+        if form.cleaned_data["kind"] == "stocktake":
+            result = importer.import_stocktake(user=request.user, data=data, filename=name)
+            done, target = (
+                _("%(n)s rows counted, %(created)s balances corrected."),
+                "supplies:index",
+            )
+        else:
+            result = importer.import_needs(
+                user=request.user,
+                organization=form.cleaned_data["organization"],
+                data=data,
+                filename=name,
+            )
+            done, target = _("%(n)s rows read, %(created)s needs posted."), "supplies:needs"
+        if result.ok:
+            messages.success(request, done % {"n": result.rows, "created": result.created})
+            return redirect(target)
+    return render(request, "supplies/import.html", {"form": form, "result": result})
