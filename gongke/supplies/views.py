@@ -22,7 +22,7 @@ from gongke.lib.chinese import normalize_query
 from gongke.lib.excel import bytes_response, read_upload, xlsx_response
 from gongke.registry.models import Organization
 
-from . import importer, services
+from . import importer, lists, services
 from .access import (
     get_item,
     get_lot,
@@ -248,46 +248,15 @@ def _dashboard_charts(user: Any, *, warehouse: int | None) -> dict[str, Any]:
 @login_required
 def stock(request: HttpRequest) -> HttpResponseBase:
     """Every lot in every warehouse, with search, filters, sort and export."""
-    qs = filter_stock(request.user, request.GET)
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                s.warehouse.name,
-                s.item.name,
-                s.lot.batch,
-                s.lot.expires_on,
-                s.quantity,
-                s.item.base_unit,
-                s.lot.owner.name,
-                s.lot.get_source_display(),
-                s.lot.code,
-            ]
-            for s in qs.iterator(chunk_size=1000)
-        )
-        headers = [
-            _("Warehouse"),
-            _("Item"),
-            _("Batch"),
-            _("Expires on"),
-            _("Quantity"),
-            _("Base unit"),
-            _("Owner"),
-            _("Source"),
-            _("Trace code"),
-        ]
-        return xlsx_response(_("lots") + ".xlsx", headers, rows)
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "supplies/stock.html",
-        {
-            "page": page,
-            "filters": request.GET,
-            "warehouses": warehouses_for(request.user).only("pk", "name"),
-            "items": items_for(request.user).only("pk", "name"),
-            "categories": Category.choices,
-        },
+    qs = (
+        stocks_for(request.user)
+        .filter(quantity__gt=0)
+        .select_related("lot", "lot__owner", "item", "warehouse")
     )
+    lst = lists.LOTS.bind(request, qs)
+    if lst.exporting:
+        return lst.export(_("lots") + ".xlsx")
+    return render(request, "supplies/stock.html", {"list": lst, "page": lst.page})
 
 
 @login_required

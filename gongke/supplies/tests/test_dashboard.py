@@ -42,3 +42,28 @@ def test_the_dashboard_charts_in_and_out_per_day_and_needs_met(stores, client_fo
     other = client_for(w.outsider_b).get("/supplies/").content.decode()
     assert sum(_chart(other, "chart-flow")["series"][0]["data"]) == 0
     assert "chart-needs" not in other
+
+
+def test_the_lots_list_filters_expiring_lots_sorts_and_exports_them(stores, client_for):
+    import datetime
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    w = stores
+    soon = timezone.localdate() + datetime.timedelta(days=5)
+    services.receive(
+        user=w.staff_a, warehouse=w.spare, item=w.n95, quantity=300, batch="SOON", expires_on=soon
+    )
+    services.receive(user=w.staff_a, warehouse=w.main, item=w.gloves, quantity=50, batch="NONE")
+    c = client_for(w.staff_a)
+    r = c.get("/supplies/stock/?expiring=7&sort=expires_on")
+    assert [s.lot.batch for s in r.context["page"].object_list] == ["SOON"]
+    # The list remembers the choice; the export has the same rows.
+    r = c.get("/supplies/stock/?export=xlsx")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content)))
+    rows = book.get_sheet_by_index(0).to_python()
+    assert len(rows) == 2 and "SOON" in rows[1]
+    r = c.get("/supplies/stock/?reset=1")
+    assert len(r.context["page"].object_list) == 3
+    assert "SOON" not in client_for(w.outsider_b).get("/supplies/stock/").content.decode()
