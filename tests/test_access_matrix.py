@@ -2400,7 +2400,7 @@ def build_supplies(w) -> None:
         rate="0.0058",
         lines=[(w.item, 2400, 1500)],
     )
-    w.order_b = supplies.place_order(
+    w.purchase_b = supplies.place_order(
         user=w.outsider_b,
         organization=w.chamber_b,
         kind="domestic",
@@ -2639,7 +2639,7 @@ ROWS += [
         },
     ),
     page("GET", "/supplies/orders/{w.purchase_a.pk}/", R_A),
-    page("GET", "/supplies/orders/{w.order_b.pk}/", R_B),
+    page("GET", "/supplies/orders/{w.purchase_b.pk}/", R_B),
     page(
         "POST",
         "/supplies/orders/{w.purchase_a.pk}/receive/",
