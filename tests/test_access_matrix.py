@@ -2678,6 +2678,12 @@ API_ROWS += [
     ),
     api("GET", "/supplies/warehouses", listing(closed=NOT_GUARDS)),
     api("GET", "/supplies/stock", listing(closed=NOT_GUARDS)),
+    api("GET", "/supplies/figures", listing(closed=NOT_GUARDS)),
+    api(
+        "GET",
+        "/supplies/figures?days=7&warehouse_id={w.warehouse_a.pk}",
+        listing(closed=NOT_GUARDS),
+    ),
     api("GET", "/supplies/balance?item_id={w.item.pk}&warehouse_id={w.warehouse_a.pk}", R_A),
     api(
         "GET",

@@ -161,6 +161,51 @@ def list_stock(request: HttpRequest, filters: Query[StockFilter]):
     return filter_stock(request.user, params)
 
 
+class FlowDayOut(Schema):
+    day: datetime.date
+    came_in: int = Field(..., alias="in")
+    went_out: int = Field(..., alias="out")
+
+
+class NeedMetOut(Schema):
+    need_id: int
+    recipient: str
+    met_percent: float
+
+
+class FiguresOut(Schema):
+    flow: list[FlowDayOut]
+    needs_open: int
+    needs_met_percent: float
+    needs: list[NeedMetOut]
+
+
+@router.get("/figures", response=FiguresOut, by_alias=True)
+def figures(request: HttpRequest, warehouse_id: int | None = None, days: int = 30):
+    """The dashboard's figures: pieces in and out per day (the last `days`, at most 366) over the
+    movements the caller reaches, and the share received of each open need and of all."""
+    moves = access.movements_for(request.user)
+    if warehouse_id is not None:
+        moves = moves.filter(warehouse_id=warehouse_id)
+    flow = services.flow_by_day(moves, days=max(1, min(days, 366)))
+    board = services.rank(
+        services.progress(access.needs_for(request.user).open().select_related("recipient")[:500])
+    )
+    return {
+        "flow": flow,
+        "needs_open": len(board),
+        "needs_met_percent": round(services.met_overall(board) * 100, 1),
+        "needs": [
+            {
+                "need_id": p.need.pk,
+                "recipient": p.need.recipient.name,
+                "met_percent": round(p.met_share * 100, 1),
+            }
+            for p in board
+        ],
+    }
+
+
 class BalanceOut(Schema):
     item_id: int
     warehouse_id: int | None

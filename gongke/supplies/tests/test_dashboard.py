@@ -67,3 +67,13 @@ def test_the_lots_list_filters_expiring_lots_sorts_and_exports_them(stores, clie
     r = c.get("/supplies/stock/?reset=1")
     assert len(r.context["page"].object_list) == 3
     assert "SOON" not in client_for(w.outsider_b).get("/supplies/stock/").content.decode()
+
+
+def test_the_api_answers_the_dashboard_figures_in_scope(stores, api_for):
+    r = api_for(stores.staff_a).get("/api/v1/supplies/figures?days=7")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert len(body["flow"]) == 7 and body["flow"][-1]["in"] == 2400
+    assert body["needs_open"] == 0 and body["needs_met_percent"] == 0
+    other = api_for(stores.outsider_b).get("/api/v1/supplies/figures").json()
+    assert sum(d["in"] for d in other["flow"]) == 0
