@@ -2493,7 +2493,7 @@ def build_supplies(w) -> None:
         rate="0.0058",
         lines=[(w.item, 2400, 1500)],
     )
-    w.order_b = supplies.place_order(
+    w.purchase_b = supplies.place_order(
         user=w.outsider_b,
         organization=w.chamber_b,
         kind="domestic",
@@ -2531,6 +2531,23 @@ def build_supplies(w) -> None:
 
 
 SUPPLIES_WRITERS_A = answers(ok=WRITERS_A, forbidden=["viewer_a"])
+
+
+def _stocktake_xlsx(w) -> SimpleUploadedFile:
+    from gongke.lib.excel import build_xlsx
+
+    rows = [["甲会仓库哨", "N95口罩", "A-01", 880, "", "盘点"]]
+    data = build_xlsx(["仓库", "物品", "批号或追溯码", "实点数量", "单位", "原因"], rows)
+    return SimpleUploadedFile("count.xlsx", data)
+
+
+def _needs_xlsx(w) -> SimpleUploadedFile:
+    from gongke.lib.excel import build_xlsx
+
+    data = build_xlsx(["受赠单位", "物品", "数量"], [["青原县人民医院", "N95口罩", 100]])
+    return SimpleUploadedFile("needs.xlsx", data)
+
+
 # An offer on behalf of member enterprise A1: writers above it; its reporter reads A1 but has no
 # supplies role (403), chamber A's viewer 403.
 W_A1_SUPPLIES = answers(ok=WRITERS_A, forbidden=["viewer_a", "reporter_a1"])
@@ -2681,6 +2698,23 @@ ROWS += [
         {"received_by": "李护士长"},
     ),
     page("GET", "/supplies/cover/", listing(closed=NOT_GUARDS)),
+    page("GET", "/supplies/import/", CREATE_PAGE),
+    page(
+        "POST",
+        "/supplies/import/",
+        CREATE_IN_A,
+        lambda w: {"kind": "stocktake", "file": _stocktake_xlsx(w)},
+        note="stocktake",
+    ),
+    page(
+        "POST",
+        "/supplies/import/",
+        CREATE_IN_A,
+        lambda w: {"kind": "needs", "organization": w.chamber_a.pk, "file": _needs_xlsx(w)},
+        note="needs",
+    ),
+    page("GET", "/supplies/import/stocktake/template.xlsx", TEMPLATE),
+    page("GET", "/supplies/import/needs/template.xlsx", TEMPLATE),
     page("GET", "/supplies/orders/", listing(closed=NOT_GUARDS)),
     page("GET", "/supplies/orders/new/", CREATE_PAGE),
     page(
@@ -2698,7 +2732,7 @@ ROWS += [
         },
     ),
     page("GET", "/supplies/orders/{w.purchase_a.pk}/", R_A),
-    page("GET", "/supplies/orders/{w.order_b.pk}/", R_B),
+    page("GET", "/supplies/orders/{w.purchase_b.pk}/", R_B),
     page(
         "POST",
         "/supplies/orders/{w.purchase_a.pk}/receive/",
@@ -2737,6 +2771,12 @@ API_ROWS += [
     ),
     api("GET", "/supplies/warehouses", listing(closed=NOT_GUARDS)),
     api("GET", "/supplies/stock", listing(closed=NOT_GUARDS)),
+    api("GET", "/supplies/figures", listing(closed=NOT_GUARDS)),
+    api(
+        "GET",
+        "/supplies/figures?days=7&warehouse_id={w.warehouse_a.pk}",
+        listing(closed=NOT_GUARDS),
+    ),
     api("GET", "/supplies/balance?item_id={w.item.pk}&warehouse_id={w.warehouse_a.pk}", R_A),
     api(
         "GET",
@@ -2820,6 +2860,21 @@ API_ROWS += [
         },
     ),
     api("POST", "/supplies/needs/{w.need_a.pk}/confirmation", W_A),
+    api("GET", "/supplies/imports/stocktake/template", TEMPLATE),
+    api(
+        "POST",
+        "/supplies/imports/stocktake",
+        CREATE_IN_A,
+        lambda w: {"file": _stocktake_xlsx(w)},
+        multipart=True,
+    ),
+    api(
+        "POST",
+        "/supplies/imports/needs",
+        API_CREATE_A,
+        lambda w: {"organization_id": w.chamber_a.pk, "file": _needs_xlsx(w)},
+        multipart=True,
+    ),
     api("GET", "/supplies/needs/{w.need_a.pk}/matches", R_A),
     api(
         "POST",

@@ -6,12 +6,17 @@ packs with `unit` ("箱")."""
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from gongke.accounts.access import may
+from gongke.lib.excel import bytes_response, read_upload
 from gongke.registry.access import get_organization
-from gongke.supplies import access, services
+from gongke.supplies import access, importer, services
 from gongke.supplies.models import Item, Lot, Movement, Need, Offer, PurchaseOrder, Shipment
 from gongke.supplies.views import filter_stock
 
@@ -154,6 +159,51 @@ class StockFilter(Schema):
 def list_stock(request: HttpRequest, filters: Query[StockFilter]):
     params = {k: str(v) for k, v in filters.dict().items() if v is not None}
     return filter_stock(request.user, params)
+
+
+class FlowDayOut(Schema):
+    day: datetime.date
+    came_in: int = Field(..., alias="in")
+    went_out: int = Field(..., alias="out")
+
+
+class NeedMetOut(Schema):
+    need_id: int
+    recipient: str
+    met_percent: float
+
+
+class FiguresOut(Schema):
+    flow: list[FlowDayOut]
+    needs_open: int
+    needs_met_percent: float
+    needs: list[NeedMetOut]
+
+
+@router.get("/figures", response=FiguresOut, by_alias=True)
+def figures(request: HttpRequest, warehouse_id: int | None = None, days: int = 30):
+    """The dashboard's figures: pieces in and out per day (the last `days`, at most 366) over the
+    movements the caller reaches, and the share received of each open need and of all."""
+    moves = access.movements_for(request.user)
+    if warehouse_id is not None:
+        moves = moves.filter(warehouse_id=warehouse_id)
+    flow = services.flow_by_day(moves, days=max(1, min(days, 366)))
+    board = services.rank(
+        services.progress(access.needs_for(request.user).open().select_related("recipient")[:500])
+    )
+    return {
+        "flow": flow,
+        "needs_open": len(board),
+        "needs_met_percent": round(services.met_overall(board) * 100, 1),
+        "needs": [
+            {
+                "need_id": p.need.pk,
+                "recipient": p.need.recipient.name,
+                "met_percent": round(p.met_share * 100, 1),
+            }
+            for p in board
+        ],
+    }
 
 
 class BalanceOut(Schema):
@@ -944,3 +994,68 @@ def receive_order(request: HttpRequest, order_id: int, payload: OrderReceiptIn):
         return 201, LotDetail.from_orm(lot)
 
     return once(request, _key(request), "supplies.order.receive", create)
+
+
+# --- Imports ------------------------------------------------------------------------------------
+
+
+class ImportErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    ok: bool
+    rows: int
+    created: int = Field(..., description="stock movements written (a stocktake) or needs posted")
+    errors: list[ImportErrorOut]
+
+
+def _import_answer(result: importer.ImportResult) -> tuple[int, dict]:
+    return (201 if result.ok else 422), {
+        "ok": result.ok,
+        "rows": result.rows,
+        "created": result.created,
+        "errors": [e.as_dict() for e in result.errors],
+    }
+
+
+@router.get("/imports/{kind}/template")
+def import_template(request: HttpRequest, kind: str):
+    """The Excel template of a stocktake (`stocktake`) or a needs list (`needs`)."""
+    if kind not in importer.KINDS:
+        raise Http404
+    return bytes_response(f"{kind}.xlsx", importer.template(kind))
+
+
+@router.post("/imports/stocktake", response={201: ImportOut, 422: ImportOut})
+def import_stocktake(request: HttpRequest, file: File[UploadedFile]):
+    """Counted quantities (warehouse, item, batch, counted) replace the balances: every row is
+    checked, and nothing is written unless all are right (422 lists each bad row)."""
+    if not may(request.user, "supplies"):
+        raise PermissionDenied(_("Your role does not allow this here."))
+    data, name = read_upload(file), file.name or ""
+
+    def create():
+        return _import_answer(
+            importer.import_stocktake(user=request.user, data=data, filename=name)
+        )
+
+    return once(request, _key(request), "supplies.import.stocktake", create)
+
+
+@router.post("/imports/needs", response={201: ImportOut, 422: ImportOut})
+def import_needs(request: HttpRequest, organization_id: Form[int], file: File[UploadedFile]):
+    """A needs list kept by `organization_id`: the rows of one recipient unit make one need."""
+    org = get_organization(request.user, organization_id)
+    access.require_supplies_write(request.user, org)
+    data, name = read_upload(file), file.name or ""
+
+    def create():
+        result = importer.import_needs(
+            user=request.user, organization=org, data=data, filename=name
+        )
+        return _import_answer(result)
+
+    return once(request, _key(request), "supplies.import.needs", create)

@@ -11,7 +11,7 @@ class SuppliesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, todos  # noqa: F401  (todos registers its provider)
 
         auditlog.register(models.Item, exclude_fields=["search_text"])
         auditlog.register(models.Pack)

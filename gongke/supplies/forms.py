@@ -379,3 +379,27 @@ class OrderReceiveForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].queryset = writing_warehouses(user)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("what the file holds"),
+        choices=[("stocktake", _("A stocktake: counted quantities")), ("needs", _("A needs list"))],
+    )
+    organization = forms.ModelChoiceField(
+        Organization.objects.none(),
+        label=_("needs kept by"),
+        required=False,
+        help_text=_("For a needs list only."),
+    )
+    file = forms.FileField(label=_("Excel or CSV file"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = writing_organizations(user)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "needs" and not data.get("organization"):
+            self.add_error("organization", _("Choose who keeps the needs."))
+        return data

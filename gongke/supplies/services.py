@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -522,6 +523,39 @@ def expiring(stocks: Any, *, within_days: int = 30):
         .select_related("lot", "item", "warehouse")
         .order_by("lot__expires_on", "pk")
     )
+
+
+def flow_by_day(movements: Any, *, days: int = 30) -> list[dict[str, Any]]:
+    """Goods in and out per local day over the last `days` days, in one aggregate query over
+    the movements the caller may see: in = the positive changes (receipts, transfers in,
+    returns, counts up), out = the negative ones. Days without a movement show zeros."""
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    rows = (
+        movements.filter(occurred_at__gte=start)
+        .annotate(day=TruncDate("occurred_at"))
+        .values("day")
+        .annotate(
+            came_in=Sum("quantity", filter=Q(quantity__gt=0)),
+            went_out=Sum("quantity", filter=Q(quantity__lt=0)),
+        )
+        .order_by()
+    )
+    by_day = {r["day"]: r for r in rows}
+    out = []
+    for n in range(days):
+        day = first + datetime.timedelta(days=n)
+        r = by_day.get(day, {})
+        out.append({"day": day, "in": r.get("came_in") or 0, "out": -(r.get("went_out") or 0)})
+    return out
+
+
+def met_overall(board: "list[NeedProgress]") -> float:
+    """The share of all needed pieces received, over the needs given."""
+    total = sum(p.quantity for p in board)
+    received = sum(min(lp.received, lp.line.quantity) for p in board for lp in p.lines)
+    return received / total if total else 0.0
 
 
 # --- Needs -------------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ urlpatterns = [
     path("orders/new/", views.order_new, name="order-new"),
     path("orders/<int:pk>/", views.order, name="order"),
     path("orders/<int:pk>/receive/", views.order_receive, name="order-receive"),
+    path("import/", views.import_file, name="import"),
+    path("import/<str:kind>/template.xlsx", views.import_template, name="import-template"),
     # Public, no login: the needs page and the trace of a lot or a shipment.
     path("public/needs/", views.public_needs, name="public-needs"),
     path("trace/<str:code>/", views.trace, name="trace"),

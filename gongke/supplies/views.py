@@ -8,20 +8,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongke.accounts.access import get_root, may
 from gongke.lib.chinese import normalize_query
-from gongke.lib.excel import xlsx_response
+from gongke.lib.excel import bytes_response, read_upload, xlsx_response
 from gongke.registry.models import Organization
 
-from . import services
+from . import importer, lists, services
 from .access import (
     get_item,
     get_lot,
@@ -43,6 +44,7 @@ from .access import (
 from .forms import (
     AdjustForm,
     GiftStockForm,
+    ImportForm,
     IssueForm,
     ItemForm,
     NeedForm,
@@ -184,53 +186,77 @@ def index(request: HttpRequest) -> HttpResponseBase:
             "warehouses": warehouses_for(user).only("pk", "name"),
             "expiring": services.expiring(stocks_for(user), within_days=30)[:20],
             "can_write": may(user, "supplies"),
+            **_dashboard_charts(user, warehouse=w),
         },
     )
+
+
+def _dashboard_charts(user: Any, *, warehouse: int | None) -> dict[str, Any]:
+    """In and out per day (last 30 days) and needs met %, each as ECharts options."""
+    moves = movements_for(user)
+    if warehouse is not None:
+        moves = moves.filter(warehouse_id=warehouse)
+    flow = services.flow_by_day(moves, days=30)
+    board = services.rank(
+        services.progress(needs_for(user).open().select_related("recipient")[:500])
+    )
+    shown = board[:20]
+    met = services.met_overall(board)
+    return {
+        "flow_chart": {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"data": [pgettext("stock flow", "In"), pgettext("stock flow", "Out")]},
+            "grid": {"left": 70, "right": 20, "top": 30, "bottom": 30},
+            "xAxis": {"type": "category", "data": [d["day"].strftime("%m-%d") for d in flow]},
+            "yAxis": {"type": "value"},
+            "series": [
+                {
+                    "type": "bar",
+                    "name": pgettext("stock flow", "In"),
+                    "data": [d["in"] for d in flow],
+                },
+                {
+                    "type": "bar",
+                    "name": pgettext("stock flow", "Out"),
+                    "data": [d["out"] for d in flow],
+                },
+            ],
+        },
+        "flow_total": {"in": sum(d["in"] for d in flow), "out": sum(d["out"] for d in flow)},
+        "needs_chart": {
+            "tooltip": {},
+            "grid": {"left": 140, "right": 30, "top": 10, "bottom": 30},
+            "xAxis": {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}},
+            "yAxis": {
+                "type": "category",
+                "inverse": True,
+                "data": [p.need.recipient.name for p in shown],
+            },
+            "series": [
+                {
+                    "type": "bar",
+                    "name": pgettext("need", "Met"),
+                    "data": [round(p.met_share * 100, 1) for p in shown],
+                }
+            ],
+        },
+        "needs_open": len(board),
+        "needs_met": round(met * 100, 1),
+    }
 
 
 @login_required
 def stock(request: HttpRequest) -> HttpResponseBase:
     """Every lot in every warehouse, with search, filters, sort and export."""
-    qs = filter_stock(request.user, request.GET)
-    if request.GET.get("export") == "xlsx":
-        rows = (
-            [
-                s.warehouse.name,
-                s.item.name,
-                s.lot.batch,
-                s.lot.expires_on,
-                s.quantity,
-                s.item.base_unit,
-                s.lot.owner.name,
-                s.lot.get_source_display(),
-                s.lot.code,
-            ]
-            for s in qs.iterator(chunk_size=1000)
-        )
-        headers = [
-            _("Warehouse"),
-            _("Item"),
-            _("Batch"),
-            _("Expires on"),
-            _("Quantity"),
-            _("Base unit"),
-            _("Owner"),
-            _("Source"),
-            _("Trace code"),
-        ]
-        return xlsx_response(_("lots") + ".xlsx", headers, rows)
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "supplies/stock.html",
-        {
-            "page": page,
-            "filters": request.GET,
-            "warehouses": warehouses_for(request.user).only("pk", "name"),
-            "items": items_for(request.user).only("pk", "name"),
-            "categories": Category.choices,
-        },
+    qs = (
+        stocks_for(request.user)
+        .filter(quantity__gt=0)
+        .select_related("lot", "lot__owner", "item", "warehouse")
     )
+    lst = lists.LOTS.bind(request, qs)
+    if lst.exporting:
+        return lst.export(_("lots") + ".xlsx")
+    return render(request, "supplies/stock.html", {"list": lst, "page": lst.page})
 
 
 @login_required
@@ -1331,3 +1357,43 @@ def order_receive(request: HttpRequest, pk: int) -> HttpResponseBase:
     else:
         messages.success(request, _("The goods were received into stock."))
     return redirect("supplies:order", pk=obj.pk)
+
+
+# --- Imports ---------------------------------------------------------------------------------
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str) -> HttpResponseBase:
+    if kind not in importer.KINDS:
+        raise Http404(_("Not found."))
+    name = _("stocktake template") if kind == "stocktake" else _("needs template")
+    return bytes_response(f"{name}.xlsx", importer.template(kind))
+
+
+@login_required
+def import_file(request: HttpRequest) -> HttpResponseBase:
+    """A stocktake or a needs list from Excel: every row checked, all of it or nothing."""
+    _require_writer(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data, name = read_upload(upload), upload.name or ""
+        if form.cleaned_data["kind"] == "stocktake":
+            result = importer.import_stocktake(user=request.user, data=data, filename=name)
+            done, target = (
+                _("%(n)s rows counted, %(created)s balances corrected."),
+                "supplies:index",
+            )
+        else:
+            result = importer.import_needs(
+                user=request.user,
+                organization=form.cleaned_data["organization"],
+                data=data,
+                filename=name,
+            )
+            done, target = _("%(n)s rows read, %(created)s needs posted."), "supplies:needs"
+        if result.ok:
+            messages.success(request, done % {"n": result.rows, "created": result.created})
+            return redirect(target)
+    return render(request, "supplies/import.html", {"form": form, "result": result})

@@ -195,3 +195,21 @@ def test_work_resumption_counts_the_stock_gongke_keeps_instead_of_the_typed_mask
     resumption.submit_application(application=application, user=stores.reporter_a1)
     application.refresh_from_db()
     assert application.masks_in_stock == 2400
+
+
+def test_both_sides_of_an_accepted_match_are_told_in_their_todos(needs):
+    from gongke.lib.todos import todos_for
+
+    def labels(user):
+        return [(t.url, t.count) for t in todos_for(user) if t.area == "supplies"]
+
+    assert labels(needs.staff_a) == []
+    (line,) = needs.urgent.lines.all()
+    services.accept_match(user=needs.staff_a, line=line, offer=needs.offer, quantity=600)
+    # The need's side sends the shipment; the offering member's side hands the goods over.
+    assert labels(needs.staff_a) == [
+        ("/supplies/shipments/?status=packed", 1),
+        ("/supplies/offers/", 1),
+    ]
+    assert labels(needs.outsider_b) == []
+    assert labels(needs.viewer_a) == []
