@@ -3,7 +3,7 @@
 import csv
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import segno
@@ -28,7 +28,7 @@ from gongke.accounts.access import (
 )
 from gongke.lib.chinese import capital_amount, in_reader_script, normalize_query
 from gongke.lib.excel import build_xlsx, bytes_response, read_upload
-from gongke.registry.models import Organization, OrgKind
+from gongke.registry.models import Organization, OrganizationQuerySet, OrgKind
 
 from . import figures, importer, lists, services
 from .access import (
@@ -314,7 +314,8 @@ def donor_suggestions(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("donor_name") or "").strip()[:50]
     options: list[tuple[str, str]] = []
     if q:
-        for org in donor_enterprises(request.user).search(q).order_by("name", "pk")[:8]:
+        enterprises = cast(OrganizationQuerySet, donor_enterprises(request.user))
+        for org in enterprises.search(q).order_by("name", "pk")[:8]:
             options.append((org.name, f"{_('Member enterprise')} · {org.credit_code}"))
         seen = {name for name, _label in options}
         donors = (
