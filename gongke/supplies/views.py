@@ -1,10 +1,12 @@
 """防疫物资 Supplies pages: thin views over the access path and the services."""
 
 import datetime
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
@@ -1370,13 +1372,23 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponseBase:
     return bytes_response(f"{name}.xlsx", importer.template(kind))
 
 
+IMPORT_ONCE_SECONDS = 24 * 3600
+
+
 @login_required
 def import_file(request: HttpRequest) -> HttpResponseBase:
-    """A stocktake or a needs list from Excel: every row checked, all of it or nothing."""
+    """A stocktake or a needs list from Excel: every row checked, all of it or nothing. The form
+    carries a one-time key: sent twice (a double tap, a reload), a needs list is posted once."""
     _require_writer(request.user)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     result = None
+    once = (request.POST.get("once") or "")[:64] or uuid.uuid4().hex
     if request.method == "POST" and form.is_valid():
+        # In the shared cache, so a second worker sees the first one's send.
+        sent = f"supplies:import:{request.user.pk}:{once}"
+        if not cache.add(sent, 1, IMPORT_ONCE_SECONDS):
+            messages.info(request, _("This file has already been sent: it was imported once."))
+            return redirect("supplies:import")
         upload = form.cleaned_data["file"]
         data, name = read_upload(upload), upload.name or ""
         if form.cleaned_data["kind"] == "stocktake":
@@ -1396,4 +1408,5 @@ def import_file(request: HttpRequest) -> HttpResponseBase:
         if result.ok:
             messages.success(request, done % {"n": result.rows, "created": result.created})
             return redirect(target)
-    return render(request, "supplies/import.html", {"form": form, "result": result})
+        cache.delete(sent)  # nothing was imported: the corrected file may use the same form
+    return render(request, "supplies/import.html", {"form": form, "result": result, "once": once})

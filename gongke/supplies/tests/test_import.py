@@ -133,3 +133,31 @@ def test_the_api_imports_a_stocktake(stores, api_for):
         "/api/v1/supplies/imports/stocktake", {"file": SimpleUploadedFile("c.xlsx", data)}
     )
     assert r.status_code == 403
+
+
+def test_a_needs_list_sent_twice_from_one_form_is_posted_once(stores, client_for):
+    w = stores
+    c = client_for(w.staff_a)
+    page = c.get("/supplies/import/")
+    once = page.context["once"]
+    assert f'name="once" value="{once}"' in page.content.decode()
+    rows = [[w.hospital.name, "N95口罩", 2, "箱", "紧急", "张医生", "13812345678", "来电", 5]]
+
+    def send(rows):
+        return c.post(
+            "/supplies/import/",
+            {
+                "kind": "needs",
+                "organization": w.chamber_a.pk,
+                "once": once,
+                "file": _file(NEEDS, rows),
+            },
+        )
+
+    # A file with a bad row imports nothing, and the corrected one may use the same form.
+    assert send([["不存在的单位", "N95口罩", 2, "箱", "", "", "", "", ""]]).status_code == 200
+    assert send(rows).status_code == 302
+    again = send(rows)  # a double tap, or the browser re-sending after a reload
+    assert again.status_code == 302 and again["Location"] == "/supplies/import/"
+    assert Need.objects.count() == 1
+    assert "已经提交过" in c.get(again["Location"]).content.decode()
