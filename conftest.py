@@ -289,6 +289,60 @@ def _close_live_connections():
             )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_one_request_at_a_time_on_sqlite():
+    """The live server answers each browser connection in a thread of its own, but on SQLite's
+    in-memory test database every thread shares one connection: two requests at once (a console
+    syncing while the page loads) then fail with "cannot open savepoint - SQL statements in
+    progress". On SQLite the server runs one request at a time, from the call into Django until
+    the answer is closed; PostgreSQL gives each thread its own connection and is left alone."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.db import connections
+    from django.test import testcases
+
+    lock = threading.RLock()
+
+    class Answer:
+        def __init__(self, result):
+            self.result = result
+
+        def __iter__(self):
+            return iter(self.result)
+
+        def close(self):
+            try:
+                close = getattr(self.result, "close", None)
+                if close is not None:
+                    close()
+            finally:
+                lock.release()
+
+    class OneAtATime:
+        def __init__(self, app):
+            self.app = app
+
+        def __call__(self, environ, start_response):
+            lock.acquire()
+            try:
+                return Answer(self.app(environ, start_response))
+            except BaseException:
+                lock.release()
+                raise
+
+    class Server(ThreadedWSGIServer):
+        def set_app(self, application):
+            if connections["default"].vendor == "sqlite":
+                application = OneAtATime(application)
+            super().set_app(application)
+
+    original = testcases.LiveServerThread.server_class
+    testcases.LiveServerThread.server_class = Server
+    yield
+    testcases.LiveServerThread.server_class = original
+
+
 def _settle_and_close(context):
     # A request the page still has in flight (a console asking for its key, an htmx poll) would
     # be served while the test database is flushed: SQLite then refuses the flush ("SQL
