@@ -55,12 +55,25 @@ USERS = Listing(
 )
 
 
+def change_rows(entry: Any) -> list[tuple[str, Any, Any]]:
+    """An audit entry's changes as (field, before, after); a many-to-many change arrives as a
+    dict of its own and is kept whole as `after`. (A template cannot walk
+    `changes_dict.items` itself: a record with a field named "items" shadows the method.)"""
+    rows = []
+    for field, change in (entry.changes_dict or {}).items():
+        if isinstance(change, (list, tuple)) and len(change) == 2:
+            rows.append((field, change[0], change[1]))
+        else:
+            rows.append((field, "", change))
+    return rows
+
+
 def _changes(entry: Any) -> str:
     return "; ".join(
-        f"{field}: {change[0] if change[0] not in (None, '') else '∅'} → "
-        f"{change[1] if change[1] not in (None, '') else '∅'}"
-        for field, change in (entry.changes_dict or {}).items()
-        if isinstance(change, (list, tuple)) and len(change) == 2
+        f"{field}: {before if before not in (None, '') else '∅'} → "
+        f"{after if after not in (None, '') else '∅'}"
+        for field, before, after in change_rows(entry)
+        if not isinstance(after, dict)
     )
 
 

@@ -22,6 +22,14 @@ from gongke.lib.chinese import to_traditional
 
 ZH, HANT, EN = "zh-hans", "zh-hant", "en"
 LANGUAGES = (ZH, HANT, EN)
+
+
+def language_asked(asked: str | None, current: str | None) -> str:
+    """The rendering a reader asked for (?lang=), else their own language, else zh-Hans."""
+    chosen = (asked or current or ZH).lower()
+    return chosen if chosen in LANGUAGES else ZH
+
+
 WAN = Decimal(10_000)
 YI = Decimal(100_000_000)
 

@@ -52,8 +52,7 @@ BRIEFINGS = Listing(
 
 def _language(request: HttpRequest) -> str:
     """The language asked for (?lang=), else the reader's own."""
-    asked = (request.GET.get("lang") or get_language() or text.ZH).lower()
-    return asked if asked in text.LANGUAGES else text.ZH
+    return text.language_asked(request.GET.get("lang"), get_language())
 
 
 @login_required

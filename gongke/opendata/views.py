@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from gongke.accounts.access import require_admin
 from gongke.briefings import formats as briefing_formats
 from gongke.briefings.models import Briefing, Status
-from gongke.briefings.render import LANGUAGES
+from gongke.briefings.render import language_asked
 from gongke.donations.models import Campaign
 from gongke.lib.ratelimit import client_key, take
 from gongke.registry.access import get_organization
@@ -160,8 +160,8 @@ def briefing(request: HttpRequest, org_id: int, pk: int, fmt: str) -> HttpRespon
     ).first()
     if b is None or fmt not in ("pdf", "html"):
         raise Http404(_("Not found."))
-    language = (request.GET.get("lang") or get_language() or "zh-hans").lower()
-    return briefing_formats.response(b, fmt, language if language in LANGUAGES else "zh-hans")
+    language = language_asked(request.GET.get("lang"), get_language())
+    return briefing_formats.response(b, fmt, language)
 
 
 # --- /open/v1: the machine-readable side ---------------------------------------------------

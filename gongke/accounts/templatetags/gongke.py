@@ -5,6 +5,7 @@ from django import template
 from django.utils import timezone
 
 from gongke.accounts import access
+from gongke.accounts.lists import change_rows
 from gongke.lib.chinese import in_reader_script
 from gongke.lib.masking import mask_id_number, mask_phone
 
@@ -64,12 +65,5 @@ def when(value):
 
 @register.filter
 def changes(entry):
-    """An audit entry's changes as (field, before, after) rows. A template cannot walk
-    `changes_dict.items` itself: a record with a field named "items" shadows the method."""
-    rows = []
-    for field, change in (entry.changes_dict or {}).items():
-        if isinstance(change, (list, tuple)) and len(change) == 2:
-            rows.append((field, change[0], change[1]))
-        else:  # many-to-many changes arrive as a dict of their own
-            rows.append((field, "", change))
-    return rows
+    """{% for field, before, after in e|changes %}: the audit entry's changes (accounts.lists)."""
+    return change_rows(entry)
